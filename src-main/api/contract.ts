@@ -1,0 +1,262 @@
+/**
+ * The one API contract. Every method and event that crosses a process boundary is listed here;
+ * the Electron IPC binding, the HTTP/SSE binding and the renderer's client are derived from it.
+ * This module must stay free of Node and DOM imports: the renderer and the preload bundle it too.
+ */
+import { z } from 'zod';
+
+const id = z.number().int().positive();
+
+export const samplingSettingsSchema = z.strictObject({
+  temperature: z.number().min(0).max(2),
+  topK: z.number().int().min(0).max(1000),
+  topP: z.number().gt(0).max(1),
+  minP: z.number().min(0).max(1),
+  repeatPenalty: z.number().min(1).max(2),
+  maxTokens: z.number().int().min(1).max(131072),
+  seed: z.number().int().min(0).max(2 ** 32 - 1).nullable()
+});
+export type SamplingSettings = z.infer<typeof samplingSettingsSchema>;
+
+export const defaultSamplingSettings: SamplingSettings = {
+  temperature: 0.7,
+  topK: 40,
+  topP: 0.95,
+  minP: 0.05,
+  repeatPenalty: 1,
+  maxTokens: 1024,
+  seed: null
+};
+
+export type MessageRole = 'system' | 'user' | 'assistant';
+export type MessageStatus = 'complete' | 'streaming' | 'interrupted' | 'error';
+
+export const stopReasons = ['eos', 'maxTokens', 'abort', 'error'] as const;
+
+export const messageMetricsSchema = z.object({
+  modelFile: z.string(),
+  quantization: z.string().nullable(),
+  chatTemplate: z.string(),
+  promptTokens: z.number().int().min(0),
+  /** Prompt tokens actually evaluated for this reply (the rest came from the context cache). */
+  prefillTokens: z.number().int().min(0),
+  outputTokens: z.number().int().min(0),
+  ttftMs: z.number().min(0).nullable(),
+  prefillTokensPerSecond: z.number().min(0).nullable(),
+  decodeTokensPerSecond: z.number().min(0).nullable(),
+  totalMs: z.number().min(0),
+  stopReason: z.enum(stopReasons),
+  sampling: samplingSettingsSchema,
+  threads: z.number().int().min(0)
+});
+export type MessageMetrics = z.infer<typeof messageMetricsSchema>;
+export type StopReason = (typeof stopReasons)[number];
+
+export interface Message {
+  id: number;
+  conversationId: number;
+  role: MessageRole;
+  content: string;
+  status: MessageStatus;
+  error: string | null;
+  createdAt: number;
+  updatedAt: number;
+  metrics: MessageMetrics | null;
+}
+
+export interface Conversation {
+  id: number;
+  title: string;
+  modelPath: string | null;
+  systemPrompt: string;
+  settings: SamplingSettings;
+  /** The prompt format used for the last reply: a chat wrapper's name, or "none (base model)". */
+  chatTemplate: string | null;
+  pinned: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ConversationWithMessages {
+  conversation: Conversation;
+  messages: Message[];
+}
+
+export interface SearchHit {
+  conversationId: number;
+  conversationTitle: string;
+  messageId: number;
+  role: MessageRole;
+  /** Plain text around the match; the matched words are wrapped in the markers below. */
+  snippet: string;
+}
+export const snippetMarkStart = '\u0002';
+export const snippetMarkEnd = '\u0003';
+
+export interface ModelFile {
+  /** Path relative to the models folder: the name a user picks a model by. */
+  name: string;
+  path: string;
+  sizeBytes: number;
+  usable: boolean;
+  /** Why the file cannot be used, when it cannot. */
+  problem: string | null;
+  architecture: string | null;
+  quantization: string | null;
+  hasChatTemplate: boolean;
+}
+
+export type EngineState = 'idle' | 'loading' | 'ready' | 'error';
+
+export interface LoadedModel {
+  name: string;
+  path: string;
+  chatTemplate: string;
+  isBaseModel: boolean;
+  contextSize: number;
+  threads: number;
+  gpu: string | false;
+  loadMs: number;
+}
+
+export interface EngineStatus {
+  state: EngineState;
+  model: LoadedModel | null;
+  error: string | null;
+  generatingConversationId: number | null;
+}
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  dataDir: string;
+  modelsDir: string;
+  platform: string;
+  cpuThreads: number;
+}
+
+export interface ExportedFile {
+  filename: string;
+  mimeType: string;
+  content: string;
+}
+
+/** Hearth's JSON export: the format `conversations.import` accepts back. */
+export const exportFormatVersion = 1;
+export const exportedConversationSchema = z.object({
+  format: z.literal('hearth.conversation'),
+  version: z.literal(exportFormatVersion),
+  conversation: z.object({
+    title: z.string().max(500),
+    modelPath: z.string().nullable(),
+    systemPrompt: z.string(),
+    settings: samplingSettingsSchema.partial().optional(),
+    chatTemplate: z.string().nullable().optional(),
+    pinned: z.boolean().optional(),
+    createdAt: z.number(),
+    updatedAt: z.number()
+  }),
+  messages: z.array(
+    z.object({
+      role: z.enum(['system', 'user', 'assistant']),
+      content: z.string(),
+      status: z.enum(['complete', 'streaming', 'interrupted', 'error']),
+      error: z.string().nullable().optional(),
+      createdAt: z.number(),
+      updatedAt: z.number().optional(),
+      metrics: messageMetricsSchema.nullable().optional()
+    })
+  )
+});
+export type ExportedConversation = z.infer<typeof exportedConversationSchema>;
+
+const empty = z.strictObject({});
+const byId = z.strictObject({ id });
+
+/** A method: its input schema, and its output type carried as a phantom (curried so the input is inferred). */
+interface MethodSpec<I extends z.ZodType, O> {
+  input: I;
+  output: O;
+}
+function method<O>() {
+  return <I extends z.ZodType>(input: I): MethodSpec<I, O> => ({ input, output: undefined as O });
+}
+
+const partialSettings = samplingSettingsSchema.partial();
+const modelPath = z.string().min(1).max(4096);
+
+export const methods = {
+  'app.info': method<AppInfo>()(empty),
+  'models.list': method<ModelFile[]>()(empty),
+  'engine.status': method<EngineStatus>()(empty),
+  /** Loads a model from the models folder, by its name there (see `models.list`). */
+  'engine.load': method<EngineStatus>()(z.strictObject({ name: modelPath })),
+  'engine.unload': method<EngineStatus>()(empty),
+  'conversations.list': method<Conversation[]>()(empty),
+  'conversations.create': method<Conversation>()(
+    z.strictObject({
+      title: z.string().trim().min(1).max(500).optional(),
+      modelPath: modelPath.nullable().optional(),
+      systemPrompt: z.string().max(100_000).optional(),
+      settings: partialSettings.optional()
+    })
+  ),
+  'conversations.get': method<ConversationWithMessages>()(byId),
+  'conversations.update': method<Conversation>()(
+    z.strictObject({
+      id,
+      title: z.string().trim().min(1).max(500).optional(),
+      modelPath: modelPath.nullable().optional(),
+      systemPrompt: z.string().max(100_000).optional(),
+      settings: partialSettings.optional(),
+      pinned: z.boolean().optional()
+    })
+  ),
+  /** Moves a conversation to the trash; `conversations.restore` undoes it. */
+  'conversations.delete': method<{ id: number }>()(byId),
+  'conversations.restore': method<Conversation>()(byId),
+  'conversations.export': method<ExportedFile>()(z.strictObject({ id, format: z.enum(['markdown', 'json']) })),
+  'conversations.import': method<Conversation>()(z.strictObject({ content: z.string().min(1).max(50_000_000) })),
+  'history.search': method<SearchHit[]>()(
+    z.strictObject({ query: z.string().trim().min(1).max(500), limit: z.number().int().min(1).max(200).optional() })
+  ),
+  /** Stores the user's message and starts the reply; the reply arrives as `chat.delta` events, then `chat.end`. */
+  'chat.send': method<{ userMessage: Message; assistantMessage: Message }>()(
+    z.strictObject({ conversationId: id, content: z.string().min(1).max(1_000_000) })
+  ),
+  'chat.stop': method<{ stopped: boolean }>()(z.strictObject({ conversationId: id }))
+};
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type MethodInput<K extends MethodName> = z.input<Methods[K]['input']>;
+export type ParsedInput<K extends MethodName> = z.output<Methods[K]['input']>;
+export type MethodOutput<K extends MethodName> = Methods[K]['output'];
+export const methodNames = Object.keys(methods) as MethodName[];
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.hasOwn(methods, name);
+}
+
+export interface Events {
+  /** New text of a streaming reply: only what was added since the previous event. */
+  'chat.delta': { conversationId: number; messageId: number; delta: string; outputTokens: number };
+  /** The reply has finished (complete, stopped, or failed); carries the stored message with its metrics. */
+  'chat.end': { conversationId: number; message: Message };
+  'engine.status': EngineStatus;
+  'conversations.changed': { id: number };
+}
+export type EventName = keyof Events;
+export const eventNames: EventName[] = ['chat.delta', 'chat.end', 'engine.status', 'conversations.changed'];
+
+export interface HearthEvent<K extends EventName = EventName> {
+  name: K;
+  payload: Events[K];
+}
+export type AnyHearthEvent = { [K in EventName]: HearthEvent<K> }[EventName];
+
+/** What the preload exposes on `window.hearth`, and what the HTTP client implements too. */
+export interface HearthTransport {
+  call<K extends MethodName>(name: K, input: MethodInput<K>): Promise<MethodOutput<K>>;
+  onEvent(listener: (event: AnyHearthEvent) => void): () => void;
+}

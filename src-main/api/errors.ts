@@ -1,0 +1,64 @@
+/** Every failure that crosses a transport carries one of these codes, never a stack trace. */
+export const errorCodes = [
+  'VALIDATION',
+  'UNKNOWN_METHOD',
+  'NOT_FOUND',
+  'MODEL_NOT_FOUND',
+  'MODEL_INVALID',
+  'NO_MODEL',
+  'BUSY',
+  'IMPORT_INVALID',
+  'FORBIDDEN',
+  'INTERNAL'
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
+
+export interface ErrorIssue {
+  path: string;
+  message: string;
+}
+
+export interface ApiErrorShape {
+  code: ErrorCode;
+  message: string;
+  issues?: ErrorIssue[];
+}
+
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly issues?: ErrorIssue[];
+
+  constructor(code: ErrorCode, message: string, issues?: ErrorIssue[]) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.issues = issues;
+  }
+
+  toJSON(): ApiErrorShape {
+    return this.issues ? { code: this.code, message: this.message, issues: this.issues } : { code: this.code, message: this.message };
+  }
+
+  static from(error: unknown): ApiError {
+    if (error instanceof ApiError) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    return new ApiError('INTERNAL', message);
+  }
+}
+
+export const httpStatusOf: Record<ErrorCode, number> = {
+  VALIDATION: 400,
+  UNKNOWN_METHOD: 404,
+  NOT_FOUND: 404,
+  MODEL_NOT_FOUND: 404,
+  MODEL_INVALID: 422,
+  NO_MODEL: 409,
+  BUSY: 409,
+  IMPORT_INVALID: 422,
+  FORBIDDEN: 403,
+  INTERNAL: 500
+};
+
+/** The envelope both transports use for a method's reply. */
+export type CallResult<T> = { ok: true; result: T } | { ok: false; error: ApiErrorShape };

@@ -1,0 +1,5 @@
+export * from './contract';
+export * from './errors';
+export * from './format';
+export { createRouter, type Handlers, type Router } from './router';
+export { EventBus, type EventListener } from './events';

@@ -1,0 +1,60 @@
+import { availableParallelism } from 'node:os';
+import { createRouter, EventBus, type AppInfo, type Router } from '../api';
+import { History } from '../history';
+import { gpuFromEnv, InferenceEngine, threadsFromEnv } from '../inference';
+import type { HearthPaths } from '../paths';
+import { ChatService } from './chat';
+import { createHandlers } from './handlers';
+import { version } from '../../package.json';
+
+export { ChatService, streamingWriteIntervalMs, titleFrom, turnsOf } from './chat';
+
+export interface Hearth {
+  router: Router;
+  events: EventBus;
+  info: AppInfo;
+  history: History;
+  engine: InferenceEngine;
+  close(): Promise<void>;
+}
+
+/** Opens the history, recovers what a crash left behind, and wires every service to the one router. */
+export async function createHearth(paths: HearthPaths): Promise<Hearth> {
+  const events = new EventBus();
+  const history = History.open(paths.databaseFile);
+  // Trashed conversations last until the app closes (the undo window); what a crash left streaming is marked.
+  history.store.purgeTrash(Date.now() + 1);
+  history.store.markInterruptedReplies();
+  const engine = new InferenceEngine({
+    threads: threadsFromEnv(),
+    gpu: gpuFromEnv(),
+    onStatus: (status) => events.emit('engine.status', status)
+  });
+  const chat = new ChatService(history, engine, events, paths.modelsDir);
+  const info: AppInfo = {
+    name: 'Hearth',
+    version,
+    dataDir: paths.dataDir,
+    modelsDir: paths.modelsDir,
+    platform: `${process.platform}-${process.arch}`,
+    cpuThreads: availableParallelism()
+  };
+  const router = createRouter(createHandlers({ info, modelsDir: paths.modelsDir, history, engine, chat }));
+  let closing: Promise<void> | null = null;
+  return {
+    router,
+    events,
+    info,
+    history,
+    engine,
+    close() {
+      closing ??= (async () => {
+        await chat.shutdown();
+        await engine.dispose();
+        history.store.purgeTrash(Date.now() + 1);
+        history.close();
+      })();
+      return closing;
+    }
+  };
+}

@@ -1,0 +1,163 @@
+import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { defaultSamplingSettings, formatReplyStats, samplingSettingsSchema, type SamplingSettings } from './api';
+import { createHearth } from './app';
+import { launchDesktop } from './electron/launcher';
+import { generateReply, gpuFromEnv, InferenceEngine, threadsFromEnv } from './inference';
+import { resolvePaths } from './paths';
+import { startHttpServer, type RunningServer } from './server';
+
+const usage = `Usage: hearth <command> [options]
+
+Commands:
+  start                        the desktop app (browser mode when Electron cannot start)
+  serve                        browser mode: the app and its API on http://127.0.0.1
+  chat --model <file> "text"   one reply from a GGUF model, streamed to stdout
+
+Options for start and serve:
+  --port N          port (default 4317; 0 picks a free one)
+  --host H          address to bind (default 127.0.0.1; others need --api-key)
+  --api-key K       key required by the API (or HEARTH_API_KEY)
+  --data-dir D      where history lives (or HEARTH_DATA_DIR)
+  --models-dir M    where models live (or HEARTH_MODELS_DIR)
+
+Options for chat:
+  --model F --system S --temperature T --top-k K --top-p P --min-p P
+  --repeat-penalty R --max-tokens N --seed N --threads N`;
+
+export const defaultPort = 4317;
+
+/** The built renderer beside this bundle (out/main/cli.js → out/renderer). */
+function rendererDir(): string | null {
+  const dir = resolve(dirname(fileURLToPath(import.meta.url)), '../renderer');
+  return existsSync(resolve(dir, 'index.html')) ? dir : null;
+}
+
+export async function serve(flags: { port?: string; host?: string; 'api-key'?: string; 'data-dir'?: string; 'models-dir'?: string }) {
+  const paths = resolvePaths({ dataDir: flags['data-dir'], modelsDir: flags['models-dir'] });
+  const hearth = await createHearth(paths);
+  let server: RunningServer;
+  try {
+    server = await startHttpServer({
+      router: hearth.router,
+      events: hearth.events,
+      staticDir: rendererDir(),
+      host: flags.host,
+      port: flags.port === undefined ? defaultPort : Number(flags.port),
+      apiKey: flags['api-key'] ?? process.env.HEARTH_API_KEY
+    });
+  } catch (error) {
+    await hearth.close();
+    throw error;
+  }
+  console.log(`Hearth is serving on ${server.url}`);
+  console.log(`History: ${paths.databaseFile}`);
+  console.log(`Models:  ${paths.modelsDir}`);
+  const shutdown = async () => {
+    await server.close();
+    await hearth.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+  return server;
+}
+
+function samplingFrom(values: Record<string, string | undefined>): SamplingSettings {
+  const numberOf = (name: string) => (values[name] === undefined ? undefined : Number(values[name]));
+  const parsed = samplingSettingsSchema.safeParse({
+    ...defaultSamplingSettings,
+    ...Object.fromEntries(
+      Object.entries({
+        temperature: numberOf('temperature'),
+        topK: numberOf('top-k'),
+        topP: numberOf('top-p'),
+        minP: numberOf('min-p'),
+        repeatPenalty: numberOf('repeat-penalty'),
+        maxTokens: numberOf('max-tokens'),
+        seed: numberOf('seed')
+      }).filter(([, value]) => value !== undefined)
+    )
+  });
+  if (!parsed.success) throw new Error(`Invalid option: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+async function chat(values: Record<string, string | undefined>, prompt: string) {
+  if (!values.model) throw new Error('hearth chat needs --model <file.gguf>');
+  if (!prompt) throw new Error('hearth chat needs the prompt text');
+  const settings = samplingFrom(values);
+  const threads = values.threads === undefined ? threadsFromEnv() : Number(values.threads);
+  const engine = new InferenceEngine({ threads, gpu: gpuFromEnv() });
+  try {
+    await engine.load(resolve(values.model));
+    const abort = () => engine.stop();
+    process.once('SIGINT', abort);
+    const reply = await engine.run(null, (session, signal) =>
+      generateReply(
+        session,
+        { systemPrompt: values.system ?? '', turns: [{ role: 'user', content: prompt }], settings, onDelta: (delta) => process.stdout.write(delta) },
+        signal
+      )
+    );
+    process.off('SIGINT', abort);
+    process.stdout.write('\n');
+    console.error(`${formatReplyStats(reply.metrics)} · ${reply.metrics.promptTokens} prompt tokens · ${reply.metrics.threads} threads · ${reply.metrics.chatTemplate}`);
+  } finally {
+    await engine.dispose();
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'api-key': { type: 'string' },
+      'data-dir': { type: 'string' },
+      'models-dir': { type: 'string' },
+      model: { type: 'string' },
+      system: { type: 'string' },
+      temperature: { type: 'string' },
+      'top-k': { type: 'string' },
+      'top-p': { type: 'string' },
+      'min-p': { type: 'string' },
+      'repeat-penalty': { type: 'string' },
+      'max-tokens': { type: 'string' },
+      seed: { type: 'string' },
+      threads: { type: 'string' },
+      help: { type: 'boolean', short: 'h' }
+    }
+  });
+  const [command, ...rest] = positionals;
+  const { help, ...options } = values;
+  if (help || !command) {
+    console.log(usage);
+    return;
+  }
+  switch (command) {
+    case 'serve':
+      await serve(options);
+      return;
+    case 'start':
+      await launchDesktop(options, () => serve(options));
+      return;
+    case 'chat':
+      await chat(options, rest.join(' '));
+      return;
+    default:
+      throw new Error(`Unknown command "${command}".\n\n${usage}`);
+  }
+}
+
+const invokedDirectly = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(`hearth: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,43 @@
+import { openDatabase, type Db } from './db';
+import { searchMessages } from './search';
+import { HistoryStore } from './store';
+import { exportJson, exportMarkdown, importJson } from './transfer';
+import type { ConversationWithMessages, ExportedFile, SearchHit } from '../api';
+
+export { openDatabase, schemaVersion, electronSqliteBindingEnv, type Db } from './db';
+export { HistoryStore, defaultConversationTitle, readSettings, type NewConversation, type ConversationChanges, type NewMessage } from './store';
+export { toFtsQuery } from './search';
+
+/** The history service: one SQLite file holding every conversation. */
+export class History {
+  readonly store: HistoryStore;
+
+  constructor(readonly db: Db, now?: () => number) {
+    this.store = new HistoryStore(db, now);
+  }
+
+  static open(file: string): History {
+    return new History(openDatabase(file));
+  }
+
+  conversationWithMessages(id: number): ConversationWithMessages {
+    return { conversation: this.store.getConversation(id), messages: this.store.listMessages(id) };
+  }
+
+  search(text: string, limit?: number): SearchHit[] {
+    return searchMessages(this.db, text, limit);
+  }
+
+  export(id: number, format: 'markdown' | 'json'): ExportedFile {
+    const conversation = this.conversationWithMessages(id);
+    return format === 'json' ? exportJson(conversation) : exportMarkdown(conversation);
+  }
+
+  import(content: string) {
+    return importJson(this.db, this.store, content);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,4 @@
+import { initial } from './001_initial';
+
+/** Applied in order; a database's `user_version` is the number of migrations it has. Never edit a shipped one. */
+export const migrations: readonly string[] = [initial];

@@ -1,0 +1,79 @@
+import {
+  ApiError,
+  exportedConversationSchema,
+  exportFormatVersion,
+  type ConversationWithMessages,
+  type ExportedConversation,
+  type ExportedFile
+} from '../api';
+import type { Db } from './db';
+import type { HistoryStore } from './store';
+
+function fileStem(title: string): string {
+  return title.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 80).toLowerCase() || 'conversation';
+}
+
+export function exportJson({ conversation, messages }: ConversationWithMessages): ExportedFile {
+  const exported: ExportedConversation = {
+    format: 'hearth.conversation',
+    version: exportFormatVersion,
+    conversation: {
+      title: conversation.title,
+      modelPath: conversation.modelPath,
+      systemPrompt: conversation.systemPrompt,
+      settings: conversation.settings,
+      chatTemplate: conversation.chatTemplate,
+      pinned: conversation.pinned,
+      createdAt: conversation.createdAt,
+      updatedAt: conversation.updatedAt
+    },
+    messages: messages.map((message) => ({
+      role: message.role,
+      content: message.content,
+      status: message.status,
+      error: message.error,
+      createdAt: message.createdAt,
+      updatedAt: message.updatedAt,
+      metrics: message.metrics
+    }))
+  };
+  return { filename: `${fileStem(conversation.title)}.json`, mimeType: 'application/json', content: JSON.stringify(exported, null, 2) };
+}
+
+export function exportMarkdown({ conversation, messages }: ConversationWithMessages): ExportedFile {
+  const lines = [`# ${conversation.title}`, ''];
+  if (conversation.modelPath) lines.push(`Model: ${conversation.modelPath}`, '');
+  if (conversation.systemPrompt) lines.push('## System', '', conversation.systemPrompt, '');
+  for (const message of messages) {
+    const heading = message.role === 'user' ? 'You' : message.role === 'assistant' ? 'Assistant' : 'System';
+    const note = message.status === 'complete' ? '' : ` (${message.status})`;
+    lines.push(`## ${heading}${note}`, '', message.content, '');
+  }
+  return { filename: `${fileStem(conversation.title)}.md`, mimeType: 'text/markdown', content: lines.join('\n') };
+}
+
+/** Imports Hearth's JSON export as a new conversation, all or nothing. */
+export function importJson(db: Db, store: HistoryStore, content: string) {
+  let data: unknown;
+  try {
+    data = JSON.parse(content);
+  } catch (error) {
+    throw new ApiError('IMPORT_INVALID', `The file is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = exportedConversationSchema.safeParse(data);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new ApiError('IMPORT_INVALID', `Not a Hearth conversation export: ${first.path.join('.') || '(file)'}: ${first.message}`);
+  }
+  const { conversation, messages } = parsed.data;
+  return db.transaction(() => {
+    const created = store.createConversation({ ...conversation, chatTemplate: conversation.chatTemplate ?? null });
+    for (const message of messages) {
+      // A reply that was streaming when exported can no longer finish.
+      const status = message.status === 'streaming' ? 'interrupted' : message.status;
+      const stored = store.addMessage(created.id, { ...message, status });
+      if (message.metrics) store.saveMetrics(stored.id, message.metrics);
+    }
+    return store.getConversation(created.id);
+  })();
+}

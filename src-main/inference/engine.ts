@@ -1,0 +1,220 @@
+import { basename } from 'node:path';
+import { stat } from 'node:fs/promises';
+import {
+  getLlama,
+  LlamaChat,
+  LlamaCompletion,
+  LlamaLogLevel,
+  type Llama,
+  type LlamaContext,
+  type LlamaContextSequence,
+  type LlamaGpuType,
+  type LlamaModel
+} from 'node-llama-cpp';
+import { ApiError, type EngineStatus, type LoadedModel } from '../api';
+import { cpuCores } from '../hardware';
+import { quantizationOf, readGgufHeader } from '../models';
+import { resolvePromptFormat, type PromptFormat } from './template';
+import { chooseThreads } from './threads';
+
+export interface EngineOptions {
+  /** CPU threads; when unset, chosen from the physical cores and the model's size. */
+  threads?: number;
+  /** `false` forces the CPU; 'auto' lets node-llama-cpp pick CUDA / Vulkan / Metal when usable. */
+  gpu?: 'auto' | LlamaGpuType;
+  /** Upper bound on the context size; the model's trained context caps it too. */
+  maxContextSize?: number;
+  onStatus?: (status: EngineStatus) => void;
+}
+
+/** What a generation needs from the loaded model; owned by the engine, used by `generateReply`. */
+export interface LoadedSession {
+  info: LoadedModel;
+  model: LlamaModel;
+  sequence: LlamaContextSequence;
+  format: PromptFormat;
+  quantization: string | null;
+  chat: LlamaChat | null;
+  completion: LlamaCompletion | null;
+}
+
+export const defaultMaxContextSize = 4096;
+
+export function gpuFromEnv(env: NodeJS.ProcessEnv = process.env): 'auto' | LlamaGpuType {
+  const value = env.HEARTH_GPU?.toLowerCase();
+  if (value === 'false' || value === 'cpu' || value === 'off') return false;
+  if (value === 'cuda' || value === 'vulkan' || value === 'metal') return value;
+  return 'auto';
+}
+
+/** One loaded model with one context sequence; one reply generates at a time. */
+export class InferenceEngine {
+  private llamaPromise: Promise<Llama> | null = null;
+  private session: LoadedSession | null = null;
+  private context: LlamaContext | null = null;
+  private state: EngineStatus['state'] = 'idle';
+  private error: string | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private active: { controller: AbortController; conversationId: number | null; done: Promise<unknown> } | null = null;
+
+  constructor(private readonly options: EngineOptions = {}) {}
+
+  status(): EngineStatus {
+    return {
+      state: this.state,
+      model: this.session?.info ?? null,
+      error: this.error,
+      generatingConversationId: this.active?.conversationId ?? null
+    };
+  }
+
+  get loaded(): LoadedSession | null {
+    return this.session;
+  }
+
+  /** Loads (or keeps) the model at `path`; loads and unloads are serialised. */
+  load(path: string, name = basename(path)): Promise<EngineStatus> {
+    return this.serially(async () => {
+      if (this.session?.info.path === path) return this.status();
+      if (this.active) throw new ApiError('BUSY', 'A reply is being generated; stop it before switching models.');
+      await this.release();
+      this.setState('loading', null);
+      try {
+        this.session = await this.open(path, name);
+        this.setState('ready', null);
+      } catch (error) {
+        await this.release();
+        const failure = error instanceof ApiError ? error : new ApiError('MODEL_INVALID', `Could not load ${name}: ${messageOf(error)}`);
+        this.setState('error', failure.message);
+        throw failure;
+      }
+      return this.status();
+    });
+  }
+
+  unload(): Promise<EngineStatus> {
+    return this.serially(async () => {
+      this.active?.controller.abort();
+      await this.active?.done;
+      await this.release();
+      this.setState('idle', null);
+      return this.status();
+    });
+  }
+
+  /**
+   * Runs one generation with exclusive use of the sequence. The abort controller it gets is what
+   * `stop()` aborts.
+   */
+  async run<T>(conversationId: number | null, work: (session: LoadedSession, signal: AbortSignal) => Promise<T>): Promise<T> {
+    const session = this.session;
+    if (!session) throw new ApiError('NO_MODEL', 'No model is loaded. Pick one from the models folder first.');
+    if (this.active) throw new ApiError('BUSY', 'A reply is already being generated; wait for it or stop it.');
+    const controller = new AbortController();
+    const done = work(session, controller.signal);
+    this.active = { controller, conversationId, done: done.catch(() => undefined) };
+    this.emit();
+    try {
+      return await done;
+    } finally {
+      this.active = null;
+      this.emit();
+    }
+  }
+
+  /** Stops the running generation (for one conversation, when given); true when there was one to stop. */
+  stop(conversationId?: number): boolean {
+    if (!this.active) return false;
+    if (conversationId !== undefined && this.active.conversationId !== conversationId) return false;
+    this.active.controller.abort();
+    return true;
+  }
+
+  async dispose(): Promise<void> {
+    await this.unload();
+    const llama = await this.llamaPromise?.catch(() => null);
+    await llama?.dispose();
+    this.llamaPromise = null;
+  }
+
+  private async open(path: string, name: string): Promise<LoadedSession> {
+    const fileInfo = await readGgufHeader(path);
+    const modelBytes = (await stat(path)).size;
+    const llama = await this.llama();
+    const threads = chooseThreads({ override: this.options.threads, physicalCores: (await cpuCores()).physical, modelBytes });
+    const startedAt = performance.now();
+    const model = await llama.loadModel({ modelPath: path });
+    try {
+      const contextSize = Math.min(model.trainContextSize, this.options.maxContextSize ?? defaultMaxContextSize);
+      this.context = await model.createContext({ contextSize, threads });
+      const sequence = this.context.getSequence();
+      const format = resolvePromptFormat(model);
+      const info: LoadedModel = {
+        name,
+        path,
+        chatTemplate: format.name,
+        isBaseModel: format.kind === 'base',
+        contextSize: this.context.contextSize,
+        threads,
+        gpu: llama.gpu,
+        loadMs: performance.now() - startedAt
+      };
+      return {
+        info,
+        model,
+        sequence,
+        format,
+        quantization: quantizationOf(fileInfo),
+        chat: format.kind === 'chat' ? new LlamaChat({ contextSequence: sequence, chatWrapper: format.wrapper, autoDisposeSequence: false }) : null,
+        completion: format.kind === 'base' ? new LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false }) : null
+      };
+    } catch (error) {
+      await this.context?.dispose();
+      this.context = null;
+      await model.dispose();
+      throw error;
+    }
+  }
+
+  private llama(): Promise<Llama> {
+    this.llamaPromise ??= getLlama({
+      gpu: this.options.gpu ?? 'auto',
+      // Never compile llama.cpp on a user's machine behind their back; the prebuilt binaries ship in npm packages.
+      build: 'never',
+      logLevel: LlamaLogLevel.warn,
+      logger: (level, message) => console.error(`[llama.cpp:${level}] ${message.trimEnd()}`)
+    });
+    this.llamaPromise.catch(() => (this.llamaPromise = null));
+    return this.llamaPromise;
+  }
+
+  private async release(): Promise<void> {
+    const session = this.session;
+    this.session = null;
+    session?.chat?.dispose();
+    session?.completion?.dispose();
+    await this.context?.dispose();
+    this.context = null;
+    await session?.model.dispose();
+  }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private setState(state: EngineStatus['state'], error: string | null): void {
+    this.state = state;
+    this.error = error;
+    this.emit();
+  }
+
+  private emit(): void {
+    this.options.onStatus?.(this.status());
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message.split('\n')[0] : String(error);
+}

@@ -1,0 +1,64 @@
+import type { MessageMetrics, SamplingSettings, StopReason } from '../api';
+
+/**
+ * Records the moments of one reply and turns them into its figures. Output tokens are counted from
+ * the tokens actually emitted: node-llama-cpp's token meter also counts context re-evaluation.
+ */
+export class ReplyClock {
+  private readonly startedAt: number;
+  private firstTokenAt: number | null = null;
+  private lastTokenAt: number | null = null;
+  private outputTokens = 0;
+  private promptTokens = 0;
+  private prefillTokens = 0;
+
+  constructor(private readonly now: () => number = () => performance.now()) {
+    this.startedAt = now();
+  }
+
+  /** `promptTokens` is the whole prompt; `prefillTokens` the part evaluated now (the rest was cached). */
+  tokens(count: number, prompt?: { promptTokens: number; prefillTokens: number }): void {
+    const at = this.now();
+    if (this.firstTokenAt === null) {
+      this.firstTokenAt = at;
+      if (prompt) {
+        this.promptTokens = prompt.promptTokens;
+        this.prefillTokens = prompt.prefillTokens;
+      }
+    }
+    this.lastTokenAt = at;
+    this.outputTokens += count;
+  }
+
+  get emittedTokens(): number {
+    return this.outputTokens;
+  }
+
+  finish(details: {
+    stopReason: StopReason;
+    modelFile: string;
+    quantization: string | null;
+    chatTemplate: string;
+    sampling: SamplingSettings;
+    threads: number;
+  }): MessageMetrics {
+    const totalMs = this.now() - this.startedAt;
+    const ttftMs = this.firstTokenAt === null ? null : this.firstTokenAt - this.startedAt;
+    return {
+      ...details,
+      promptTokens: this.promptTokens,
+      prefillTokens: this.prefillTokens,
+      outputTokens: this.outputTokens,
+      ttftMs,
+      prefillTokensPerSecond: ttftMs && this.prefillTokens > 0 ? (this.prefillTokens * 1000) / ttftMs : null,
+      decodeTokensPerSecond: decodeRate(this.outputTokens, this.firstTokenAt, this.lastTokenAt),
+      totalMs
+    };
+  }
+}
+
+/** Tokens after the first, over the time between the first and the last: the first token's time is prefill. */
+export function decodeRate(outputTokens: number, firstTokenAt: number | null, lastTokenAt: number | null): number | null {
+  if (firstTokenAt === null || lastTokenAt === null || outputTokens < 2 || lastTokenAt <= firstTokenAt) return null;
+  return ((outputTokens - 1) * 1000) / (lastTokenAt - firstTokenAt);
+}

@@ -1,0 +1,39 @@
+import { GgmlType, GgufFileType, readGgufFileInfo, type GgufFileInfo } from 'node-llama-cpp';
+import { ApiError } from '../api';
+
+export interface GgufSummary {
+  architecture: string | null;
+  quantization: string | null;
+  hasChatTemplate: boolean;
+  name: string | null;
+}
+
+/** Reads a GGUF header; anything that is not a readable GGUF becomes a MODEL_INVALID error with the reason. */
+export async function readGgufHeader(path: string): Promise<GgufFileInfo> {
+  try {
+    return await readGgufFileInfo(path, { readTensorInfo: true });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new ApiError('MODEL_INVALID', `Not a usable GGUF model file: ${reason}`);
+  }
+}
+
+/** `general.file_type` when the converter set it, else the most common tensor type (e.g. an all-F32 file). */
+export function quantizationOf(info: GgufFileInfo): string | null {
+  const fileType = info.metadata?.general?.file_type;
+  if (fileType !== undefined && GgufFileType[fileType]) return GgufFileType[fileType].replace(/^MOSTLY_/, '');
+  const counts = new Map<number, number>();
+  for (const tensor of info.fullTensorInfo ?? info.tensorInfo ?? []) counts.set(tensor.ggmlType, (counts.get(tensor.ggmlType) ?? 0) + 1);
+  let dominant: number | null = null;
+  for (const [type, count] of counts) if (dominant === null || count > (counts.get(dominant) ?? 0)) dominant = type;
+  return dominant === null ? null : (GgmlType[dominant] ?? null);
+}
+
+export function summarizeGguf(info: GgufFileInfo): GgufSummary {
+  return {
+    architecture: info.metadata?.general?.architecture ?? null,
+    quantization: quantizationOf(info),
+    hasChatTemplate: Boolean(info.metadata?.tokenizer?.chat_template?.trim()),
+    name: info.metadata?.general?.name ?? null
+  };
+}

@@ -1,0 +1,2 @@
+export { listModels, resolveModelFile } from './library';
+export { readGgufHeader, quantizationOf, summarizeGguf, type GgufSummary } from './gguf';
