@@ -50,7 +50,7 @@ export class ChatService {
         ...(conversation.title === defaultConversationTitle ? { title: titleFrom(content) } : {})
       });
       this.events.emit('conversations.changed', { id: conversationId });
-      this.current = this.reply(conversationId, assistantMessage.id).finally(() => (this.replying = false));
+      this.current = this.reply(conversationId, assistantMessage.id);
       return { userMessage, assistantMessage };
     } catch (error) {
       this.replying = false;
@@ -69,6 +69,18 @@ export class ChatService {
   }
 
   private async reply(conversationId: number, messageId: number): Promise<void> {
+    let finished: Message;
+    try {
+      finished = await this.generateInto(conversationId, messageId);
+    } finally {
+      // Free before announcing the end, so a client may send its next message as soon as it hears it.
+      this.replying = false;
+    }
+    this.events.emit('chat.end', { conversationId, message: finished });
+  }
+
+  /** Generates the reply into its stored message; whatever happens, the message ends complete or error. */
+  private async generateInto(conversationId: number, messageId: number): Promise<Message> {
     const store = this.history.store;
     let text = '';
     let flushTimer: NodeJS.Timeout | null = null;
@@ -76,7 +88,6 @@ export class ChatService {
       flushTimer = null;
       store.updateMessageContent(messageId, text);
     };
-    let finished: Message;
     try {
       const conversation = store.getConversation(conversationId);
       const turns = turnsOf(store.listMessages(conversationId).filter((message) => message.id !== messageId));
@@ -96,13 +107,12 @@ export class ChatService {
           signal
         )
       );
-      if (flushTimer) clearTimeout(flushTimer);
-      finished = store.finishMessage(messageId, reply.text, 'complete', null, reply.metrics);
+      return store.finishMessage(messageId, reply.text, 'complete', null, reply.metrics);
     } catch (error) {
-      if (flushTimer) clearTimeout(flushTimer);
       const message = error instanceof Error ? error.message : String(error);
-      finished = store.finishMessage(messageId, text, 'error', message, null);
+      return store.finishMessage(messageId, text, 'error', message, null);
+    } finally {
+      if (flushTimer) clearTimeout(flushTimer);
     }
-    this.events.emit('chat.end', { conversationId, message: finished });
   }
 }
