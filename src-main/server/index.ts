@@ -1,2 +1,2 @@
 export { startHttpServer, isLoopbackHost, defaultMaxBodyBytes, type HttpServerOptions, type RunningServer } from './http';
-export { contentSecurityPolicy } from './static';
+export { contentSecurityPolicy, cspDirectives, type CspDirectives } from './csp';

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { contentSecurityPolicy } from './csp';
 
 const mimeTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -16,26 +17,12 @@ const mimeTypes: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8'
 };
 
-/** Same policy as the desktop window: only the app's own scripts, styles, images and API. */
-export const contentSecurityPolicy = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'"
-].join('; ');
-
 const rendererMissingPage = `<!doctype html><meta charset="utf-8"><title>Hearth</title>
 <p>The Hearth interface has not been built yet. Run <code>npm run build</code>, then start the server again.</p>`;
 
 /** Serves the built renderer; unknown paths get index.html (the app routes itself), never a file outside the folder. */
 export async function serveStatic(root: string | null, urlPath: string, response: ServerResponse): Promise<void> {
-  response.setHeader('Content-Security-Policy', contentSecurityPolicy);
+  response.setHeader('Content-Security-Policy', contentSecurityPolicy());
   response.setHeader('X-Content-Type-Options', 'nosniff');
   response.setHeader('Referrer-Policy', 'no-referrer');
   const file = root ? await resolveFile(root, urlPath) : null;

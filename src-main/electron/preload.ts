@@ -1,0 +1,5 @@
+/** Runs sandboxed in every app window before the page: exposes the contract as `window.hearth`, nothing more. */
+import { contextBridge, ipcRenderer } from 'electron';
+import { createPreloadApi } from './preloadApi';
+
+contextBridge.exposeInMainWorld('hearth', createPreloadApi(ipcRenderer));

@@ -1,0 +1,117 @@
+import { expect, lastReply, pickModel, setSampling, storiesModel, test } from './fixtures';
+
+/** Records each change of the last assistant reply (text length, status) in the page, to prove it streamed. */
+const recordReplyChanges = `(() => {
+  window.__replySamples = [];
+  const observer = new MutationObserver(() => {
+    const replies = document.querySelectorAll('[data-testid="message"][data-role="assistant"]');
+    const last = replies[replies.length - 1];
+    if (!last) return;
+    const length = (last.querySelector('.markdown')?.textContent ?? '').length;
+    const status = last.getAttribute('data-status');
+    const previous = window.__replySamples[window.__replySamples.length - 1];
+    if (!previous || previous.length !== length || previous.status !== status) window.__replySamples.push({ length, status });
+  });
+  observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['data-status'] });
+})()`;
+
+interface Sample {
+  length: number;
+  status: string | null;
+}
+
+test('a reply streams, is kept, can be found, and deleted with undo', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByRole('button', { name: 'New chat', exact: true })).toBeVisible();
+  await pickModel(page, storiesModel);
+  await setSampling(page, { temperature: 0 });
+
+  await page.evaluate(recordReplyChanges);
+  const message = page.getByRole('textbox', { name: 'Message' });
+  await message.fill('Once upon a time');
+  await message.press('Enter');
+
+  const reply = lastReply(page);
+  await expect(page.getByRole('button', { name: 'Stop' })).toBeVisible();
+  await expect(reply).toContainText('there was a little girl named Lily');
+  const stats = reply.getByTestId('reply-stats');
+  await expect(stats).toBeVisible({ timeout: 60_000 });
+  await expect(stats).toHaveText(/^\d+(\.\d)? tok\/s · .+ to first token · \d+ tokens · stopped: (max tokens|end of text)$/);
+  await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
+
+  // It streamed: the text grew over several updates while the reply was still marked streaming.
+  const samples = (await page.evaluate('window.__replySamples')) as Sample[];
+  const streamed = samples.filter((sample) => sample.status === 'streaming' && sample.length > 0).map((sample) => sample.length);
+  expect(streamed.length).toBeGreaterThanOrEqual(2);
+  expect(streamed[streamed.length - 1]).toBeGreaterThan(streamed[0]);
+  expect(samples[samples.length - 1].status).toBe('complete');
+
+  // The title came from the first message; the chat survives a reload.
+  const sidebar = page.getByRole('navigation', { name: 'Conversations' });
+  const item = sidebar.getByTestId('conversation-item').filter({ hasText: 'Once upon a time' });
+  await expect(item).toHaveCount(1);
+  await page.reload();
+  await expect(item).toHaveCount(1);
+  await item.getByRole('button', { name: 'Once upon a time', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Once upon a time');
+  await expect(lastReply(page)).toContainText('there was a little girl named Lily');
+  await expect(lastReply(page).getByTestId('reply-stats')).toContainText('tok/s');
+
+  // Search (Ctrl+K focuses it) finds the reply and highlights the match; a hit opens its conversation.
+  await page.getByRole('button', { name: 'New chat', exact: true }).click();
+  await page.keyboard.press('Control+k');
+  const search = page.getByRole('searchbox', { name: 'Search chats' });
+  await expect(search).toBeFocused();
+  await search.fill('Lily');
+  const hit = page.getByTestId('search-hit').first();
+  await expect(hit).toContainText('Once upon a time');
+  await expect(hit.locator('mark').first()).toHaveText(/lily/i);
+  await hit.click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Once upon a time');
+  await expect(lastReply(page)).toContainText('Lily');
+
+  // Delete, undo, delete again.
+  await item.hover();
+  await item.getByRole('button', { name: 'Delete Once upon a time' }).click();
+  await expect(item).toHaveCount(0);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('New chat');
+  await page.getByTestId('toast').getByRole('button', { name: 'Undo' }).click();
+  await expect(item).toHaveCount(1);
+  await item.hover();
+  await item.getByRole('button', { name: 'Delete Once upon a time' }).click();
+  await expect(item).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByRole('navigation', { name: 'Conversations' })).toBeVisible();
+  await expect(item).toHaveCount(0);
+});
+
+test('Stop (and Esc) leaves a partial reply marked "stopped by you"', async ({ page }) => {
+  await page.goto('/');
+  await pickModel(page, storiesModel);
+  await setSampling(page, { temperature: 0.8, maxTokens: 2000 });
+
+  const message = page.getByRole('textbox', { name: 'Message' });
+  await message.fill('Once upon a time');
+  await message.press('Enter');
+  const reply = lastReply(page);
+  await expect(reply).toHaveAttribute('data-status', 'streaming');
+  await expect(reply.locator('.markdown')).toContainText(/\w+/);
+  await page.getByRole('button', { name: 'Stop' }).click();
+
+  const stats = reply.getByTestId('reply-stats');
+  await expect(stats).toContainText('stopped: stopped by you');
+  const tokens = Number((await stats.textContent())?.match(/(\d+) tokens?/)?.[1]);
+  expect(tokens).toBeGreaterThan(0);
+  expect(tokens).toBeLessThan(2000);
+  await expect(reply.locator('.markdown')).not.toBeEmpty();
+  await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
+
+  // Esc stops too.
+  await message.fill('The little dog');
+  await message.press('Enter');
+  const second = lastReply(page);
+  await expect(second.locator('.markdown')).toContainText(/\w+/);
+  await page.keyboard.press('Escape');
+  await expect(second.getByTestId('reply-stats')).toContainText('stopped by you');
+  await expect(page.getByTestId('message')).toHaveCount(4);
+});

@@ -1,0 +1,119 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const sharedModels = resolve(repoRoot, '../shared/models');
+export const storiesModel = 'stories260K.gguf';
+
+export interface HearthServer {
+  url: string;
+  dataDir: string;
+  modelsDir: string;
+}
+
+const startTimeoutMs = 60_000;
+
+/** Starts `hearth serve` (browser mode) on a free port with its own temporary data and models folders. */
+async function startServer(): Promise<{ server: HearthServer; child: ChildProcess; root: string }> {
+  const cli = resolve(repoRoot, 'out/main/cli.js');
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: build the app first (npx electron-vite build).`);
+  if (!existsSync(resolve(repoRoot, 'out/renderer/index.html'))) throw new Error('out/renderer is missing: build the app first.');
+  const root = mkdtempSync(join(tmpdir(), 'hearth-e2e-'));
+  const dataDir = join(root, 'data');
+  const modelsDir = join(root, 'models');
+  mkdirSync(dataDir);
+  mkdirSync(modelsDir);
+  copyFileSync(join(sharedModels, storiesModel), join(modelsDir, storiesModel));
+
+  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--data-dir', dataDir, '--models-dir', modelsDir], {
+    cwd: repoRoot,
+    env: { ...process.env, HEARTH_DATA_DIR: dataDir, HEARTH_MODELS_DIR: modelsDir },
+    stdio: ['ignore', 'pipe', 'pipe']
+  });
+  let output = '';
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`hearth serve did not start within ${startTimeoutMs} ms:\n${output}`)), startTimeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = output.match(/http:\/\/127\.0\.0\.1:\d+/);
+      if (match) {
+        clearTimeout(timer);
+        resolveUrl(match[0]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`hearth serve exited (${code}) before it was ready:\n${output}`));
+    });
+  });
+  // Keep draining the pipes so the server never blocks on a full buffer; show its errors.
+  child.stdout?.resume();
+  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[hearth serve] ${chunk.toString()}`));
+  return { server: { url, dataDir, modelsDir }, child, root };
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export const test = base.extend<{ api: (method: string, input?: unknown) => Promise<unknown> }, { hearth: HearthServer }>({
+  hearth: [
+    async ({}, use) => {
+      const { server, child, root } = await startServer();
+      try {
+        await use(server);
+      } finally {
+        await stopServer(child);
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+    { scope: 'worker', timeout: startTimeoutMs + 15_000 }
+  ],
+  baseURL: async ({ hearth }, use) => {
+    await use(hearth.url);
+  },
+  /** Calls the API as the page would (POST /api/<method>), failing the test on {ok:false}. */
+  api: async ({ request, hearth }, use) => {
+    await use((method, input = {}) => callApi(request, hearth.url, method, input));
+  }
+});
+
+export async function callApi(request: APIRequestContext, url: string, method: string, input: unknown): Promise<unknown> {
+  const response = await request.post(`${url}/api/${method}`, { data: input, headers: { 'content-type': 'application/json' } });
+  const body = (await response.json()) as { ok: boolean; result?: unknown; error?: { code: string; message: string } };
+  if (!body.ok) throw new Error(`${method} failed: ${body.error?.code} ${body.error?.message}`);
+  return body.result;
+}
+
+/** Picks a model in the Model picker and waits until the status bar says it is loaded. */
+export async function pickModel(page: Page, name: string): Promise<void> {
+  await page.getByRole('combobox', { name: 'Model' }).selectOption({ label: name });
+  await expect(page.getByTestId('engine-status')).toContainText(name, { timeout: 30_000 });
+  await expect(page.getByTestId('engine-status')).not.toContainText('Loading');
+}
+
+/** Opens the conversation settings, sets temperature and max tokens, and saves. */
+export async function setSampling(page: Page, settings: { temperature?: number; maxTokens?: number }): Promise<void> {
+  await page.getByRole('button', { name: 'Settings' }).click();
+  if (settings.temperature !== undefined) await page.getByLabel('Temperature').fill(String(settings.temperature));
+  if (settings.maxTokens !== undefined) await page.getByLabel('Max tokens').fill(String(settings.maxTokens));
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('region', { name: 'Conversation settings' })).toBeHidden();
+}
+
+export function lastReply(page: Page) {
+  return page.locator('[data-testid="message"][data-role="assistant"]').last();
+}
+
+export { expect };

@@ -1,0 +1,56 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export const builtCli = resolve(__dirname, '../../out/main/cli.js');
+
+export interface ServerProcess {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  call<T = unknown>(method: string, input?: unknown): Promise<T>;
+}
+
+/** Starts `hearth serve` from the build as its own process, on a free port. */
+export async function startServerProcess(args: string[]): Promise<ServerProcess> {
+  if (!existsSync(builtCli)) throw new Error(`${builtCli} is missing: run \`npm run build\` before the integration tests.`);
+  const child = spawn(process.execPath, [builtCli, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      log += chunk.toString('utf8');
+      const match = log.match(/http:\/\/127\.0\.0\.1:\d+/);
+      if (match) {
+        clearTimeout(timer);
+        resolveUrl(match[0]);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${log}`)));
+  });
+  return {
+    child,
+    url,
+    output: () => log,
+    async call(method, input = {}) {
+      const response = await fetch(`${url}/api/${method}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(input)
+      });
+      const body = (await response.json()) as { ok: boolean; result?: unknown; error?: { message: string } };
+      if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
+      return body.result as never;
+    }
+  };
+}
+
+export function killed(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  return new Promise((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) return done();
+    child.once('exit', () => done());
+    child.kill(signal);
+  });
+}

@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { methodNames, type AnyHearthEvent, type HearthTransport, type MethodInput, type MethodName } from '../../src-main/api';
+import { createAppUrlPolicy } from '../../src-main/electron/appUrl';
+import { bindIpc, type IpcMainLike, type InvokeEventLike } from '../../src-main/electron/ipc';
+import { createPreloadApi, type IpcRendererLike } from '../../src-main/electron/preloadApi';
+import { startHttpServer, type RunningServer } from '../../src-main/server';
+import { startTestHearth, type TestHearth } from '../helpers/hearth';
+
+const appUrl = 'file:///opt/hearth/out/renderer/index.html';
+
+/** A recording ipcMain + webContents + ipcRenderer pair, wired the way Electron wires them. */
+function fakeElectronIpc() {
+  const handlers = new Map<string, (event: InvokeEventLike, ...args: unknown[]) => unknown>();
+  const rendererListeners = new Map<string, Set<(event: unknown, ...args: unknown[]) => void>>();
+  const ipcMain: IpcMainLike = {
+    handle: (channel, listener) => void handlers.set(channel, listener),
+    removeHandler: (channel) => void handlers.delete(channel)
+  };
+  const webContents = {
+    isDestroyed: () => false,
+    getURL: () => appUrl,
+    send: (channel: string, ...args: unknown[]) => rendererListeners.get(channel)?.forEach((listener) => listener({ sender: 'ipc-event' }, ...args))
+  };
+  const ipcRenderer: IpcRendererLike = {
+    // Structured clone is what IPC does to every argument and reply.
+    invoke: async (channel, ...args) => structuredClone(await handlers.get(channel)!({ senderFrame: { url: appUrl } }, ...structuredClone(args))),
+    on: (channel, listener) => void (rendererListeners.get(channel) ?? rendererListeners.set(channel, new Set()).get(channel)!).add(listener),
+    removeListener: (channel, listener) => void rendererListeners.get(channel)?.delete(listener)
+  };
+  return { ipcMain, webContents, ipcRenderer, handlers };
+}
+
+/** The HTTP side, as the renderer's client uses it: JSON POST per method, SSE for events. */
+function httpTransport(url: string): HearthTransport & { events: AnyHearthEvent[]; close(): void } {
+  const events: AnyHearthEvent[] = [];
+  const controller = new AbortController();
+  void fetch(`${url}/api/events`, { signal: controller.signal })
+    .then(async (response) => {
+      const decoder = new TextDecoder();
+      let buffer = '';
+      for await (const chunk of response.body!) {
+        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const name = block.match(/^event: (.+)$/m)?.[1];
+          const data = block.match(/^data: (.+)$/m)?.[1];
+          if (name && data) events.push({ name, payload: JSON.parse(data) } as AnyHearthEvent);
+        }
+      }
+    })
+    .catch(() => undefined);
+  return {
+    events,
+    close: () => controller.abort(),
+    call: (async (name: MethodName, input: unknown) => {
+      const response = await fetch(`${url}/api/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
+      const body = (await response.json()) as { ok: boolean; result?: unknown; error?: unknown };
+      if (!body.ok) throw body.error;
+      return body.result;
+    }) as HearthTransport['call'],
+    onEvent: () => () => undefined
+  };
+}
+
+interface Context {
+  conversationId: number;
+  exportedJson: string;
+}
+
+/** One valid input per method: the mapped type makes a method added to the contract without a sample a type error. */
+const samples: { [K in MethodName]: (context: Context) => MethodInput<K> } = {
+  'app.info': () => ({}),
+  'models.list': () => ({}),
+  'engine.status': () => ({}),
+  'engine.load': () => ({ name: 'stories260K.gguf' }),
+  'conversations.create': () => ({ modelPath: 'stories260K.gguf', settings: { temperature: 0, maxTokens: 16 } }),
+  'conversations.list': () => ({}),
+  'conversations.get': ({ conversationId }) => ({ id: conversationId }),
+  'conversations.update': ({ conversationId }) => ({ id: conversationId, systemPrompt: '', pinned: true }),
+  'chat.send': ({ conversationId }) => ({ conversationId, content: 'Once upon a time' }),
+  'chat.stop': ({ conversationId }) => ({ conversationId }),
+  'history.search': () => ({ query: 'Lily' }),
+  'conversations.export': ({ conversationId }) => ({ id: conversationId, format: 'json' }),
+  'conversations.import': ({ exportedJson }) => ({ content: exportedJson }),
+  'conversations.delete': ({ conversationId }) => ({ id: conversationId }),
+  'conversations.restore': ({ conversationId }) => ({ id: conversationId }),
+  'engine.unload': () => ({})
+};
+
+/** Calls every method in a meaningful order over one transport; returns what each gave. */
+async function exerciseEveryMethod(api: HearthTransport, replyEnded: () => Promise<unknown>) {
+  const results = new Map<MethodName, unknown>();
+  const context: Context = { conversationId: 0, exportedJson: '' };
+  const call = async <K extends MethodName>(name: K) => {
+    const result = await api.call(name, samples[name](context) as MethodInput<K>);
+    results.set(name, result);
+    return result;
+  };
+  await call('app.info');
+  await call('models.list');
+  await call('engine.status');
+  await call('engine.load');
+  context.conversationId = (await call('conversations.create')).id;
+  await call('conversations.list');
+  await call('conversations.update');
+  const ended = replyEnded();
+  await call('chat.send');
+  await ended;
+  await call('chat.stop');
+  await call('conversations.get');
+  await call('history.search');
+  context.exportedJson = (await call('conversations.export')).content;
+  await call('conversations.import');
+  await call('conversations.delete');
+  await call('conversations.restore');
+  await call('engine.unload');
+  return results;
+}
+
+describe('every method works over both transports (IPC binding and HTTP binding)', () => {
+  let t: TestHearth;
+  let server: RunningServer;
+  beforeAll(async () => {
+    t = await startTestHearth();
+    server = await startHttpServer({ router: t.hearth.router, events: t.hearth.events, staticDir: null });
+  });
+  afterAll(async () => {
+    await server.close();
+    await t.close();
+  });
+
+  it('covers the whole contract with samples', () => {
+    expect(Object.keys(samples).sort()).toEqual([...methodNames].sort());
+  });
+
+  it('gives the same results and events over IPC and HTTP', async () => {
+    const ipc = fakeElectronIpc();
+    const dispose = bindIpc({ ipcMain: ipc.ipcMain, router: t.hearth.router, events: t.hearth.events, isAppUrl: createAppUrlPolicy(appUrl), eventTargets: () => [ipc.webContents] });
+    const preload = createPreloadApi(ipc.ipcRenderer);
+    const ipcEvents: AnyHearthEvent[] = [];
+    preload.onEvent((event) => ipcEvents.push(event));
+    const http = httpTransport(server.url);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    try {
+      const overIpc = await exerciseEveryMethod(preload, () => t.nextEvent('chat.end'));
+      const overHttp = await exerciseEveryMethod(http, () => t.nextEvent('chat.end'));
+      expect([...overIpc.keys()].sort()).toEqual([...methodNames].sort());
+      expect([...overHttp.keys()].sort()).toEqual([...methodNames].sort());
+
+      const withoutVolatile = (value: unknown) =>
+        JSON.parse(JSON.stringify(value, (key, v) => (['id', 'conversationId', 'messageId', 'createdAt', 'updatedAt', 'loadMs'].includes(key) || /Ms$|PerSecond$/.test(key) ? undefined : v)));
+      for (const name of ['app.info', 'models.list', 'engine.status', 'engine.load', 'conversations.create', 'conversations.get', 'engine.unload'] as const) {
+        expect({ name, result: withoutVolatile(overHttp.get(name)) }).toEqual({ name, result: withoutVolatile(overIpc.get(name)) });
+      }
+      const exported = (results: Map<MethodName, unknown>) => withoutVolatile(JSON.parse((results.get('conversations.export') as { content: string }).content));
+      expect(exported(overHttp)).toEqual(exported(overIpc));
+      for (const transportEvents of [ipcEvents, http.events]) {
+        const names = new Set(transportEvents.map((event) => event.name));
+        expect(names).toEqual(new Set(['engine.status', 'conversations.changed', 'chat.delta', 'chat.end']));
+      }
+    } finally {
+      http.close();
+      dispose();
+    }
+  });
+
+  it('gives the same typed validation error over both', async () => {
+    const ipc = fakeElectronIpc();
+    const dispose = bindIpc({ ipcMain: ipc.ipcMain, router: t.hearth.router, events: t.hearth.events, isAppUrl: createAppUrlPolicy(appUrl), eventTargets: () => [] });
+    const http = httpTransport(server.url);
+    try {
+      const bad = { id: 'not a number' } as unknown as MethodInput<'conversations.get'>;
+      const overIpc = await createPreloadApi(ipc.ipcRenderer).call('conversations.get', bad).catch((error: unknown) => error);
+      const overHttp = await http.call('conversations.get', bad).catch((error: unknown) => error);
+      expect(overIpc).toMatchObject({ code: 'VALIDATION', issues: [{ path: 'id' }] });
+      expect(overHttp).toMatchObject({ code: 'VALIDATION', issues: [{ path: 'id' }] });
+    } finally {
+      http.close();
+      dispose();
+    }
+  });
+});

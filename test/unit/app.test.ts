@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import type { Message } from '../../src-main/api';
+import { titleFrom, turnsOf } from '../../src-main/app';
+import { resolvePaths, platformAppDataDir } from '../../src-main/paths';
+import { toFtsQuery } from '../../src-main/history';
+import { electronSqliteBindingPath, missingDisplayReason } from '../../src-main/electron/launcher';
+
+const message = (role: Message['role'], content: string, status: Message['status'] = 'complete'): Message => ({
+  id: 1,
+  conversationId: 1,
+  role,
+  content,
+  status,
+  error: null,
+  createdAt: 0,
+  updatedAt: 0,
+  metrics: null
+});
+
+describe('conversation helpers', () => {
+  it('titles a conversation from its first message on one line', () => {
+    expect(titleFrom('  Hello\n  there  ')).toBe('Hello there');
+    const long = titleFrom('word '.repeat(40));
+    expect(long.length).toBeLessThanOrEqual(60);
+    expect(long.endsWith('…')).toBe(true);
+  });
+
+  it('builds the turns from what was said, leaving out failed and empty replies', () => {
+    expect(
+      turnsOf([message('user', 'a'), message('assistant', 'broken', 'error'), message('assistant', ''), message('assistant', 'partial', 'interrupted'), message('user', 'b')])
+    ).toEqual([
+      { role: 'user', content: 'a' },
+      { role: 'assistant', content: 'partial' },
+      { role: 'user', content: 'b' }
+    ]);
+  });
+});
+
+describe('paths', () => {
+  it('prefers flags, then environment variables, then the platform folder', () => {
+    expect(resolvePaths({ dataDir: '/flag' }, { HEARTH_DATA_DIR: '/env' }, 'linux')).toEqual({
+      dataDir: '/flag',
+      modelsDir: '/flag/models',
+      databaseFile: '/flag/history.sqlite'
+    });
+    expect(resolvePaths({}, { HEARTH_DATA_DIR: '/env', HEARTH_MODELS_DIR: '/models' }, 'linux').modelsDir).toBe('/models');
+    expect(resolvePaths({}, { XDG_CONFIG_HOME: '/xdg' }, 'linux').dataDir).toBe('/xdg/Hearth');
+  });
+
+  it('knows each platform’s per-user app data folder', () => {
+    expect(platformAppDataDir('win32', { APPDATA: 'C:\\Users\\a\\AppData\\Roaming' })).toBe('C:\\Users\\a\\AppData\\Roaming');
+    expect(platformAppDataDir('darwin', {})).toMatch(/Library\/Application Support$/);
+    expect(platformAppDataDir('linux', {})).toMatch(/\.config$/);
+  });
+});
+
+describe('search queries', () => {
+  it('quotes each word as a prefix term so FTS syntax in the input cannot break the query', () => {
+    expect(toFtsQuery('little girl')).toBe('"little"* "girl"*');
+    expect(toFtsQuery('NEAR(a "b") OR c*')).toBe('"NEAR"* "a"* "b"* "OR"* "c"*');
+    expect(toFtsQuery('  ?! ')).toBeNull();
+    expect(toFtsQuery('café')).toBe('"café"*');
+  });
+});
+
+describe('desktop launcher', () => {
+  it('falls back to browser mode on Linux without a display', () => {
+    expect(missingDisplayReason('linux', {})).toMatch(/no display/);
+    expect(missingDisplayReason('linux', { DISPLAY: ':0' })).toBeNull();
+    expect(missingDisplayReason('linux', { WAYLAND_DISPLAY: 'wayland-0' })).toBeNull();
+    expect(missingDisplayReason('darwin', {})).toBeNull();
+  });
+
+  it('keeps one Electron build of better-sqlite3 per Electron version, platform and architecture', () => {
+    expect(electronSqliteBindingPath('/cache', '45.4.1', 'linux', 'x64')).toBe('/cache/better-sqlite3-electron-45.4.1-linux-x64/better_sqlite3.node');
+  });
+});

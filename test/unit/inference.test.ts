@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { defaultSamplingSettings } from '../../src-main/api';
+import { basePrompt, chatHistory, chooseThreads, decodeRate, ReplyClock, threadsFromEnv, toLlamaSampling } from '../../src-main/inference';
+
+describe('reply metrics', () => {
+  it('measures time to first token, prefill and decode speed from the token times', () => {
+    let now = 1000;
+    const clock = new ReplyClock(() => now);
+    now = 1010;
+    clock.tokens(1, { promptTokens: 20, prefillTokens: 20 });
+    for (let i = 0; i < 10; i++) {
+      now += 2;
+      clock.tokens(1);
+    }
+    now += 5;
+    const metrics = clock.finish({ stopReason: 'eos', modelFile: 'm', quantization: null, chatTemplate: 't', sampling: defaultSamplingSettings, threads: 1 });
+    expect(metrics.ttftMs).toBe(10);
+    expect(metrics.outputTokens).toBe(11);
+    expect(metrics.decodeTokensPerSecond).toBe(500);
+    expect(metrics.prefillTokensPerSecond).toBe(2000);
+    expect(metrics.totalMs).toBe(35);
+    expect(metrics.promptTokens).toBe(20);
+  });
+
+  it('has no decode rate for fewer than two tokens', () => {
+    expect(decodeRate(1, 5, 5)).toBeNull();
+    expect(decodeRate(0, null, null)).toBeNull();
+    expect(decodeRate(3, 0, 1000)).toBe(2);
+  });
+});
+
+describe('thread count', () => {
+  it('uses one thread for tiny models, the physical cores otherwise, and an explicit override first', () => {
+    expect(chooseThreads({ physicalCores: 8, modelBytes: 1_000_000 })).toBe(1);
+    expect(chooseThreads({ physicalCores: 8, modelBytes: 4e9 })).toBe(8);
+    expect(chooseThreads({ physicalCores: 0, modelBytes: 4e9 })).toBe(1);
+    expect(chooseThreads({ override: 3, physicalCores: 8, modelBytes: 1 })).toBe(3);
+  });
+
+  it('reads HEARTH_THREADS only when it is a positive whole number', () => {
+    expect(threadsFromEnv({ HEARTH_THREADS: '4' })).toBe(4);
+    expect(threadsFromEnv({ HEARTH_THREADS: 'many' })).toBeUndefined();
+    expect(threadsFromEnv({ HEARTH_THREADS: '-2' })).toBeUndefined();
+    expect(threadsFromEnv({})).toBeUndefined();
+  });
+});
+
+describe('sampling options', () => {
+  it('passes every option explicitly and turns the repeat penalty off at 1', () => {
+    expect(toLlamaSampling(defaultSamplingSettings)).toEqual({
+      temperature: 0.7,
+      topK: 40,
+      topP: 0.95,
+      minP: 0.05,
+      maxTokens: 1024,
+      repeatPenalty: false
+    });
+    expect(toLlamaSampling({ ...defaultSamplingSettings, repeatPenalty: 1.2, seed: 7 })).toMatchObject({
+      seed: 7,
+      repeatPenalty: { penalty: 1.2, lastTokens: 64 }
+    });
+  });
+});
+
+describe('prompts', () => {
+  const turns = [
+    { role: 'user' as const, content: 'Once upon a time' },
+    { role: 'assistant' as const, content: ', there was a girl.' },
+    { role: 'user' as const, content: ' Then' }
+  ];
+
+  it('continues a base model from the plain text of the conversation', () => {
+    expect(basePrompt('', turns)).toBe('Once upon a time, there was a girl. Then');
+    expect(basePrompt('A story:', turns.slice(0, 1))).toBe('A story:\nOnce upon a time');
+  });
+
+  it('sends Hearth’s own system prompt to a chat model only when there is one', () => {
+    expect(chatHistory('', turns.slice(0, 1))).toEqual([{ type: 'user', text: 'Once upon a time' }]);
+    expect(chatHistory('Be kind.', turns)).toEqual([
+      { type: 'system', text: 'Be kind.' },
+      { type: 'user', text: 'Once upon a time' },
+      { type: 'model', response: [', there was a girl.'] },
+      { type: 'user', text: ' Then' }
+    ]);
+  });
+});
