@@ -7,6 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: the node-llama-cpp suites each load a model; running files in parallel only adds contention.
     fileParallelism: false,
-    pool: 'forks'
+    pool: 'forks',
+    reporters: ['default', ['json', { outputFile: 'test-reports/vitest.json' }]]
   }
 });

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { defaultSamplingSettings, formatReplyStats, samplingSettingsSchema, type SamplingSettings } from './api';
 import { createHearth } from './app';
-import { launchDesktop } from './electron/launcher';
+import { launchDesktop, launchDevelopment } from './electron/launcher';
 import { generateReply, gpuFromEnv, InferenceEngine, threadsFromEnv } from './inference';
 import { resolvePaths } from './paths';
 import { startHttpServer, type RunningServer } from './server';
@@ -13,6 +13,7 @@ const usage = `Usage: hearth <command> [options]
 
 Commands:
   start                        the desktop app (browser mode when Electron cannot start)
+  dev                          the desktop app with hot reload (electron-vite dev)
   serve                        browser mode: the app and its API on http://127.0.0.1
   chat --model <file> "text"   one reply from a GGUF model, streamed to stdout
 
@@ -145,6 +146,9 @@ export async function main(argv: string[]): Promise<void> {
       return;
     case 'start':
       await launchDesktop(options, () => serve(options));
+      return;
+    case 'dev':
+      await launchDevelopment(options, resolve(dirname(fileURLToPath(import.meta.url)), '../..'));
       return;
     case 'chat':
       await chat(options, rest.join(' '));

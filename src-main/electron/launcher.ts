@@ -68,30 +68,52 @@ function buildElectronSqlite(target: string, electronVersion: string): boolean {
   }
 }
 
-export async function launchDesktop(flags: DesktopFlags, serveBrowserMode: () => Promise<unknown>): Promise<void> {
-  const fallBack = async (reason: string) => {
-    console.log(`Hearth cannot open its desktop window: ${reason}. Serving browser mode instead; open the URL below.`);
-    await serveBrowserMode();
-  };
-  const noDisplay = missingDisplayReason(process.platform, process.env);
-  if (noDisplay) return fallBack(noDisplay);
-  const binary = electronBinary();
-  if ('problem' in binary) return fallBack(binary.problem);
+type Prepared = { electron: string; sqliteBinding: string } | { problem: string };
 
+/** Everything the desktop app needs before Electron starts, or the one reason it cannot start here. */
+function prepareElectron(): Prepared {
+  const noDisplay = missingDisplayReason(process.platform, process.env);
+  if (noDisplay) return { problem: noDisplay };
+  const binary = electronBinary();
+  if ('problem' in binary) return binary;
   const electronVersion = (requireFromHere('electron/package.json') as { version: string }).version;
   const cacheRoot = resolve(dirname(requireFromHere.resolve('better-sqlite3/package.json')), '..', '.hearth-native');
-  const binding = electronSqliteBindingPath(cacheRoot, electronVersion);
-  if (!existsSync(binding) && !buildElectronSqlite(binding, electronVersion)) {
-    return fallBack(`better-sqlite3 could not be built for Electron ${electronVersion}`);
+  const sqliteBinding = electronSqliteBindingPath(cacheRoot, electronVersion);
+  if (!existsSync(sqliteBinding) && !buildElectronSqlite(sqliteBinding, electronVersion)) {
+    return { problem: `better-sqlite3 could not be built for Electron ${electronVersion}` };
   }
+  return { electron: binary.path, sqliteBinding };
+}
 
-  const mainEntry = resolve(dirname(fileURLToPath(import.meta.url)), 'index.js');
-  const env = {
+function electronEnv(flags: DesktopFlags, sqliteBinding: string): NodeJS.ProcessEnv {
+  return {
     ...process.env,
-    [electronSqliteBindingEnv]: binding,
+    [electronSqliteBindingEnv]: sqliteBinding,
     ...(flags['data-dir'] ? { HEARTH_DATA_DIR: resolve(flags['data-dir']) } : {}),
     ...(flags['models-dir'] ? { HEARTH_MODELS_DIR: resolve(flags['models-dir']) } : {})
   };
-  const child = spawn(binary.path, [mainEntry], { stdio: 'inherit', env });
-  await new Promise<void>((done) => child.on('exit', (code) => ((process.exitCode = code ?? 0), done())));
+}
+
+function exitWith(child: ReturnType<typeof spawn>): Promise<void> {
+  return new Promise((done) => child.on('exit', (code) => ((process.exitCode = code ?? 0), done())));
+}
+
+/** `hearth start`: the desktop window, or browser mode with the reason in one line. */
+export async function launchDesktop(flags: DesktopFlags, serveBrowserMode: () => Promise<unknown>): Promise<void> {
+  const prepared = prepareElectron();
+  if ('problem' in prepared) {
+    console.log(`Hearth cannot open its desktop window: ${prepared.problem}. Serving browser mode instead; open the URL below.`);
+    await serveBrowserMode();
+    return;
+  }
+  const mainEntry = resolve(dirname(fileURLToPath(import.meta.url)), 'index.js');
+  await exitWith(spawn(prepared.electron, [mainEntry], { stdio: 'inherit', env: electronEnv(flags, prepared.sqliteBinding) }));
+}
+
+/** `npm run dev`: electron-vite's dev server and hot reload, with the same native-module preparation. */
+export async function launchDevelopment(flags: DesktopFlags, projectRoot: string): Promise<void> {
+  const prepared = prepareElectron();
+  if ('problem' in prepared) throw new Error(`the desktop app cannot start in development here: ${prepared.problem}. Use \`npm run serve\` instead.`);
+  const electronVite = join(dirname(requireFromHere.resolve('electron-vite/package.json')), 'bin', 'electron-vite.js');
+  await exitWith(spawn(process.execPath, [electronVite, 'dev'], { cwd: projectRoot, stdio: 'inherit', env: electronEnv(flags, prepared.sqliteBinding) }));
 }
