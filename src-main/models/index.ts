@@ -1,2 +1,3 @@
 export { listModels, resolveModelFile } from './library';
 export { readGgufHeader, quantizationOf, summarizeGguf, type GgufSummary } from './gguf';
+export { writeGguf, encodeGgufHeader, tensorBytes, gguf, ggmlTypes, type GgufSpec, type GgufTensorSpec, type GgufValue, type GgmlTypeName } from './ggufWriter';
