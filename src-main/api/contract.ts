@@ -135,6 +135,50 @@ export interface AppInfo {
   cpuThreads: number;
 }
 
+/** A fact the probe could not establish, and why: shown to the user instead of a guess. */
+export interface UnknownFact {
+  what: string;
+  why: string;
+}
+
+export interface GpuInfo {
+  vendor: string;
+  model: string;
+  /** Dedicated memory; for a GPU that shares system RAM this is what the OS reserves for it, if anything. */
+  vramBytes: number | null;
+  vramFreeBytes: number | null;
+  driver: string | null;
+  /** Shares system RAM (Apple Silicon, integrated GPUs): its memory is the RAM, never counted twice. */
+  unifiedMemory: boolean;
+}
+
+export type LlamaBackend = 'cuda' | 'vulkan' | 'metal' | 'cpu';
+
+export interface HardwareReport {
+  os: { platform: string; distro: string | null; release: string | null; arch: string };
+  cpu: {
+    model: string | null;
+    physicalCores: number;
+    logicalCores: number;
+    simd: { avx2: boolean | null; avx512: boolean | null; neon: boolean | null };
+  };
+  memory: { totalBytes: number; availableBytes: number; swapTotalBytes: number | null; swapFreeBytes: number | null };
+  /** What the operating system reports (systeminformation). */
+  gpus: GpuInfo[];
+  /** What llama.cpp can actually use; fitting trusts this over `gpus` where they disagree. */
+  llama: {
+    backend: LlamaBackend;
+    deviceNames: string[];
+    vramTotalBytes: number;
+    vramFreeBytes: number;
+    /** Memory the GPU shares with the CPU (unified memory); 0 for a discrete card. */
+    unifiedBytes: number;
+  } | null;
+  disk: { path: string; freeBytes: number | null };
+  unknown: UnknownFact[];
+  probedAt: number;
+}
+
 export interface ExportedFile {
   filename: string;
   mimeType: string;
@@ -192,6 +236,8 @@ export const methods = {
   /** Loads a model from the models folder, by its name there (see `models.list`). */
   'engine.load': method<EngineStatus>()(z.strictObject({ name: modelPath })),
   'engine.unload': method<EngineStatus>()(empty),
+  /** What this machine has, from the OS and from llama.cpp; `refresh` probes again instead of the cached report. */
+  'hardware.probe': method<HardwareReport>()(z.strictObject({ refresh: z.boolean().optional() })),
   'conversations.list': method<Conversation[]>()(empty),
   'conversations.create': method<Conversation>()(
     z.strictObject({

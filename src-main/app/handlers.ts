@@ -1,4 +1,5 @@
 import type { AppInfo, Handlers } from '../api';
+import type { HardwareService } from '../hardware';
 import type { History } from '../history';
 import type { InferenceEngine } from '../inference';
 import { listModels, resolveModelFile } from '../models';
@@ -10,10 +11,11 @@ export interface Services {
   history: History;
   engine: InferenceEngine;
   chat: ChatService;
+  hardware: HardwareService;
 }
 
 /** Every method of the contract, bound to the services; the type makes a missing method a compile error. */
-export function createHandlers({ info, modelsDir, history, engine, chat }: Services): Handlers {
+export function createHandlers({ info, modelsDir, history, engine, chat, hardware }: Services): Handlers {
   const store = history.store;
   return {
     'app.info': () => info,
@@ -21,6 +23,7 @@ export function createHandlers({ info, modelsDir, history, engine, chat }: Servi
     'engine.status': () => engine.status(),
     'engine.load': async ({ name }) => engine.load(await resolveModelFile(modelsDir, name), name),
     'engine.unload': () => engine.unload(),
+    'hardware.probe': ({ refresh }) => hardware.report(refresh),
     'conversations.list': () => store.listConversations(),
     'conversations.create': (input) => store.createConversation(input),
     'conversations.get': ({ id }) => history.conversationWithMessages(id),

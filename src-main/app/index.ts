@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { createRouter, EventBus, type AppInfo, type Router } from '../api';
+import { HardwareService, systemSources } from '../hardware';
 import { History } from '../history';
 import { gpuFromEnv, InferenceEngine, threadsFromEnv } from '../inference';
 import type { HearthPaths } from '../paths';
@@ -39,7 +40,8 @@ export async function createHearth(paths: HearthPaths): Promise<Hearth> {
     platform: `${process.platform}-${process.arch}`,
     cpuThreads: availableParallelism()
   };
-  const router = createRouter(createHandlers({ info, modelsDir: paths.modelsDir, history, engine, chat }));
+  const hardware = new HardwareService(systemSources(() => engine.llama()), paths.modelsDir);
+  const router = createRouter(createHandlers({ info, modelsDir: paths.modelsDir, history, engine, chat, hardware }));
   let closing: Promise<void> | null = null;
   return {
     router,

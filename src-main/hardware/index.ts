@@ -19,3 +19,22 @@ export function cpuCores(): Promise<CpuCores> {
     .catch(() => ({ physical: availableParallelism(), logical: availableParallelism() }));
   return cpuCoresPromise;
 }
+
+export { probeHardware, systemSources, type HardwareSources } from './probe';
+import { probeHardware, type HardwareSources } from './probe';
+import type { HardwareReport } from '../api';
+
+/** Probes once and keeps the report; `refresh` probes again (free memory and VRAM change). */
+export class HardwareService {
+  private cached: Promise<HardwareReport> | null = null;
+
+  constructor(
+    private readonly sources: HardwareSources,
+    private readonly modelsDir: string
+  ) {}
+
+  report(refresh = false): Promise<HardwareReport> {
+    if (refresh || !this.cached) this.cached = probeHardware(this.sources, this.modelsDir);
+    return this.cached;
+  }
+}

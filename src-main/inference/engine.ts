@@ -176,7 +176,8 @@ export class InferenceEngine {
     }
   }
 
-  private llama(): Promise<Llama> {
+  /** The one llama.cpp instance (its backend and VRAM state are what the hardware probe reports). */
+  llama(): Promise<Llama> {
     this.llamaPromise ??= getLlama({
       gpu: this.options.gpu ?? 'auto',
       // Never compile llama.cpp on a user's machine behind their back; the prebuilt binaries ship in npm packages.

@@ -74,6 +74,7 @@ const samples: { [K in MethodName]: (context: Context) => MethodInput<K> } = {
   'app.info': () => ({}),
   'models.list': () => ({}),
   'engine.status': () => ({}),
+  'hardware.probe': () => ({}),
   'engine.load': () => ({ name: 'stories260K.gguf' }),
   'conversations.create': () => ({ modelPath: 'stories260K.gguf', settings: { temperature: 0, maxTokens: 16 } }),
   'conversations.list': () => ({}),
@@ -101,6 +102,7 @@ async function exerciseEveryMethod(api: HearthTransport, replyEnded: () => Promi
   await call('app.info');
   await call('models.list');
   await call('engine.status');
+  await call('hardware.probe');
   await call('engine.load');
   context.conversationId = (await call('conversations.create')).id;
   await call('conversations.list');
