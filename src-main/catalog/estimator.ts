@@ -1,0 +1,173 @@
+/**
+ * Memory a model needs, and how it splits between GPU and RAM — mirroring how llama.cpp allocates:
+ * weights per layer (the token embedding always in RAM, the output head on the GPU only when every
+ * layer is), the KV cache per layer (sliding-window layers keep only their window), compute buffers
+ * per device, and a runtime reserve for the GPU backend.
+ */
+import type { ModelGeometry } from './geometry';
+
+export type KvCacheType = 'f16' | 'q8_0' | 'q4_0';
+export const kvCacheTypes: KvCacheType[] = ['f16', 'q8_0', 'q4_0'];
+const kvBytesPerElement: Record<KvCacheType, number> = { f16: 2, q8_0: 34 / 32, q4_0: 18 / 32 };
+
+export interface ContextOptions {
+  contextSize: number;
+  kvCacheType?: KvCacheType;
+  /** llama.cpp's physical batch (ubatch); 512 by default. */
+  batchSize?: number;
+}
+
+const mebibyte = 1024 * 1024;
+/** llama.cpp rounds the KV cache up to a multiple of 256 cells. */
+const kvCellPadding = 256;
+/** The CUDA / Vulkan / Metal context, kernels and scratch that any offload costs on the GPU. */
+export const gpuRuntimeReserveBytes = 300 * mebibyte;
+/** VRAM left free for the desktop, the driver and other programs. */
+export const gpuSafetyReserve = (freeBytes: number) => Math.max(512 * mebibyte, freeBytes * 0.05);
+/** RAM left free for the OS and everything else the user runs. */
+export const ramSafetyReserve = (availableBytes: number) => Math.max(1024 * mebibyte, availableBytes * 0.1);
+
+const padUp = (value: number, multiple: number) => Math.ceil(value / multiple) * multiple;
+
+export function isSlidingWindowLayer(geometry: ModelGeometry, layer: number): boolean {
+  if (!geometry.slidingWindow) return false;
+  if (!geometry.slidingWindowPattern) return true;
+  return layer % geometry.slidingWindowPattern < geometry.slidingWindowPattern - 1;
+}
+
+/** KV cache bytes of each layer: 2 (K and V) × cells × KV heads × head size × bytes per element. */
+export function kvCacheBytesPerLayer(geometry: ModelGeometry, options: ContextOptions): number[] {
+  const batch = Math.min(options.batchSize ?? 512, options.contextSize);
+  const fullCells = padUp(options.contextSize, kvCellPadding);
+  const windowCells = geometry.slidingWindow ? Math.min(fullCells, padUp(geometry.slidingWindow + batch, kvCellPadding)) : fullCells;
+  const bytesPerElement = kvBytesPerElement[options.kvCacheType ?? 'f16'];
+  return geometry.layerWeightBytes.map((_, layer) => {
+    const cells = isSlidingWindowLayer(geometry, layer) ? windowCells : fullCells;
+    return cells * geometry.kvHeads * (geometry.keyLength + geometry.valueLength) * bytesPerElement;
+  });
+}
+
+/** The logits of one batch (vocabulary × batch × 4 bytes) and the activations the graph keeps. */
+export function computeBufferBytes(geometry: ModelGeometry, options: ContextOptions): number {
+  const batch = Math.min(options.batchSize ?? 512, options.contextSize);
+  return geometry.vocab * batch * 4 + 2 * batch * geometry.embedding * 4;
+}
+
+export interface MemoryNeeds {
+  layerWeights: number[];
+  inputWeights: number;
+  outputWeights: number;
+  layerKvCache: number[];
+  compute: number;
+}
+
+export function memoryNeeds(geometry: ModelGeometry, options: ContextOptions): MemoryNeeds {
+  return {
+    layerWeights: geometry.layerWeightBytes,
+    inputWeights: geometry.inputWeightBytes,
+    outputWeights: geometry.outputWeightBytes,
+    layerKvCache: kvCacheBytesPerLayer(geometry, options),
+    compute: computeBufferBytes(geometry, options)
+  };
+}
+
+export interface DeviceBytes {
+  weights: number;
+  kvCache: number;
+  compute: number;
+  runtime: number;
+  total: number;
+}
+
+export interface Split {
+  /** llama.cpp's count: the repeating layers on the GPU, plus one for the output head. */
+  gpuLayers: number;
+  /** Repeating layers + the output head. */
+  totalLayers: number;
+  gpu: DeviceBytes;
+  cpu: DeviceBytes;
+}
+
+const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+
+function deviceBytes(weights: number, kvCache: number, compute: number, runtime: number): DeviceBytes {
+  return { weights, kvCache, compute, runtime, total: weights + kvCache + compute + runtime };
+}
+
+/** Where every byte goes with `gpuLayers` offloaded (layers from the last one down, as llama.cpp assigns them). */
+export function splitAt(needs: MemoryNeeds, gpuLayers: number): Split {
+  const layers = needs.layerWeights.length;
+  const totalLayers = layers + 1;
+  const offloaded = Math.max(0, Math.min(gpuLayers, totalLayers));
+  const firstGpuLayer = totalLayers - offloaded;
+  const gpuRange = (values: number[]) => sum(values.slice(firstGpuLayer));
+  const cpuRange = (values: number[]) => sum(values.slice(0, firstGpuLayer));
+  const allOnGpu = offloaded === totalLayers;
+  const onGpu = offloaded > 0;
+  const gpu = deviceBytes(
+    gpuRange(needs.layerWeights) + (allOnGpu ? needs.outputWeights : 0),
+    gpuRange(needs.layerKvCache),
+    onGpu ? needs.compute : 0,
+    onGpu ? gpuRuntimeReserveBytes : 0
+  );
+  const cpu = deviceBytes(
+    needs.inputWeights + cpuRange(needs.layerWeights) + (allOnGpu ? 0 : needs.outputWeights),
+    cpuRange(needs.layerKvCache),
+    allOnGpu ? 0 : needs.compute,
+    0
+  );
+  return { gpuLayers: offloaded, totalLayers, gpu, cpu };
+}
+
+export type FitClass = 'full-gpu' | 'partial' | 'cpu' | 'too-large';
+
+export interface MemoryBudget {
+  /** Free VRAM on the GPU llama.cpp uses (0 without one); for unified memory, the GPU's working set. */
+  gpuFreeBytes: number;
+  /** Free RAM (available, not counting caches the OS would drop). */
+  ramFreeBytes: number;
+  /** GPU and CPU share one pool (Apple Silicon, integrated GPUs): it is counted once. */
+  unified: boolean;
+}
+
+export interface Fit {
+  fitClass: FitClass;
+  split: Split;
+  gpuBudgetBytes: number;
+  ramBudgetBytes: number;
+}
+
+/** The most layers that fit in VRAM after the reserve, then whether the rest fits in RAM. */
+export function fitModel(needs: MemoryNeeds, budget: MemoryBudget, forcedGpuLayers?: number): Fit {
+  const gpuBudgetBytes = budget.gpuFreeBytes > 0 ? budget.gpuFreeBytes - gpuSafetyReserve(budget.gpuFreeBytes) : 0;
+  const ramBudgetBytes = budget.unified ? gpuBudgetBytes : budget.ramFreeBytes - ramSafetyReserve(budget.ramFreeBytes);
+  const totalLayers = needs.layerWeights.length + 1;
+  let split = splitAt(needs, 0);
+  if (forcedGpuLayers !== undefined) split = splitAt(needs, forcedGpuLayers);
+  else if (gpuBudgetBytes > 0) {
+    for (let layers = totalLayers; layers > 0; layers--) {
+      const candidate = splitAt(needs, layers);
+      if (candidate.gpu.total <= gpuBudgetBytes) {
+        split = candidate;
+        break;
+      }
+    }
+  }
+  const ramUsed = budget.unified ? split.cpu.total + split.gpu.total : split.cpu.total;
+  const fits = ramUsed <= ramBudgetBytes && split.gpu.total <= Math.max(gpuBudgetBytes, 0);
+  const fitClass: FitClass = !fits ? 'too-large' : split.gpuLayers === totalLayers ? 'full-gpu' : split.gpuLayers > 0 ? 'partial' : 'cpu';
+  return { fitClass, split, gpuBudgetBytes: Math.max(0, gpuBudgetBytes), ramBudgetBytes: Math.max(0, ramBudgetBytes) };
+}
+
+/** The largest context (a multiple of 256, at most `limit`) whose fit is not "too large", or null. */
+export function largestFittingContext(geometry: ModelGeometry, budget: MemoryBudget, options: Omit<ContextOptions, 'contextSize'>, limit: number): number | null {
+  let low = 0;
+  let high = Math.floor(limit / kvCellPadding);
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    const fit = fitModel(memoryNeeds(geometry, { ...options, contextSize: middle * kvCellPadding }), budget);
+    if (fit.fitClass === 'too-large') high = middle - 1;
+    else low = middle;
+  }
+  return low > 0 ? low * kvCellPadding : null;
+}

@@ -1,0 +1,104 @@
+import type { GgufFileInfo } from 'node-llama-cpp';
+import { tensorBytes, type GgmlTypeName } from '../models';
+
+/** What the fit estimator needs to know about a model, however it was learnt. */
+export interface ModelGeometry {
+  architecture: string;
+  parameters: number | null;
+  layers: number;
+  embedding: number;
+  heads: number;
+  kvHeads: number;
+  keyLength: number;
+  valueLength: number;
+  vocab: number;
+  contextLength: number;
+  /** Tokens a sliding-window layer attends to; null when every layer attends to the whole context. */
+  slidingWindow: number | null;
+  /** Every Nth layer attends to the whole context, the others to the window (Gemma 3: 6). */
+  slidingWindowPattern: number | null;
+  experts: number | null;
+  expertsUsed: number | null;
+  /** Weight bytes of each repeating layer, in order. */
+  layerWeightBytes: number[];
+  /** The token embedding: llama.cpp always keeps it in RAM. */
+  inputWeightBytes: number;
+  /** Output norm and head: on the GPU only when every layer is. */
+  outputWeightBytes: number;
+  /** Exact when read from a tensor table; estimated from a file size otherwise. */
+  weightsExact: boolean;
+}
+
+/** Architectures whose sliding-window layers llama.cpp places by a fixed pattern (global every Nth layer). */
+const slidingWindowPatterns: Record<string, number> = { gemma2: 2, gemma3: 6, gemma3n: 5, cohere2: 4 };
+
+const ggmlTypeNames: Record<number, GgmlTypeName> = { 0: 'F32', 1: 'F16', 2: 'Q4_0', 3: 'Q4_1', 6: 'Q5_0', 7: 'Q5_1', 8: 'Q8_0', 10: 'Q2_K', 11: 'Q3_K', 12: 'Q4_K', 13: 'Q5_K', 14: 'Q6_K', 30: 'BF16' };
+
+/** Bytes a tensor occupies; types the writer does not know fall back to the gap between tensor offsets. */
+function bytesOf(tensor: { ggmlType: number; dimensions: readonly (number | bigint)[] }): number | null {
+  const type = ggmlTypeNames[tensor.ggmlType];
+  return type ? tensorBytes({ shape: tensor.dimensions.map(Number), type }) : null;
+}
+
+function layerOf(name: string): number | null {
+  const match = /^blk\.(\d+)\./.exec(name);
+  return match ? Number(match[1]) : null;
+}
+
+const isInputTensor = (name: string) => name.startsWith('token_embd') || name.startsWith('token_types') || name.startsWith('position_embd');
+
+/** Reads the geometry from a GGUF header: weights to the byte from its tensor table. */
+export function geometryFromGguf(info: GgufFileInfo): ModelGeometry {
+  const metadata = info.architectureMetadata as Record<string, unknown> & {
+    attention?: { head_count?: number; head_count_kv?: number | number[]; key_length?: number; value_length?: number; sliding_window?: number };
+  };
+  const architecture = String(info.metadata.general.architecture);
+  const tensors = info.fullTensorInfo ?? info.tensorInfo ?? [];
+  const layers = Number(metadata.block_count ?? 0);
+  const embedding = Number(metadata.embedding_length ?? 0);
+  const heads = Number(metadata.attention?.head_count ?? 0);
+  const kvHeadsValue = metadata.attention?.head_count_kv;
+  const kvHeads = Array.isArray(kvHeadsValue) ? Math.max(...kvHeadsValue) : Number(kvHeadsValue ?? heads);
+  const keyLength = Number(metadata.attention?.key_length ?? (heads ? embedding / heads : 0));
+
+  const layerWeightBytes = new Array<number>(layers).fill(0);
+  let inputWeightBytes = 0;
+  let outputWeightBytes = 0;
+  let parameters = 0;
+  let exact = true;
+  tensors.forEach((tensor, index) => {
+    const elements = tensor.dimensions.reduce<number>((product, size) => product * Number(size), 1);
+    parameters += elements;
+    let bytes = bytesOf(tensor);
+    if (bytes === null) {
+      const next = tensors[index + 1];
+      bytes = next ? Number(next.offset) - Number(tensor.offset) : 0;
+      exact = false;
+    }
+    const layer = layerOf(tensor.name);
+    if (layer !== null && layer < layers) layerWeightBytes[layer] += bytes;
+    else if (isInputTensor(tensor.name)) inputWeightBytes += bytes;
+    else outputWeightBytes += bytes;
+  });
+  const vocab = info.metadata.tokenizer?.ggml?.tokens?.length ?? Number(metadata.vocab_size ?? 0);
+  return {
+    architecture,
+    parameters: parameters || null,
+    layers,
+    embedding,
+    heads,
+    kvHeads,
+    keyLength,
+    valueLength: Number(metadata.attention?.value_length ?? keyLength),
+    vocab,
+    contextLength: Number(metadata.context_length ?? 0),
+    slidingWindow: metadata.attention?.sliding_window ? Number(metadata.attention.sliding_window) : null,
+    slidingWindowPattern: metadata.attention?.sliding_window ? (slidingWindowPatterns[architecture] ?? null) : null,
+    experts: metadata.expert_count ? Number(metadata.expert_count) : null,
+    expertsUsed: metadata.expert_used_count ? Number(metadata.expert_used_count) : null,
+    layerWeightBytes,
+    inputWeightBytes,
+    outputWeightBytes,
+    weightsExact: exact
+  };
+}

@@ -1,0 +1,91 @@
+import { getLlama, GgufInsights, LlamaLogLevel, readGgufFileInfo, type Llama } from 'node-llama-cpp';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fitModel, geometryFromGguf, kvCacheBytesPerLayer, memoryNeeds, splitAt, type ModelGeometry } from '../../src-main/catalog';
+import { tensorBytes } from '../../src-main/models';
+import { shapes, writeShapeFixture, type ModelShape } from '../fixtures/shapes';
+import { temporaryDir } from '../helpers/paths';
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+
+describe('fit estimator on header-only GGUF files with real model shapes', () => {
+  const dir = temporaryDir();
+  let llama: Llama;
+  const fixtures = new Map<string, { geometry: ModelGeometry; path: string; weightBytes: number; shape: ModelShape }>();
+
+  beforeAll(async () => {
+    llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
+    for (const [key, shape] of Object.entries(shapes)) {
+      const path = join(dir.path, `${key}.gguf`);
+      const tensors = writeShapeFixture(path, shape);
+      const geometry = geometryFromGguf(await readGgufFileInfo(path));
+      fixtures.set(key, { geometry, path, weightBytes: sum(tensors.map(tensorBytes)), shape });
+    }
+  });
+  afterAll(async () => {
+    await llama.dispose();
+    dir.remove();
+  });
+
+  it('reads the weights to the byte from the tensor table, split into input, layers and output', () => {
+    for (const [key, { geometry, weightBytes, shape }] of fixtures) {
+      const total = geometry.inputWeightBytes + sum(geometry.layerWeightBytes) + geometry.outputWeightBytes;
+      expect({ key, total }).toEqual({ key, total: weightBytes });
+      expect(geometry.layerWeightBytes).toHaveLength(shape.layers);
+      expect(geometry.weightsExact).toBe(true);
+    }
+    const llama2 = fixtures.get('llama2_7b')!.geometry;
+    expect(llama2.inputWeightBytes).toBe((4096 * 32000 * 144) / 256);
+    expect(llama2).toMatchObject({ layers: 32, heads: 32, kvHeads: 32, keyLength: 128, vocab: 32000, contextLength: 4096, slidingWindow: null });
+    expect(fixtures.get('qwen3_30b_a3b')!.geometry).toMatchObject({ experts: 128, expertsUsed: 8 });
+  });
+
+  it('computes the KV cache exactly: 2 × layers × context × KV heads × head size × bytes', () => {
+    const llama2 = fixtures.get('llama2_7b')!.geometry;
+    expect(sum(kvCacheBytesPerLayer(llama2, { contextSize: 4096 }))).toBe(2 * 32 * 4096 * 32 * 128 * 2);
+    expect(sum(kvCacheBytesPerLayer(llama2, { contextSize: 4096, kvCacheType: 'q8_0' }))).toBe((2 * 32 * 4096 * 32 * 128 * 34) / 32);
+    const llama31 = fixtures.get('llama31_8b')!.geometry;
+    expect(sum(kvCacheBytesPerLayer(llama31, { contextSize: 8192 }))).toBe(2 * 32 * 8192 * 8 * 128 * 2);
+    // A context is padded up to 256 cells, as llama.cpp does.
+    expect(sum(kvCacheBytesPerLayer(llama31, { contextSize: 1000 }))).toBe(2 * 32 * 1024 * 8 * 128 * 2);
+  });
+
+  it('honours Gemma 3 sliding windows: 5 of every 6 layers keep only window + batch cells', () => {
+    const gemma = fixtures.get('gemma3_4b')!.geometry;
+    expect(gemma).toMatchObject({ slidingWindow: 1024, slidingWindowPattern: 6 });
+    const perCell = 4 * 256 * 2 * 2;
+    const globalLayers = 5;
+    const localLayers = 34 - globalLayers;
+    expect(sum(kvCacheBytesPerLayer(gemma, { contextSize: 32768 }))).toBe(globalLayers * 32768 * perCell + localLayers * 1536 * perCell);
+  });
+
+  it('agrees with node-llama-cpp’s dry run on the CPU path within 10%', async () => {
+    for (const [key, { geometry, path }] of fixtures) {
+      const insights = await GgufInsights.from(await readGgufFileInfo(path), llama);
+      for (const contextSize of [2048, 8192]) {
+        const model = await insights.estimateModelResourceRequirementsV2({ gpuLayers: 0 });
+        const context = await insights.estimateContextResourceRequirementsV2({ contextSize, modelGpuLayers: 0, sequences: 1 });
+        const dryRun = model.cpuRam + context.cpuRam;
+        const ours = splitAt(memoryNeeds(geometry, { contextSize }), 0).cpu.total;
+        const ratio = ours / dryRun;
+        expect({ key, contextSize, withinTenPercent: ratio > 0.9 && ratio < 1.1, ratio }).toMatchObject({ key, contextSize, withinTenPercent: true });
+      }
+    }
+  }, 120_000);
+
+  it('classifies a fit by the devices: full GPU, partial, CPU, too large', () => {
+    const needs = memoryNeeds(fixtures.get('llama31_8b')!.geometry, { contextSize: 8192 });
+    expect(fitModel(needs, { gpuFreeBytes: 24 * GiB, ramFreeBytes: 32 * GiB, unified: false }).fitClass).toBe('full-gpu');
+    const partial = fitModel(needs, { gpuFreeBytes: 4 * GiB, ramFreeBytes: 32 * GiB, unified: false });
+    expect(partial.fitClass).toBe('partial');
+    expect(partial.split.gpuLayers).toBeGreaterThan(0);
+    expect(partial.split.gpuLayers).toBeLessThan(33);
+    expect(partial.split.gpu.total).toBeLessThanOrEqual(partial.gpuBudgetBytes);
+    expect(fitModel(needs, { gpuFreeBytes: 0, ramFreeBytes: 16 * GiB, unified: false }).fitClass).toBe('cpu');
+    expect(fitModel(needs, { gpuFreeBytes: 0, ramFreeBytes: 4 * GiB, unified: false }).fitClass).toBe('too-large');
+    expect(fitModel(needs, { gpuFreeBytes: 12 * GiB, ramFreeBytes: 12 * GiB, unified: true }).fitClass).toBe('full-gpu');
+    expect(fitModel(needs, { gpuFreeBytes: 5 * GiB, ramFreeBytes: 5 * GiB, unified: true }).fitClass).toBe('too-large');
+  });
+});
