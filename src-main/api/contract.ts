@@ -116,7 +116,13 @@ export interface LoadedModel {
   contextSize: number;
   threads: number;
   gpu: string | false;
+  gpuLayers: number;
   loadMs: number;
+  /** What the fit estimator expected this load to take, and what it took (RAM + VRAM growth). */
+  estimatedBytes: number | null;
+  measuredBytes: number;
+  /** Set when the guardrail changed the request so the model would load (fewer GPU layers, smaller context). */
+  loadNote: string | null;
 }
 
 export interface EngineStatus {
@@ -179,6 +185,70 @@ export interface HardwareReport {
   probedAt: number;
 }
 
+export type FitClass = 'full-gpu' | 'partial' | 'cpu' | 'too-large';
+export const kvCacheTypeNames = ['f16', 'q8_0', 'q4_0'] as const;
+export type KvCacheTypeName = (typeof kvCacheTypeNames)[number];
+
+export interface DeviceMemory {
+  weightsBytes: number;
+  kvCacheBytes: number;
+  computeBytes: number;
+  runtimeBytes: number;
+  totalBytes: number;
+}
+
+/** How a model fits this machine: where each byte goes, and the one-sentence why. */
+export interface FitReport {
+  fitClass: FitClass;
+  /** llama.cpp's count: repeating layers on the GPU plus one for the output head. */
+  gpuLayers: number;
+  totalLayers: number;
+  gpu: DeviceMemory;
+  cpu: DeviceMemory;
+  gpuFreeBytes: number;
+  ramFreeBytes: number;
+  /** What may be used after the safety reserves. */
+  gpuBudgetBytes: number;
+  ramBudgetBytes: number;
+  unifiedMemory: boolean;
+  contextSize: number;
+  kvCacheType: KvCacheTypeName;
+  /** At the memory-bandwidth limit; null when a device's bandwidth is unknown. An estimate, never a measurement. */
+  decodeTokensPerSecond: number | null;
+  weightsExact: boolean;
+  /** Measured ÷ estimated memory of earlier loads on this device, applied to this estimate. */
+  correction: { factor: number; samples: number } | null;
+  explanation: string;
+}
+
+export interface Recommendation {
+  modelId: string;
+  modelName: string;
+  family: string;
+  parameters: number;
+  quantization: string;
+  file: string;
+  ggufRepo: string;
+  fileSizeBytes: number;
+  sizeExact: boolean;
+  license: string;
+  tags: string[];
+  /** Quality lost to quantization, from llama.cpp's published perplexity measurements. */
+  qualityNote: string;
+  nativeContextLength: number;
+  fit: FitReport;
+}
+
+export const recommendPriorities = ['speed', 'balanced', 'quality'] as const;
+export type RecommendPriority = (typeof recommendPriorities)[number];
+
+export interface RecommendResult {
+  hardware: HardwareReport;
+  contextSize: number;
+  priority: RecommendPriority;
+  recommendations: Recommendation[];
+}
+
 export interface ExportedFile {
   filename: string;
   mimeType: string;
@@ -234,10 +304,38 @@ export const methods = {
   'models.list': method<ModelFile[]>()(empty),
   'engine.status': method<EngineStatus>()(empty),
   /** Loads a model from the models folder, by its name there (see `models.list`). */
-  'engine.load': method<EngineStatus>()(z.strictObject({ name: modelPath })),
+  'engine.load': method<EngineStatus>()(
+    z.strictObject({
+      name: modelPath,
+      contextSize: z.number().int().min(256).max(1_048_576).optional(),
+      gpuLayers: z.number().int().min(0).max(1000).optional(),
+      /** Load even when the estimate says it will not fit. */
+      force: z.boolean().optional()
+    })
+  ),
   'engine.unload': method<EngineStatus>()(empty),
   /** What this machine has, from the OS and from llama.cpp; `refresh` probes again instead of the cached report. */
   'hardware.probe': method<HardwareReport>()(z.strictObject({ refresh: z.boolean().optional() })),
+  /** Ranks the catalog for this machine: per model the best quantization that fits, with its reason. */
+  'catalog.recommend': method<RecommendResult>()(
+    z.strictObject({
+      contextSize: z.number().int().min(256).max(1_048_576).optional(),
+      kvCacheType: z.enum(kvCacheTypeNames).optional(),
+      priority: z.enum(recommendPriorities).optional()
+    })
+  ),
+  /** What-if: one catalog file, or an installed model, at a given context, KV cache type and GPU layers. */
+  'catalog.estimate': method<FitReport>()(
+    z.strictObject({
+      source: z.union([
+        z.strictObject({ modelId: z.string().min(1), quantization: z.string().min(1) }),
+        z.strictObject({ installed: z.string().min(1).max(4096) })
+      ]),
+      contextSize: z.number().int().min(256).max(1_048_576),
+      kvCacheType: z.enum(kvCacheTypeNames).optional(),
+      gpuLayers: z.number().int().min(0).max(1000).optional()
+    })
+  ),
   'conversations.list': method<Conversation[]>()(empty),
   'conversations.create': method<Conversation>()(
     z.strictObject({

@@ -8,6 +8,7 @@ export const errorCodes = [
   'NO_MODEL',
   'BUSY',
   'IMPORT_INVALID',
+  'TOO_LARGE',
   'FORBIDDEN',
   'INTERNAL'
 ] as const;
@@ -23,21 +24,30 @@ export interface ApiErrorShape {
   code: ErrorCode;
   message: string;
   issues?: ErrorIssue[];
+  /** Machine-readable detail for some codes (TOO_LARGE: the settings that would fit). */
+  details?: Record<string, unknown>;
 }
 
 export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly issues?: ErrorIssue[];
+  readonly details?: Record<string, unknown>;
 
-  constructor(code: ErrorCode, message: string, issues?: ErrorIssue[]) {
+  constructor(code: ErrorCode, message: string, issues?: ErrorIssue[], details?: Record<string, unknown>) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.issues = issues;
+    this.details = details;
   }
 
   toJSON(): ApiErrorShape {
-    return this.issues ? { code: this.code, message: this.message, issues: this.issues } : { code: this.code, message: this.message };
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.issues ? { issues: this.issues } : {}),
+      ...(this.details ? { details: this.details } : {})
+    };
   }
 
   static from(error: unknown): ApiError {
@@ -56,6 +66,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   NO_MODEL: 409,
   BUSY: 409,
   IMPORT_INVALID: 422,
+  TOO_LARGE: 422,
   FORBIDDEN: 403,
   INTERNAL: 500
 };

@@ -1,7 +1,7 @@
 import { ApiError, type EventBus, type Message } from '../api';
 import { defaultConversationTitle, type History } from '../history';
 import { generateReply, type InferenceEngine, type Turn } from '../inference';
-import { resolveModelFile } from '../models';
+import type { ModelLoader } from './loader';
 
 /** How long streamed text may sit in memory before it is written: a crash loses at most this much. */
 export const streamingWriteIntervalMs = 250;
@@ -28,8 +28,8 @@ export class ChatService {
   constructor(
     private readonly history: History,
     private readonly engine: InferenceEngine,
-    private readonly events: EventBus,
-    private readonly modelsDir: string
+    private readonly loader: ModelLoader,
+    private readonly events: EventBus
   ) {}
 
   async send(conversationId: number, content: string): Promise<{ userMessage: Message; assistantMessage: Message }> {
@@ -40,7 +40,7 @@ export class ChatService {
     if (this.replying) throw new ApiError('BUSY', 'A reply is already being generated; wait for it or stop it.');
     this.replying = true;
     try {
-      await this.engine.load(await resolveModelFile(this.modelsDir, modelName), modelName);
+      await this.loader.load({ name: modelName });
       const format = this.engine.loaded!.format.name;
       const userMessage = store.addMessage(conversationId, { role: 'user', content, status: 'complete' });
       const assistantMessage = store.addMessage(conversationId, { role: 'assistant', content: '', status: 'streaming' });
@@ -107,6 +107,7 @@ export class ChatService {
           signal
         )
       );
+      this.loader.settle();
       return store.finishMessage(messageId, reply.text, 'complete', null, reply.metrics);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

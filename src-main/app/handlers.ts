@@ -1,9 +1,11 @@
-import type { AppInfo, Handlers } from '../api';
+import { ApiError, type AppInfo, type Handlers } from '../api';
+import { builtInCatalog, fitReport, geometryFromCatalog, recommend } from '../catalog';
 import type { HardwareService } from '../hardware';
 import type { History } from '../history';
 import type { InferenceEngine } from '../inference';
-import { listModels, resolveModelFile } from '../models';
+import { listModels } from '../models';
 import type { ChatService } from './chat';
+import { deviceKey, type ModelLoader } from './loader';
 
 export interface Services {
   info: AppInfo;
@@ -12,18 +14,41 @@ export interface Services {
   engine: InferenceEngine;
   chat: ChatService;
   hardware: HardwareService;
+  loader: ModelLoader;
 }
 
+export const defaultRecommendContext = 8192;
+
 /** Every method of the contract, bound to the services; the type makes a missing method a compile error. */
-export function createHandlers({ info, modelsDir, history, engine, chat, hardware }: Services): Handlers {
+export function createHandlers({ info, modelsDir, history, engine, chat, hardware, loader }: Services): Handlers {
   const store = history.store;
+  const catalog = builtInCatalog();
   return {
     'app.info': () => info,
     'models.list': () => listModels(modelsDir),
     'engine.status': () => engine.status(),
-    'engine.load': async ({ name }) => engine.load(await resolveModelFile(modelsDir, name), name),
+    'engine.load': (request) => loader.load(request),
     'engine.unload': () => engine.unload(),
     'hardware.probe': ({ refresh }) => hardware.report(refresh),
+    'catalog.recommend': async ({ contextSize = defaultRecommendContext, kvCacheType = 'f16', priority = 'balanced' }) => {
+      const report = await hardware.report(true);
+      const correction = history.measurements.correction(deviceKey(report));
+      return { hardware: report, contextSize, priority, recommendations: recommend(catalog, report, { contextSize, kvCacheType, priority, correction }) };
+    },
+    'catalog.estimate': async ({ source, contextSize, kvCacheType = 'f16', gpuLayers }) => {
+      if ('installed' in source) return loader.estimateInstalled(source.installed, contextSize, kvCacheType, gpuLayers);
+      const model = catalog.models.find((entry) => entry.id === source.modelId);
+      const file = model?.files.find((entry) => entry.quantization === source.quantization);
+      if (!model || !file) throw new ApiError('NOT_FOUND', `The catalog has no ${source.quantization} file of "${source.modelId}".`);
+      const report = await hardware.report();
+      return fitReport(`${model.name} ${file.quantization}`, geometryFromCatalog(catalog, model, file), report, {
+        contextSize,
+        kvCacheType,
+        gpuLayers,
+        expertFeedForward: model.architecture.expertFeedForward,
+        correction: history.measurements.correction(deviceKey(report))
+      }).report;
+    },
     'conversations.list': () => store.listConversations(),
     'conversations.create': (input) => store.createConversation(input),
     'conversations.get': ({ id }) => history.conversationWithMessages(id),

@@ -6,9 +6,11 @@ import { gpuFromEnv, InferenceEngine, threadsFromEnv } from '../inference';
 import type { HearthPaths } from '../paths';
 import { ChatService } from './chat';
 import { createHandlers } from './handlers';
+import { ModelLoader } from './loader';
 import { version } from '../../package.json';
 
 export { ChatService, streamingWriteIntervalMs, titleFrom, turnsOf } from './chat';
+export { ModelLoader, deviceKey } from './loader';
 
 export interface Hearth {
   router: Router;
@@ -31,7 +33,9 @@ export async function createHearth(paths: HearthPaths): Promise<Hearth> {
     gpu: gpuFromEnv(),
     onStatus: (status) => events.emit('engine.status', status)
   });
-  const chat = new ChatService(history, engine, events, paths.modelsDir);
+  const hardware = new HardwareService(systemSources(() => engine.llama()), paths.modelsDir);
+  const loader = new ModelLoader(engine, hardware, history.measurements, paths.modelsDir);
+  const chat = new ChatService(history, engine, loader, events);
   const info: AppInfo = {
     name: 'Hearth',
     version,
@@ -40,8 +44,7 @@ export async function createHearth(paths: HearthPaths): Promise<Hearth> {
     platform: `${process.platform}-${process.arch}`,
     cpuThreads: availableParallelism()
   };
-  const hardware = new HardwareService(systemSources(() => engine.llama()), paths.modelsDir);
-  const router = createRouter(createHandlers({ info, modelsDir: paths.modelsDir, history, engine, chat, hardware }));
+  const router = createRouter(createHandlers({ info, modelsDir: paths.modelsDir, history, engine, chat, hardware, loader }));
   let closing: Promise<void> | null = null;
   return {
     router,

@@ -4,10 +4,10 @@
  * layer is), the KV cache per layer (sliding-window layers keep only their window), compute buffers
  * per device, and a runtime reserve for the GPU backend.
  */
+import type { FitClass, KvCacheTypeName } from '../api';
 import type { ModelGeometry } from './geometry';
 
-export type KvCacheType = 'f16' | 'q8_0' | 'q4_0';
-export const kvCacheTypes: KvCacheType[] = ['f16', 'q8_0', 'q4_0'];
+export type KvCacheType = KvCacheTypeName;
 const kvBytesPerElement: Record<KvCacheType, number> = { f16: 2, q8_0: 34 / 32, q4_0: 18 / 32 };
 
 export interface ContextOptions {
@@ -118,8 +118,6 @@ export function splitAt(needs: MemoryNeeds, gpuLayers: number): Split {
   );
   return { gpuLayers: offloaded, totalLayers, gpu, cpu };
 }
-
-export type FitClass = 'full-gpu' | 'partial' | 'cpu' | 'too-large';
 
 export interface MemoryBudget {
   /** Free VRAM on the GPU llama.cpp uses (0 without one); for unified memory, the GPU's working set. */

@@ -6,7 +6,6 @@ export {
   gpuSafetyReserve,
   isSlidingWindowLayer,
   kvCacheBytesPerLayer,
-  kvCacheTypes,
   largestFittingContext,
   memoryNeeds,
   ramSafetyReserve,
@@ -14,9 +13,13 @@ export {
   type ContextOptions,
   type DeviceBytes,
   type Fit,
-  type FitClass,
   type KvCacheType,
   type MemoryBudget,
   type MemoryNeeds,
   type Split
 } from './estimator';
+export { parseCatalog, geometryFromCatalog, bitsPerWeight, type Catalog, type CatalogModel, type CatalogFile, type QuantizationFact } from './catalog';
+export { budgetFrom, fitReport, qualityNote, recommend, usableTokensPerSecond, type Correction, type FitOptions } from './recommend';
+export { explainFit, formatGiB, contextLabel, speedPhrase } from './explain';
+export { activeWeightFraction, defaultCpuBandwidthGbPerSecond, estimateDecodeSpeed, gpuBandwidth, gpuBandwidthTable } from './speed';
+export { builtInCatalog } from './builtIn';

@@ -1,19 +1,23 @@
 import { openDatabase, type Db } from './db';
 import { searchMessages } from './search';
 import { HistoryStore } from './store';
+import { FitMeasurements } from './measurements';
 import { exportJson, exportMarkdown, importJson } from './transfer';
 import type { ConversationWithMessages, ExportedFile, SearchHit } from '../api';
 
 export { openDatabase, schemaVersion, electronSqliteBindingEnv, type Db } from './db';
 export { HistoryStore, defaultConversationTitle, readSettings, type NewConversation, type ConversationChanges, type NewMessage } from './store';
 export { toFtsQuery } from './search';
+export { FitMeasurements, type FitMeasurement } from './measurements';
 
 /** The history service: one SQLite file holding every conversation. */
 export class History {
   readonly store: HistoryStore;
+  readonly measurements: FitMeasurements;
 
   constructor(readonly db: Db, now?: () => number) {
     this.store = new HistoryStore(db, now);
+    this.measurements = new FitMeasurements(db, now);
   }
 
   static open(file: string): History {

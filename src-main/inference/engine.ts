@@ -36,9 +36,24 @@ export interface LoadedSession {
   quantization: string | null;
   chat: LlamaChat | null;
   completion: LlamaCompletion | null;
+  /** Memory in use before the load began: what the process holds beyond it is the model's. */
+  baselineBytes: number;
 }
 
 export const defaultMaxContextSize = 4096;
+
+export interface LoadOptions {
+  contextSize?: number;
+  /** llama.cpp's count (repeating layers + output head); unset lets node-llama-cpp decide. */
+  gpuLayers?: number;
+  estimatedBytes?: number | null;
+  loadNote?: string | null;
+}
+
+/** The context a load gets when none is asked for: the trained size, capped. */
+export function defaultContextSize(trainContextSize: number, maxContextSize = defaultMaxContextSize): number {
+  return Math.min(trainContextSize, maxContextSize);
+}
 
 export function gpuFromEnv(env: NodeJS.ProcessEnv = process.env): 'auto' | LlamaGpuType {
   const value = env.HEARTH_GPU?.toLowerCase();
@@ -73,14 +88,19 @@ export class InferenceEngine {
   }
 
   /** Loads (or keeps) the model at `path`; loads and unloads are serialised. */
-  load(path: string, name = basename(path)): Promise<EngineStatus> {
+  load(path: string, name = basename(path), options: LoadOptions = {}): Promise<EngineStatus> {
     return this.serially(async () => {
-      if (this.session?.info.path === path) return this.status();
+      const current = this.session?.info;
+      const sameRequest =
+        current?.path === path &&
+        (options.contextSize === undefined || options.contextSize === current.contextSize) &&
+        (options.gpuLayers === undefined || options.gpuLayers === current.gpuLayers);
+      if (sameRequest) return this.status();
       if (this.active) throw new ApiError('BUSY', 'A reply is being generated; stop it before switching models.');
       await this.release();
       this.setState('loading', null);
       try {
-        this.session = await this.open(path, name);
+        this.session = await this.open(path, name, options);
         this.setState('ready', null);
       } catch (error) {
         await this.release();
@@ -118,6 +138,7 @@ export class InferenceEngine {
       return await done;
     } finally {
       this.active = null;
+      await this.remeasure(session);
       this.emit();
     }
   }
@@ -130,6 +151,13 @@ export class InferenceEngine {
     return true;
   }
 
+  /** Buffers are touched only when used: after a generation the process shows what the model really holds. */
+  private async remeasure(session: LoadedSession): Promise<void> {
+    const llama = await this.llamaPromise?.catch(() => null);
+    if (!llama || this.session !== session) return;
+    session.info.measuredBytes = Math.max(session.info.measuredBytes, (await memoryInUse(llama)) - session.baselineBytes);
+  }
+
   async dispose(): Promise<void> {
     await this.unload();
     const llama = await this.llamaPromise?.catch(() => null);
@@ -137,15 +165,16 @@ export class InferenceEngine {
     this.llamaPromise = null;
   }
 
-  private async open(path: string, name: string): Promise<LoadedSession> {
+  private async open(path: string, name: string, options: LoadOptions): Promise<LoadedSession> {
     const fileInfo = await readGgufHeader(path);
     const modelBytes = (await stat(path)).size;
     const llama = await this.llama();
     const threads = chooseThreads({ override: this.options.threads, physicalCores: (await cpuCores()).physical, modelBytes });
+    const before = await memoryInUse(llama);
     const startedAt = performance.now();
-    const model = await llama.loadModel({ modelPath: path });
+    const model = await llama.loadModel({ modelPath: path, ...(options.gpuLayers === undefined ? {} : { gpuLayers: options.gpuLayers }) });
     try {
-      const contextSize = Math.min(model.trainContextSize, this.options.maxContextSize ?? defaultMaxContextSize);
+      const contextSize = options.contextSize ?? defaultContextSize(model.trainContextSize, this.options.maxContextSize);
       this.context = await model.createContext({ contextSize, threads });
       const sequence = this.context.getSequence();
       const format = resolvePromptFormat(model);
@@ -157,7 +186,11 @@ export class InferenceEngine {
         contextSize: this.context.contextSize,
         threads,
         gpu: llama.gpu,
-        loadMs: performance.now() - startedAt
+        gpuLayers: model.gpuLayers,
+        loadMs: performance.now() - startedAt,
+        estimatedBytes: options.estimatedBytes ?? null,
+        measuredBytes: (await memoryInUse(llama)) - before,
+        loadNote: options.loadNote ?? null
       };
       return {
         info,
@@ -166,7 +199,8 @@ export class InferenceEngine {
         format,
         quantization: quantizationOf(fileInfo),
         chat: format.kind === 'chat' ? new LlamaChat({ contextSequence: sequence, chatWrapper: format.wrapper, autoDisposeSequence: false }) : null,
-        completion: format.kind === 'base' ? new LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false }) : null
+        completion: format.kind === 'base' ? new LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false }) : null,
+        baselineBytes: before
       };
     } catch (error) {
       await this.context?.dispose();
@@ -214,6 +248,12 @@ export class InferenceEngine {
   private emit(): void {
     this.options.onStatus?.(this.status());
   }
+}
+
+/** This process's resident memory plus the VRAM in use: what a load adds to both is what it cost. */
+async function memoryInUse(llama: Llama): Promise<number> {
+  const vram = llama.gpu === false ? 0 : (await llama.getVramState().catch(() => ({ used: 0 }))).used;
+  return process.memoryUsage().rss + vram;
 }
 
 function messageOf(error: unknown): string {

@@ -75,6 +75,8 @@ const samples: { [K in MethodName]: (context: Context) => MethodInput<K> } = {
   'models.list': () => ({}),
   'engine.status': () => ({}),
   'hardware.probe': () => ({}),
+  'catalog.recommend': () => ({ contextSize: 4096 }),
+  'catalog.estimate': () => ({ source: { installed: 'stories260K.gguf' }, contextSize: 2048 }),
   'engine.load': () => ({ name: 'stories260K.gguf' }),
   'conversations.create': () => ({ modelPath: 'stories260K.gguf', settings: { temperature: 0, maxTokens: 16 } }),
   'conversations.list': () => ({}),
@@ -103,6 +105,8 @@ async function exerciseEveryMethod(api: HearthTransport, replyEnded: () => Promi
   await call('models.list');
   await call('engine.status');
   await call('hardware.probe');
+  await call('catalog.recommend');
+  await call('catalog.estimate');
   await call('engine.load');
   context.conversationId = (await call('conversations.create')).id;
   await call('conversations.list');
@@ -152,7 +156,7 @@ describe('every method works over both transports (IPC binding and HTTP binding)
       expect([...overHttp.keys()].sort()).toEqual([...methodNames].sort());
 
       const withoutVolatile = (value: unknown) =>
-        JSON.parse(JSON.stringify(value, (key, v) => (['id', 'conversationId', 'messageId', 'createdAt', 'updatedAt', 'loadMs'].includes(key) || /Ms$|PerSecond$/.test(key) ? undefined : v)));
+        JSON.parse(JSON.stringify(value, (key, v) => (['id', 'conversationId', 'messageId', 'createdAt', 'updatedAt', 'loadMs', 'measuredBytes', 'estimatedBytes'].includes(key) || /Ms$|PerSecond$/.test(key) ? undefined : v)));
       for (const name of ['app.info', 'models.list', 'engine.status', 'engine.load', 'conversations.create', 'conversations.get', 'engine.unload'] as const) {
         expect({ name, result: withoutVolatile(overHttp.get(name)) }).toEqual({ name, result: withoutVolatile(overIpc.get(name)) });
       }

@@ -1,4 +1,5 @@
 import { initial } from './001_initial';
+import { fitMeasurements } from './002_fit_measurements';
 
 /** Applied in order; a database's `user_version` is the number of migrations it has. Never edit a shipped one. */
-export const migrations: readonly string[] = [initial];
+export const migrations: readonly string[] = [initial, fitMeasurements];

@@ -1,0 +1,124 @@
+import { basename } from 'node:path';
+import { ApiError, type EngineStatus, type FitReport, type HardwareReport, type KvCacheTypeName } from '../api';
+import { fitReport, geometryFromGguf, largestFittingContext, budgetFrom, type ModelGeometry } from '../catalog';
+import type { HardwareService } from '../hardware';
+import type { FitMeasurements } from '../history';
+import { defaultContextSize, type InferenceEngine } from '../inference';
+import { quantizationOf, readGgufHeader, resolveModelFile } from '../models';
+
+export interface LoadRequest {
+  name: string;
+  contextSize?: number;
+  gpuLayers?: number;
+  force?: boolean;
+}
+
+/** Where corrections are kept apart: estimates on one machine's GPU say nothing about another's. */
+export function deviceKey(hardware: HardwareReport): string {
+  const llama = hardware.llama;
+  if (!llama || llama.backend === 'cpu') return `cpu:${hardware.cpu.model ?? 'unknown'}`;
+  return `${llama.backend}:${llama.deviceNames.join('+') || 'unknown'}`;
+}
+
+function isOutOfMemory(error: unknown): boolean {
+  const text = error instanceof Error ? `${error.name} ${error.message}` : String(error);
+  return /InsufficientMemory|out of memory|failed to allocate|ErrorOutOfDeviceMemory|cudaMalloc/i.test(text);
+}
+
+/**
+ * Loads a model with the fit estimate as a guardrail: refuses what will not fit (offering what
+ * would), retries a load that still runs out of memory with fewer GPU layers or a smaller context,
+ * and records estimate against measurement so later estimates on this device are corrected.
+ */
+export class ModelLoader {
+  private pendingMeasurement: { key: string; modelFile: string; quantization: string | null; contextSize: number; gpuLayers: number; estimatedBytes: number } | null = null;
+
+  constructor(
+    private readonly engine: InferenceEngine,
+    private readonly hardware: HardwareService,
+    private readonly measurements: FitMeasurements,
+    private readonly modelsDir: string
+  ) {}
+
+  /** The probe, with the memory of the model that a new load replaces counted as free. */
+  private async hardwareForLoad(): Promise<HardwareReport> {
+    const report = await this.hardware.report(true);
+    const loaded = this.engine.status().model;
+    if (!loaded) return report;
+    return { ...report, memory: { ...report.memory, availableBytes: report.memory.availableBytes + Math.max(0, loaded.measuredBytes) } };
+  }
+
+  async estimateInstalled(name: string, contextSize: number, kvCacheType: KvCacheTypeName = 'f16', gpuLayers?: number): Promise<FitReport> {
+    const path = await resolveModelFile(this.modelsDir, name);
+    const geometry = geometryFromGguf(await readGgufHeader(path));
+    const hardware = await this.hardwareForLoad();
+    return fitReport(name, geometry, hardware, { contextSize, kvCacheType, gpuLayers, correction: this.measurements.correction(deviceKey(hardware)) }).report;
+  }
+
+  async load(request: LoadRequest): Promise<EngineStatus> {
+    const path = await resolveModelFile(this.modelsDir, request.name);
+    const loaded = this.engine.status().model;
+    if (loaded?.path === path && request.contextSize === undefined && request.gpuLayers === undefined) return this.engine.status();
+    const info = await readGgufHeader(path);
+    const geometry = geometryFromGguf(info);
+    const hardware = await this.hardwareForLoad();
+    const key = deviceKey(hardware);
+    const correction = this.measurements.correction(key);
+    const contextSize = request.contextSize ?? defaultContextSize(geometry.contextLength || 2048);
+    const { report, fit } = fitReport(request.name, geometry, hardware, { contextSize, kvCacheType: 'f16', gpuLayers: request.gpuLayers, correction });
+    if (report.fitClass === 'too-large' && !request.force) throw this.refusal(report, geometry, hardware, contextSize);
+
+    const attempts = this.attempts(contextSize, request.gpuLayers ?? fit.split.gpuLayers, hasGpu(hardware));
+    let lastError: unknown = null;
+    for (const [index, attempt] of attempts.entries()) {
+      const loadNote = index === 0 ? null : `Ran out of memory at first; loaded with ${attempt.gpuLayers} GPU layers and a ${attempt.contextSize}-token context instead.`;
+      const estimatedBytes = attempt === attempts[0] ? report.gpu.totalBytes + report.cpu.totalBytes : null;
+      try {
+        const status = await this.engine.load(path, request.name, { ...attempt, gpuLayers: hasGpu(hardware) ? attempt.gpuLayers : undefined, estimatedBytes, loadNote });
+        this.pendingMeasurement = estimatedBytes
+          ? { key, modelFile: basename(path), quantization: quantizationOf(info), contextSize: attempt.contextSize, gpuLayers: attempt.gpuLayers, estimatedBytes: estimatedBytes / (correction?.factor ?? 1) }
+          : null;
+        return status;
+      } catch (error) {
+        lastError = error;
+        if (!isOutOfMemory(error)) throw error;
+      }
+    }
+    throw new ApiError('TOO_LARGE', `${request.name} ran out of memory even with fewer GPU layers and a smaller context: ${String((lastError as Error)?.message ?? lastError)}`);
+  }
+
+  /**
+   * Called after a reply: the buffers have been used by then, so what the process holds is what the
+   * load really costs. Recorded once per load, against the uncorrected estimate.
+   */
+  settle(): void {
+    const loaded = this.engine.status().model;
+    const pending = this.pendingMeasurement;
+    if (!loaded || !pending) return;
+    this.pendingMeasurement = null;
+    this.measurements.record({ deviceKey: pending.key, modelFile: pending.modelFile, quantization: pending.quantization, contextSize: pending.contextSize, gpuLayers: pending.gpuLayers, estimatedBytes: pending.estimatedBytes, measuredBytes: loaded.measuredBytes });
+  }
+
+  private attempts(contextSize: number, gpuLayers: number, gpu: boolean): { contextSize: number; gpuLayers: number }[] {
+    const attempts = [{ contextSize, gpuLayers }];
+    if (gpu && gpuLayers > 0) attempts.push({ contextSize, gpuLayers: Math.floor(gpuLayers / 2) });
+    if (contextSize > 1024) attempts.push({ contextSize: Math.max(1024, Math.floor(contextSize / 2 / 256) * 256), gpuLayers: gpu ? Math.floor(gpuLayers / 2) : 0 });
+    return attempts;
+  }
+
+  private refusal(report: FitReport, geometry: ModelGeometry, hardware: HardwareReport, contextSize: number): ApiError {
+    const budget = budgetFrom(hardware);
+    const fittingContext = largestFittingContext(geometry, budget, { kvCacheType: 'f16' }, Math.min(contextSize, geometry.contextLength || contextSize));
+    const offer = fittingContext
+      ? ` It would fit with a context of ${fittingContext} tokens.`
+      : ' No context size makes it fit: pick a smaller quantization or model.';
+    return new ApiError('TOO_LARGE', `${report.explanation}.${offer} Load anyway with the override if you know better.`, undefined, {
+      fit: report,
+      fittingContextSize: fittingContext
+    });
+  }
+}
+
+function hasGpu(hardware: HardwareReport): boolean {
+  return Boolean(hardware.llama && hardware.llama.backend !== 'cpu');
+}

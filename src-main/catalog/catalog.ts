@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import type { ModelGeometry } from './geometry';
+
+const count = z.number().int().positive();
+
+export const catalogFileSchema = z.object({
+  quantization: z.string(),
+  file: z.string(),
+  sizeBytes: z.number().int().positive(),
+  /** False when the size was read as the Hub shows it (three significant digits), not to the byte. */
+  sizeExact: z.boolean()
+});
+
+export const catalogModelSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  family: z.string(),
+  ggufRepo: z.string(),
+  baseRepo: z.string().nullable(),
+  license: z.string(),
+  tags: z.array(z.string()),
+  architecture: z.object({
+    type: z.string(),
+    parameters: z.number().positive(),
+    layers: count,
+    attentionHeads: count,
+    kvHeads: count,
+    headDim: count,
+    embeddingLength: count,
+    feedForward: count.nullable(),
+    contextLength: count,
+    slidingWindow: count.nullable(),
+    /** Every Nth layer attends to the whole context (Gemma 3: 6). */
+    slidingWindowPattern: count.nullable(),
+    experts: count.nullable(),
+    expertsUsed: count.nullable(),
+    expertFeedForward: count.nullable(),
+    vocabSize: count,
+    tiedEmbeddings: z.boolean()
+  }),
+  files: z.array(catalogFileSchema).min(1),
+  sources: z.array(z.string()).min(1),
+  notes: z.string()
+});
+
+export const quantizationFactSchema = z.object({
+  quantization: z.string(),
+  bitsPerWeight: z.number().positive().nullable(),
+  /** Perplexity added over F16 in llama.cpp's published measurement (see `baseline`). */
+  perplexityIncrease: z.number().nullable(),
+  baseline: z.string(),
+  source: z.string()
+});
+
+export const catalogSchema = z.object({
+  version: z.literal(1),
+  models: z.array(catalogModelSchema),
+  quantizations: z.array(quantizationFactSchema)
+});
+
+export type Catalog = z.infer<typeof catalogSchema>;
+export type CatalogModel = z.infer<typeof catalogModelSchema>;
+export type CatalogFile = z.infer<typeof catalogFileSchema>;
+export type QuantizationFact = z.infer<typeof quantizationFactSchema>;
+
+export function parseCatalog(data: unknown): Catalog {
+  return catalogSchema.parse(data);
+}
+
+/** Bits per weight when the table has no figure: the type's nominal size (F16 16, Q8_0 8.5, …). */
+const nominalBits: Record<string, number> = { F32: 32, F16: 16, BF16: 16, Q8_0: 8.5, Q6_K: 6.5625, Q5_K_M: 5.5, Q5_K_S: 5.5, Q4_K_M: 4.5, Q4_K_S: 4.5, Q4_0: 4.5, Q3_K_M: 3.4375, Q3_K_S: 3.4375, Q3_K_L: 3.4375, Q2_K: 2.625 };
+
+export function bitsPerWeight(catalog: Catalog, quantization: string): number {
+  return catalog.quantizations.find((fact) => fact.quantization === quantization)?.bitsPerWeight ?? nominalBits[quantization] ?? 16;
+}
+
+/**
+ * The geometry of a catalog file that is not on disk: the file size spread over the layers after the
+ * embedding and output head (sized from the vocabulary at the file's bits per weight). Estimated,
+ * and marked so; a downloaded header replaces it with exact figures.
+ */
+export function geometryFromCatalog(catalog: Catalog, model: CatalogModel, file: CatalogFile): ModelGeometry {
+  const a = model.architecture;
+  const embeddingBytes = (a.vocabSize * a.embeddingLength * bitsPerWeight(catalog, file.quantization)) / 8;
+  const outputBytes = a.tiedEmbeddings ? a.embeddingLength * 4 : embeddingBytes;
+  const layerBytes = Math.max(0, (file.sizeBytes - embeddingBytes - outputBytes) / a.layers);
+  return {
+    architecture: a.type,
+    parameters: a.parameters,
+    layers: a.layers,
+    embedding: a.embeddingLength,
+    heads: a.attentionHeads,
+    kvHeads: a.kvHeads,
+    keyLength: a.headDim,
+    valueLength: a.headDim,
+    vocab: a.vocabSize,
+    contextLength: a.contextLength,
+    slidingWindow: a.slidingWindow,
+    slidingWindowPattern: a.slidingWindowPattern,
+    experts: a.experts,
+    expertsUsed: a.expertsUsed,
+    layerWeightBytes: new Array<number>(a.layers).fill(layerBytes),
+    inputWeightBytes: embeddingBytes,
+    outputWeightBytes: outputBytes,
+    weightsExact: false
+  };
+}

@@ -1,0 +1,51 @@
+import type { DeviceMemory } from '../api';
+import type { Fit, DeviceBytes } from './estimator';
+
+const GiB = 1024 ** 3;
+
+/** Memory sizes as people compare them with their cards and RAM: binary gigabytes, one decimal. */
+export function formatGiB(bytes: number): string {
+  return `${(bytes / GiB).toFixed(1)} GiB`;
+}
+
+export function contextLabel(tokens: number): string {
+  return tokens % 1024 === 0 ? `${tokens / 1024}K` : `${tokens} tokens`;
+}
+
+export function toDeviceMemory(bytes: DeviceBytes): DeviceMemory {
+  return { weightsBytes: bytes.weights, kvCacheBytes: bytes.kvCache, computeBytes: bytes.compute, runtimeBytes: bytes.runtime, totalBytes: bytes.total };
+}
+
+export function speedPhrase(tokensPerSecond: number | null): string {
+  if (tokensPerSecond === null) return 'speed unknown (this GPU is not in the bandwidth table)';
+  const rounded = tokensPerSecond >= 10 ? Math.round(tokensPerSecond) : Math.round(tokensPerSecond * 10) / 10;
+  return `≈ ${rounded} tok/s (estimate from memory bandwidth)`;
+}
+
+/**
+ * One sentence with the numbers: the three parts are rounded first and the total is their sum,
+ * so what the user reads adds up.
+ */
+export function explainFit(label: string, fit: Fit, free: { gpuFreeBytes: number; ramFreeBytes: number; unified: boolean }, contextSize: number, tokensPerSecond: number | null): string {
+  const { gpu, cpu } = fit.split;
+  const tenths = (bytes: number) => Math.round((bytes / GiB) * 10);
+  const weights = tenths(gpu.weights + cpu.weights);
+  const context = tenths(gpu.kvCache + cpu.kvCache);
+  const buffers = tenths(gpu.compute + gpu.runtime + cpu.compute + cpu.runtime);
+  const show = (value: number) => `${(value / 10).toFixed(1)} GiB`;
+  const sum = `${show(weights)} weights + ${show(context)} context (${contextLabel(contextSize)}) + ${show(buffers)} buffers = ${show(weights + context + buffers)}`;
+  const vram = `${formatGiB(free.gpuFreeBytes)} free ${free.unified ? 'unified memory' : 'VRAM'}`;
+  const ram = `${formatGiB(free.ramFreeBytes)} free RAM`;
+  const speed = speedPhrase(tokensPerSecond);
+  switch (fit.fitClass) {
+    case 'full-gpu':
+      return `${label}: ${sum} of your ${vram} → full GPU offload, ${speed}`;
+    case 'partial':
+      return `${label}: ${sum}: ${fit.split.gpuLayers} of ${fit.split.totalLayers} layers (${formatGiB(gpu.total)}) in your ${vram}, ${formatGiB(cpu.total)} in RAM → partial offload, ${speed}`;
+    case 'cpu':
+      return `${label}: ${sum} of your ${ram} → CPU only, ${speed}`;
+    default:
+      return `${label}: ${sum}, more than ${free.gpuFreeBytes > 0 && !free.unified ? `your ${vram} and ${ram}` : `your ${free.unified ? vram : ram}`} leave after the safety reserve → too large`;
+  }
+}
+
