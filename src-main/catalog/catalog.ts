@@ -83,6 +83,7 @@ export function geometryFromCatalog(catalog: Catalog, model: CatalogModel, file:
   const a = model.architecture;
   const embeddingBytes = (a.vocabSize * a.embeddingLength * bitsPerWeight(catalog, file.quantization)) / 8;
   const outputBytes = a.tiedEmbeddings ? a.embeddingLength * 4 : embeddingBytes;
+  // The file holds a tied embedding once; its GPU copy for the head is added where the split happens.
   const layerBytes = Math.max(0, (file.sizeBytes - embeddingBytes - outputBytes) / a.layers);
   return {
     architecture: a.type,
@@ -102,6 +103,7 @@ export function geometryFromCatalog(catalog: Catalog, model: CatalogModel, file:
     layerWeightBytes: new Array<number>(a.layers).fill(layerBytes),
     inputWeightBytes: embeddingBytes,
     outputWeightBytes: outputBytes,
+    tiedOutput: a.tiedEmbeddings,
     weightsExact: false
   };
 }

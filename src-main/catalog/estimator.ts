@@ -57,6 +57,8 @@ export interface MemoryNeeds {
   layerWeights: number[];
   inputWeights: number;
   outputWeights: number;
+  /** The head reuses the input embedding, which then also goes to the GPU when the head does. */
+  tiedOutput: boolean;
   layerKvCache: number[];
   compute: number;
 }
@@ -66,6 +68,7 @@ export function memoryNeeds(geometry: ModelGeometry, options: ContextOptions): M
     layerWeights: geometry.layerWeightBytes,
     inputWeights: geometry.inputWeightBytes,
     outputWeights: geometry.outputWeightBytes,
+    tiedOutput: geometry.tiedOutput,
     layerKvCache: kvCacheBytesPerLayer(geometry, options),
     compute: computeBufferBytes(geometry, options)
   };
@@ -94,8 +97,11 @@ function deviceBytes(weights: number, kvCache: number, compute: number, runtime:
   return { weights, kvCache, compute, runtime, total: weights + kvCache + compute + runtime };
 }
 
-/** Where every byte goes with `gpuLayers` offloaded (layers from the last one down, as llama.cpp assigns them). */
-export function splitAt(needs: MemoryNeeds, gpuLayers: number): Split {
+/**
+ * Where every byte goes with `gpuLayers` offloaded (layers from the last one down, as llama.cpp
+ * assigns them). Each GPU holds its own compute buffer and backend runtime.
+ */
+export function splitAt(needs: MemoryNeeds, gpuLayers: number, gpuDevices = 1): Split {
   const layers = needs.layerWeights.length;
   const totalLayers = layers + 1;
   const offloaded = Math.max(0, Math.min(gpuLayers, totalLayers));
@@ -104,11 +110,13 @@ export function splitAt(needs: MemoryNeeds, gpuLayers: number): Split {
   const cpuRange = (values: number[]) => sum(values.slice(0, firstGpuLayer));
   const allOnGpu = offloaded === totalLayers;
   const onGpu = offloaded > 0;
+  const devices = Math.max(1, gpuDevices);
+  const headOnGpu = allOnGpu ? needs.outputWeights + (needs.tiedOutput ? needs.inputWeights : 0) : 0;
   const gpu = deviceBytes(
-    gpuRange(needs.layerWeights) + (allOnGpu ? needs.outputWeights : 0),
+    gpuRange(needs.layerWeights) + headOnGpu,
     gpuRange(needs.layerKvCache),
-    onGpu ? needs.compute : 0,
-    onGpu ? gpuRuntimeReserveBytes : 0
+    onGpu ? needs.compute * devices : 0,
+    onGpu ? gpuRuntimeReserveBytes * devices : 0
   );
   const cpu = deviceBytes(
     needs.inputWeights + cpuRange(needs.layerWeights) + (allOnGpu ? 0 : needs.outputWeights),
@@ -126,6 +134,8 @@ export interface MemoryBudget {
   ramFreeBytes: number;
   /** GPU and CPU share one pool (Apple Silicon, integrated GPUs): it is counted once. */
   unified: boolean;
+  /** GPUs llama.cpp splits the layers over (each has its own buffers); 1 by default. */
+  gpuDevices?: number;
 }
 
 export interface Fit {
@@ -140,11 +150,12 @@ export function fitModel(needs: MemoryNeeds, budget: MemoryBudget, forcedGpuLaye
   const gpuBudgetBytes = budget.gpuFreeBytes > 0 ? budget.gpuFreeBytes - gpuSafetyReserve(budget.gpuFreeBytes) : 0;
   const ramBudgetBytes = budget.unified ? gpuBudgetBytes : budget.ramFreeBytes - ramSafetyReserve(budget.ramFreeBytes);
   const totalLayers = needs.layerWeights.length + 1;
+  const devices = budget.gpuDevices ?? 1;
   let split = splitAt(needs, 0);
-  if (forcedGpuLayers !== undefined) split = splitAt(needs, forcedGpuLayers);
+  if (forcedGpuLayers !== undefined) split = splitAt(needs, forcedGpuLayers, devices);
   else if (gpuBudgetBytes > 0) {
     for (let layers = totalLayers; layers > 0; layers--) {
-      const candidate = splitAt(needs, layers);
+      const candidate = splitAt(needs, layers, devices);
       if (candidate.gpu.total <= gpuBudgetBytes) {
         split = candidate;
         break;

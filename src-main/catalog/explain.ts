@@ -39,7 +39,10 @@ export function explainFit(label: string, fit: Fit, free: { gpuFreeBytes: number
   const speed = speedPhrase(tokensPerSecond);
   switch (fit.fitClass) {
     case 'full-gpu':
-      return `${label}: ${sum} of your ${vram} → full GPU offload, ${speed}`;
+      // The token embedding always stays in RAM; say so when it is large enough to show.
+      return cpu.total >= 0.05 * GiB && !free.unified
+        ? `${label}: ${sum}, ${formatGiB(gpu.total)} of it in your ${vram} and ${formatGiB(cpu.total)} in RAM → full GPU offload, ${speed}`
+        : `${label}: ${sum} of your ${vram} → full GPU offload, ${speed}`;
     case 'partial':
       return `${label}: ${sum}: ${fit.split.gpuLayers} of ${fit.split.totalLayers} layers (${formatGiB(gpu.total)}) in your ${vram}, ${formatGiB(cpu.total)} in RAM → partial offload, ${speed}`;
     case 'cpu':

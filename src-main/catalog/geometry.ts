@@ -25,6 +25,8 @@ export interface ModelGeometry {
   inputWeightBytes: number;
   /** Output norm and head: on the GPU only when every layer is. */
   outputWeightBytes: number;
+  /** The head reuses the token embedding: llama.cpp then copies the embedding to the GPU that runs the head. */
+  tiedOutput: boolean;
   /** Exact when read from a tensor table; estimated from a file size otherwise. */
   weightsExact: boolean;
 }
@@ -99,6 +101,7 @@ export function geometryFromGguf(info: GgufFileInfo): ModelGeometry {
     layerWeightBytes,
     inputWeightBytes,
     outputWeightBytes,
+    tiedOutput: !tensors.some((tensor) => tensor.name === 'output.weight'),
     weightsExact: exact
   };
 }

@@ -28,6 +28,7 @@ export function budgetFrom(hardware: HardwareReport): MemoryBudget & { deviceNam
     gpuFreeBytes: gpu?.vramFreeBytes ?? 0,
     ramFreeBytes: hardware.memory.availableBytes,
     unified: Boolean(gpu && gpu.unifiedBytes > 0),
+    gpuDevices: Math.max(1, gpu?.deviceNames.length ?? 1),
     deviceNames: gpu?.deviceNames ?? []
   };
 }
@@ -38,6 +39,7 @@ function scaled(needs: MemoryNeeds, factor: number): MemoryNeeds {
     layerWeights: needs.layerWeights.map(times),
     inputWeights: times(needs.inputWeights),
     outputWeights: times(needs.outputWeights),
+    tiedOutput: needs.tiedOutput,
     layerKvCache: needs.layerKvCache.map(times),
     compute: times(needs.compute)
   };
@@ -83,6 +85,8 @@ export function fitReport(label: string, geometry: ModelGeometry, hardware: Hard
 const classRank: Record<FitReport['fitClass'], number> = { 'full-gpu': 0, partial: 1, cpu: 2, 'too-large': 3 };
 /** Below this a reply feels broken; "balanced" prefers smaller models that reach it. */
 export const usableTokensPerSecond = 5;
+/** Quantizations that lose this much perplexity (Q2_K, Q3_K_S) rank after any model that fits without them. */
+export const degradedPerplexityIncrease = 1;
 
 export function qualityNote(catalog: Catalog, quantization: string): string {
   const fact = catalog.quantizations.find((entry) => entry.quantization === quantization);
@@ -133,9 +137,11 @@ export function recommend(catalog: Catalog, hardware: HardwareReport, options: F
   );
   const speed = (r: Recommendation) => r.fit.decodeTokensPerSecond ?? 0;
   const usable = (r: Recommendation) => (options.priority === 'balanced' && speed(r) < usableTokensPerSecond ? 1 : 0);
+  const degraded = (r: Recommendation) => ((catalog.quantizations.find((q) => q.quantization === r.quantization)?.perplexityIncrease ?? 0) > degradedPerplexityIncrease ? 1 : 0);
   return picks.sort(
     (a, b) =>
       classRank[a.fit.fitClass] - classRank[b.fit.fitClass] ||
+      degraded(a) - degraded(b) ||
       usable(a) - usable(b) ||
       (options.priority === 'speed' ? speed(b) - speed(a) : b.parameters - a.parameters)
   );
