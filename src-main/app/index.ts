@@ -18,6 +18,7 @@ export interface Hearth {
   info: AppInfo;
   history: History;
   engine: InferenceEngine;
+  loader: ModelLoader;
   close(): Promise<void>;
 }
 
@@ -52,6 +53,7 @@ export async function createHearth(paths: HearthPaths): Promise<Hearth> {
     info,
     history,
     engine,
+    loader,
     close() {
       closing ??= (async () => {
         await chat.shutdown();

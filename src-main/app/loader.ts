@@ -6,6 +6,9 @@ import type { FitMeasurements } from '../history';
 import { defaultContextSize, type InferenceEngine } from '../inference';
 import { quantizationOf, readGgufHeader, resolveModelFile } from '../models';
 
+/** Loads smaller than this are not used to correct estimates. */
+export const minimumMeasuredEstimate = 256 * 1024 * 1024;
+
 export interface LoadRequest {
   name: string;
   contextSize?: number;
@@ -95,6 +98,11 @@ export class ModelLoader {
     const loaded = this.engine.status().model;
     const pending = this.pendingMeasurement;
     if (!loaded || !pending) return;
+    // For tiny models the runtime's fixed cost dominates the ratio and would skew every later estimate.
+    if (pending.estimatedBytes < minimumMeasuredEstimate) {
+      this.pendingMeasurement = null;
+      return;
+    }
     this.pendingMeasurement = null;
     this.measurements.record({ deviceKey: pending.key, modelFile: pending.modelFile, quantization: pending.quantization, contextSize: pending.contextSize, gpuLayers: pending.gpuLayers, estimatedBytes: pending.estimatedBytes, measuredBytes: loaded.measuredBytes });
   }
