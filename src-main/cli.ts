@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { defaultSamplingSettings, formatReplyStats, samplingSettingsSchema, type SamplingSettings } from './api';
-import { createHearth } from './app';
+import { createHearth, defaultRecommendContext } from './app';
+import { fitCommand, recommendCommand } from './cli/commands';
 import { launchDesktop, launchDevelopment } from './electron/launcher';
 import { generateReply, gpuFromEnv, InferenceEngine, threadsFromEnv } from './inference';
 import { resolvePaths } from './paths';
@@ -16,6 +17,10 @@ Commands:
   dev                          the desktop app with hot reload (electron-vite dev)
   serve                        browser mode: the app and its API on http://127.0.0.1
   chat --model <file> "text"   one reply from a GGUF model, streamed to stdout
+  recommend [--context N] [--json]
+                               this machine, and the catalog's models ranked for it
+  fit --model <file> [--context N] [--measure] [--json]
+                               how a local GGUF fits: our estimate, node-llama-cpp's, and (--measure) a real load
 
 Options for start and serve:
   --port N          port (default 4317; 0 picks a free one)
@@ -131,11 +136,16 @@ export async function main(argv: string[]): Promise<void> {
       'max-tokens': { type: 'string' },
       seed: { type: 'string' },
       threads: { type: 'string' },
+      context: { type: 'string' },
+      json: { type: 'boolean' },
+      measure: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' }
     }
   });
   const [command, ...rest] = positionals;
-  const { help, ...options } = values;
+  const { help, json = false, measure = false, context, ...options } = values;
+  const contextSize = context === undefined ? undefined : Number(context);
+  if (contextSize !== undefined && !(Number.isInteger(contextSize) && contextSize >= 256)) throw new Error('--context must be a whole number of tokens, at least 256');
   if (help || !command) {
     console.log(usage);
     return;
@@ -152,6 +162,13 @@ export async function main(argv: string[]): Promise<void> {
       return;
     case 'chat':
       await chat(options, rest.join(' '));
+      return;
+    case 'recommend':
+      await recommendCommand(resolvePaths({ dataDir: options['data-dir'], modelsDir: options['models-dir'] }), { contextSize: contextSize ?? defaultRecommendContext, json });
+      return;
+    case 'fit':
+      if (!options.model) throw new Error('hearth fit needs --model <file.gguf>');
+      await fitCommand(options.model, { contextSize, measure, json });
       return;
     default:
       throw new Error(`Unknown command "${command}".\n\n${usage}`);

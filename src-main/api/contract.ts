@@ -218,6 +218,8 @@ export interface FitReport {
   weightsExact: boolean;
   /** Measured ÷ estimated memory of earlier loads on this device, applied to this estimate. */
   correction: { factor: number; samples: number } | null;
+  /** node-llama-cpp's own dry-run estimate, for a model whose file is here (null otherwise). */
+  nodeLlamaCpp: { cpuBytes: number; gpuBytes: number } | null;
   explanation: string;
 }
 

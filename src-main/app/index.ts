@@ -11,6 +11,7 @@ import { version } from '../../package.json';
 
 export { ChatService, streamingWriteIntervalMs, titleFrom, turnsOf } from './chat';
 export { ModelLoader, deviceKey } from './loader';
+export { defaultRecommendContext } from './handlers';
 
 export interface Hearth {
   router: Router;

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { ApiError, type EngineStatus, type FitReport, type HardwareReport, type KvCacheTypeName } from '../api';
-import { fitReport, geometryFromGguf, largestFittingContext, budgetFrom, type ModelGeometry } from '../catalog';
+import { budgetFrom, fitReport, geometryFromGguf, largestFittingContext, nodeLlamaCppEstimate, type ModelGeometry } from '../catalog';
 import type { HardwareService } from '../hardware';
 import type { FitMeasurements } from '../history';
 import { defaultContextSize, type InferenceEngine } from '../inference';
@@ -53,9 +53,12 @@ export class ModelLoader {
 
   async estimateInstalled(name: string, contextSize: number, kvCacheType: KvCacheTypeName = 'f16', gpuLayers?: number): Promise<FitReport> {
     const path = await resolveModelFile(this.modelsDir, name);
-    const geometry = geometryFromGguf(await readGgufHeader(path));
+    const info = await readGgufHeader(path);
     const hardware = await this.hardwareForLoad();
-    return fitReport(name, geometry, hardware, { contextSize, kvCacheType, gpuLayers, correction: this.measurements.correction(deviceKey(hardware)) }).report;
+    const { report } = fitReport(name, geometryFromGguf(info), hardware, { contextSize, kvCacheType, gpuLayers, correction: this.measurements.correction(deviceKey(hardware)) });
+    // The dry run knows only the default F16 cache; for other cache types it would not compare like with like.
+    const dryRun = kvCacheType === 'f16' ? await nodeLlamaCppEstimate(await this.engine.llama(), info, report.gpuLayers, contextSize).catch(() => null) : null;
+    return { ...report, nodeLlamaCpp: dryRun };
   }
 
   async load(request: LoadRequest): Promise<EngineStatus> {

@@ -8,6 +8,11 @@ export function formatGiB(bytes: number): string {
   return `${(bytes / GiB).toFixed(1)} GiB`;
 }
 
+/** For figures that can be small (a test model, a measurement): MiB below 1 GiB, else GiB. */
+export function formatBytes(bytes: number): string {
+  return Math.abs(bytes) < GiB ? `${Math.round(bytes / 1024 ** 2)} MiB` : `${(bytes / GiB).toFixed(2)} GiB`;
+}
+
 export function contextLabel(tokens: number): string {
   return tokens % 1024 === 0 ? `${tokens / 1024}K` : `${tokens} tokens`;
 }

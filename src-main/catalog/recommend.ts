@@ -77,6 +77,7 @@ export function fitReport(label: string, geometry: ModelGeometry, hardware: Hard
     decodeTokensPerSecond,
     weightsExact: geometry.weightsExact,
     correction: options.correction ?? null,
+    nodeLlamaCpp: null,
     explanation: explainFit(label, fit, budget, options.contextSize, decodeTokensPerSecond)
   };
   return { report, fit };

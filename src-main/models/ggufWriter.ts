@@ -145,21 +145,24 @@ export function writeGguf(path: string, spec: GgufSpec): void {
   try {
     writeSync(fd, header);
     if (spec.headerOnly) return;
+    // One zero block serves every gap and every tensor without data.
+    const zeros = Buffer.alloc(1 << 20);
+    const writeZeros = (count: number) => {
+      for (let left = count; left > 0; left -= zeros.length) writeSync(fd, zeros, 0, Math.min(left, zeros.length));
+    };
     let written = 0;
     spec.tensors.forEach((tensor, index) => {
       const size = tensorBytes(tensor);
-      if (offsets[index] > written) writeSync(fd, Buffer.alloc(offsets[index] - written));
+      writeZeros(offsets[index] - written);
       if (tensor.data) {
         if (tensor.data.length !== size) throw new Error(`${tensor.name}: ${tensor.data.length} bytes given, ${size} expected`);
         writeSync(fd, tensor.data);
       } else {
-        const zeros = Buffer.alloc(Math.min(size, 1 << 20));
-        for (let left = size; left > 0; left -= zeros.length) writeSync(fd, zeros, 0, Math.min(left, zeros.length));
+        writeZeros(size);
       }
       written = offsets[index] + size;
     });
-    const end = alignUp(written, alignment);
-    if (end > written) writeSync(fd, Buffer.alloc(end - written));
+    writeZeros(alignUp(written, alignment) - written);
   } finally {
     closeSync(fd);
   }
