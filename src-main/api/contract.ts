@@ -251,6 +251,20 @@ export interface RecommendResult {
   recommendations: Recommendation[];
 }
 
+export const weightPrecisions = ['fp32', 'fp16', 'bf16', 'int8', 'int4'] as const;
+export type WeightPrecision = (typeof weightPrecisions)[number];
+
+export interface MemoryCalculation {
+  bytesPerWeight: number;
+  weightsBytes: number;
+  /** Null when the architecture numbers the KV cache needs were not given. */
+  kvCacheBytes: number | null;
+  computeBytes: number | null;
+  /** How it fits this machine, when the architecture is complete. */
+  fit: FitReport | null;
+  note: string;
+}
+
 export interface ExportedFile {
   filename: string;
   mimeType: string;
@@ -324,6 +338,24 @@ export const methods = {
       contextSize: z.number().int().min(256).max(1_048_576).optional(),
       kvCacheType: z.enum(kvCacheTypeNames).optional(),
       priority: z.enum(recommendPriorities).optional()
+    })
+  ),
+  /** The memory calculator: a model that is not in the catalog, from its parameter count and precision. */
+  'catalog.calculate': method<MemoryCalculation>()(
+    z.strictObject({
+      parameters: z.number().positive().max(1e13),
+      precision: z.enum(weightPrecisions),
+      contextSize: z.number().int().min(256).max(1_048_576),
+      kvCacheType: z.enum(kvCacheTypeNames).optional(),
+      architecture: z
+        .strictObject({
+          layers: z.number().int().min(1).max(1000),
+          embedding: z.number().int().min(1).max(1_000_000),
+          kvHeads: z.number().int().min(1).max(1024),
+          headDim: z.number().int().min(1).max(4096),
+          vocab: z.number().int().min(1).max(10_000_000)
+        })
+        .optional()
     })
   ),
   /** What-if: one catalog file, or an installed model, at a given context, KV cache type and GPU layers. */

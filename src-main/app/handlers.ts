@@ -1,5 +1,5 @@
 import { ApiError, type AppInfo, type Handlers } from '../api';
-import { builtInCatalog, fitReport, geometryFromCatalog, recommend } from '../catalog';
+import { builtInCatalog, calculateMemory, fitReport, geometryFromCatalog, recommend } from '../catalog';
 import type { HardwareService } from '../hardware';
 import type { History } from '../history';
 import type { InferenceEngine } from '../inference';
@@ -35,6 +35,7 @@ export function createHandlers({ info, modelsDir, history, engine, chat, hardwar
       const correction = history.measurements.correction(deviceKey(report));
       return { hardware: report, contextSize, priority, recommendations: recommend(catalog, report, { contextSize, kvCacheType, priority, correction }) };
     },
+    'catalog.calculate': async (input) => calculateMemory(input, await hardware.report()),
     'catalog.estimate': async ({ source, contextSize, kvCacheType = 'f16', gpuLayers }) => {
       if ('installed' in source) return loader.estimateInstalled(source.installed, contextSize, kvCacheType, gpuLayers);
       const model = catalog.models.find((entry) => entry.id === source.modelId);

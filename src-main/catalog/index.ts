@@ -24,3 +24,4 @@ export { explainFit, formatBytes, formatGiB, contextLabel, speedPhrase } from '.
 export { activeWeightFraction, defaultCpuBandwidthGbPerSecond, estimateDecodeSpeed, gpuBandwidth, gpuBandwidthTable } from './speed';
 export { builtInCatalog } from './builtIn';
 export { nodeLlamaCppEstimate } from './dryRun';
+export { calculateMemory, bytesPerWeight, type CalculatorInput } from './calculator';

@@ -76,6 +76,7 @@ const samples: { [K in MethodName]: (context: Context) => MethodInput<K> } = {
   'engine.status': () => ({}),
   'hardware.probe': () => ({}),
   'catalog.recommend': () => ({ contextSize: 4096 }),
+  'catalog.calculate': () => ({ parameters: 7e9, precision: 'int4', contextSize: 4096 }),
   'catalog.estimate': () => ({ source: { installed: 'stories260K.gguf' }, contextSize: 2048 }),
   'engine.load': () => ({ name: 'stories260K.gguf' }),
   'conversations.create': () => ({ modelPath: 'stories260K.gguf', settings: { temperature: 0, maxTokens: 16 } }),
@@ -106,6 +107,7 @@ async function exerciseEveryMethod(api: HearthTransport, replyEnded: () => Promi
   await call('engine.status');
   await call('hardware.probe');
   await call('catalog.recommend');
+  await call('catalog.calculate');
   await call('catalog.estimate');
   await call('engine.load');
   context.conversationId = (await call('conversations.create')).id;

@@ -95,3 +95,28 @@ describe('recommender on hardware fixtures', () => {
     expect(list.find((r) => r.quantization === 'Q4_K_M')!.qualityNote).toMatch(/^Q4_K_M: \+[\d.]+ perplexity over F16 \(/);
   });
 });
+
+describe('memory calculator', () => {
+  it('multiplies parameters by bytes per weight for each precision', async () => {
+    const { calculateMemory } = await import('../../src-main/catalog');
+    const laptop = hardwareFixtures.cpuLaptop8GB;
+    expect(calculateMemory({ parameters: 7e9, precision: 'fp32', contextSize: 4096 }, laptop).weightsBytes).toBe(28e9);
+    expect(calculateMemory({ parameters: 7e9, precision: 'fp16', contextSize: 4096 }, laptop).weightsBytes).toBe(14e9);
+    expect(calculateMemory({ parameters: 7e9, precision: 'bf16', contextSize: 4096 }, laptop).weightsBytes).toBe(14e9);
+    expect(calculateMemory({ parameters: 7e9, precision: 'int8', contextSize: 4096 }, laptop).weightsBytes).toBe(7e9 * 1.0625);
+    const int4 = calculateMemory({ parameters: 7e9, precision: 'int4', contextSize: 4096 }, laptop);
+    expect(int4.weightsBytes).toBe(7e9 * 0.5625);
+    expect(int4).toMatchObject({ kvCacheBytes: null, fit: null });
+  });
+
+  it('adds the KV cache, buffers and the fit when the architecture is given', async () => {
+    const { calculateMemory } = await import('../../src-main/catalog');
+    const result = calculateMemory(
+      { parameters: 6.74e9, precision: 'int4', contextSize: 4096, architecture: { layers: 32, embedding: 4096, kvHeads: 32, headDim: 128, vocab: 32000 } },
+      hardwareFixtures.nvidia8GB
+    );
+    expect(result.kvCacheBytes).toBe(2 * 32 * 4096 * 32 * 128 * 2);
+    expect(result.fit?.fitClass).toBe('full-gpu');
+    expectExplanationAddsUp(result.fit!.explanation);
+  });
+});
