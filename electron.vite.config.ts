@@ -36,6 +36,7 @@ export default defineConfig({
     plugins: [svelte()],
     build: {
       outDir: resolve(__dirname, 'out/renderer'),
+      minify: true,
       rollupOptions: { input: resolve(__dirname, 'src-renderer/index.html') }
     }
   }

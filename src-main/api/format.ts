@@ -11,11 +11,21 @@ function rounded(value: number): string {
   return value >= 100 ? Math.round(value).toString() : value.toFixed(1);
 }
 
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+export function formatRate(tokensPerSecond: number): string {
+  return `${rounded(tokensPerSecond)} tok/s`;
+}
+
 /** The one-line summary under a reply, e.g. "742 tok/s · 3 ms to first token · 128 tokens · stopped: end of text". */
 export function formatReplyStats(metrics: MessageMetrics): string {
   const parts: string[] = [];
-  if (metrics.decodeTokensPerSecond !== null) parts.push(`${rounded(metrics.decodeTokensPerSecond)} tok/s`);
-  if (metrics.ttftMs !== null) parts.push(`${Math.round(metrics.ttftMs)} ms to first token`);
+  if (metrics.decodeTokensPerSecond !== null && Number.isFinite(metrics.decodeTokensPerSecond)) parts.push(formatRate(metrics.decodeTokensPerSecond));
+  if (metrics.ttftMs !== null) parts.push(`${formatDuration(metrics.ttftMs)} to first token`);
   parts.push(`${metrics.outputTokens} ${metrics.outputTokens === 1 ? 'token' : 'tokens'}`);
   parts.push(`stopped: ${stopReasonLabels[metrics.stopReason]}`);
   return parts.join(' · ');

@@ -1,8 +1,15 @@
-import { expect, lastReply, pickModel, setSampling, storiesModel, test } from './fixtures';
+import { brokenModel, expect, lastReply, pickModel, setSampling, storiesModel, test } from './fixtures';
 
-/** Records each change of the last assistant reply (text length, status) in the page, to prove it streamed. */
+/**
+ * Records, in the page, each change of the last assistant reply (text length, status) to prove it
+ * streamed, and each update of the screen-reader live region (with its time) to prove it is throttled.
+ */
 const recordReplyChanges = `(() => {
   window.__replySamples = [];
+  window.__announcements = [];
+  const live = document.querySelector('[data-testid="live-region"]');
+  new MutationObserver(() => window.__announcements.push({ at: performance.now(), text: live.textContent }))
+    .observe(live, { subtree: true, childList: true, characterData: true });
   const observer = new MutationObserver(() => {
     const replies = document.querySelectorAll('[data-testid="message"][data-role="assistant"]');
     const last = replies[replies.length - 1];
@@ -20,10 +27,21 @@ interface Sample {
   status: string | null;
 }
 
+interface Announcement {
+  at: number;
+  text: string;
+}
+
 test('a reply streams, is kept, can be found, and deleted with undo', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByRole('button', { name: 'New chat', exact: true })).toBeVisible();
+  const picker = page.getByRole('combobox', { name: 'Model' });
+  const broken = picker.locator('option', { hasText: brokenModel });
+  await expect(broken).toBeDisabled();
+  await expect(broken).toHaveAttribute('title', /GGUF/);
+  await expect(page.getByTestId('engine-status')).toHaveText('No model loaded');
   await pickModel(page, storiesModel);
+  await expect(page.getByTestId('engine-status')).toContainText(/context [\d,]+ · \d+ threads? · template: /);
   await setSampling(page, { temperature: 0 });
 
   await page.evaluate(recordReplyChanges);
@@ -45,6 +63,14 @@ test('a reply streams, is kept, can be found, and deleted with undo', async ({ p
   expect(streamed.length).toBeGreaterThanOrEqual(2);
   expect(streamed[streamed.length - 1]).toBeGreaterThan(streamed[0]);
   expect(samples[samples.length - 1].status).toBe('complete');
+
+  // Screen readers heard the reply in a few polite chunks, at most one per ~1.5 s, not once per token.
+  await expect(page.getByTestId('live-region')).toHaveAttribute('aria-live', 'polite');
+  await expect.poll(async () => ((await page.evaluate('window.__announcements')) as Announcement[]).length).toBeGreaterThan(0);
+  await expect(page.getByTestId('live-region')).toContainText('Reply finished');
+  const announcements = (await page.evaluate('window.__announcements')) as Announcement[];
+  expect(announcements.length).toBeLessThan(streamed.length);
+  for (let i = 1; i < announcements.length; i++) expect(announcements[i].at - announcements[i - 1].at).toBeGreaterThan(1400);
 
   // The title came from the first message; the chat survives a reload.
   const sidebar = page.getByRole('navigation', { name: 'Conversations' });
@@ -69,6 +95,11 @@ test('a reply streams, is kept, can be found, and deleted with undo', async ({ p
   await hit.click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Once upon a time');
   await expect(lastReply(page)).toContainText('Lily');
+
+  // Ctrl+N starts a new chat and puts the cursor in the message box.
+  await page.keyboard.press('Control+n');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('New chat');
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeFocused();
 
   // Delete, undo, delete again.
   await item.hover();
@@ -106,10 +137,25 @@ test('Stop (and Esc) leaves a partial reply marked "stopped by you"', async ({ p
   await expect(reply.locator('.markdown')).not.toBeEmpty();
   await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
 
-  // Esc stops too.
+  // The settings chosen before the first message belong to the conversation now.
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await expect(page.getByLabel('Temperature')).toHaveValue('0.8');
+  await expect(page.getByLabel('Max tokens')).toHaveValue('2000');
+  await expect(page.getByLabel('Chat template')).toHaveValue(/base model/);
+  await page.getByRole('button', { name: 'Cancel' }).click();
+
+  // Shift+Enter is a new line, not a send.
   await message.fill('The little dog');
+  await message.press('Shift+Enter');
+  await message.pressSequentially('ran');
+  await expect(message).toHaveValue('The little dog\nran');
+  await expect(page.getByTestId('message')).toHaveCount(2);
+
+  // Esc stops too.
   await message.press('Enter');
+  await expect(page.locator('[data-testid="message"][data-role="assistant"]')).toHaveCount(2);
   const second = lastReply(page);
+  await expect(second).toHaveAttribute('data-status', 'streaming');
   await expect(second.locator('.markdown')).toContainText(/\w+/);
   await page.keyboard.press('Escape');
   await expect(second.getByTestId('reply-stats')).toContainText('stopped by you');

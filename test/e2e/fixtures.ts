@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ import { test as base, expect, type APIRequestContext, type Page } from '@playwr
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const sharedModels = resolve(repoRoot, '../shared/models');
 export const storiesModel = 'stories260K.gguf';
+export const brokenModel = 'broken.gguf';
 
 export interface HearthServer {
   url: string;
@@ -28,6 +29,8 @@ async function startServer(): Promise<{ server: HearthServer; child: ChildProces
   mkdirSync(dataDir);
   mkdirSync(modelsDir);
   copyFileSync(join(sharedModels, storiesModel), join(modelsDir, storiesModel));
+  // A file the picker must list as unusable.
+  writeFileSync(join(modelsDir, brokenModel), 'this is not a GGUF file');
 
   const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--data-dir', dataDir, '--models-dir', modelsDir], {
     cwd: repoRoot,
@@ -67,7 +70,13 @@ async function stopServer(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export const test = base.extend<{ api: (method: string, input?: unknown) => Promise<unknown> }, { hearth: HearthServer }>({
+/** Console errors a test may cause on purpose: HTTP error statuses of API calls that are expected to fail. */
+const expectedConsoleErrors = [/Failed to load resource: the server responded with a status of 4\d\d/];
+
+export const test = base.extend<
+  { api: (method: string, input?: unknown) => Promise<unknown>; pageErrors: void },
+  { hearth: HearthServer }
+>({
   hearth: [
     async ({}, use) => {
       const { server, child, root } = await startServer();
@@ -83,6 +92,21 @@ export const test = base.extend<{ api: (method: string, input?: unknown) => Prom
   baseURL: async ({ hearth }, use) => {
     await use(hearth.url);
   },
+  /** Fails any test whose page logs an error: an exception, a CSP violation, a failed render. */
+  pageErrors: [
+    async ({ page }, use) => {
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() !== 'error') return;
+        if (expectedConsoleErrors.some((pattern) => pattern.test(message.text()))) return;
+        problems.push(`console error: ${message.text()}`);
+      });
+      await use();
+      expect(problems, 'the page logged errors').toEqual([]);
+    },
+    { auto: true }
+  ],
   /** Calls the API as the page would (POST /api/<method>), failing the test on {ok:false}. */
   api: async ({ request, hearth }, use) => {
     await use((method, input = {}) => callApi(request, hearth.url, method, input));

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, lastReply, test } from './fixtures';
 
 const hostileReply = [
@@ -13,7 +14,9 @@ const hostileReply = [
   '```'
 ].join('\n');
 
-function exportOf(title: string, reply: string): string {
+type Exported = { role: 'user' | 'assistant'; content: string; status: string; error?: string | null; createdAt: number };
+
+function exportOf(title: string, reply: string, more: Omit<Exported, 'createdAt'>[] = []): string {
   const now = Date.now();
   return JSON.stringify({
     format: 'hearth.conversation',
@@ -21,12 +24,14 @@ function exportOf(title: string, reply: string): string {
     conversation: { title, modelPath: null, systemPrompt: '', createdAt: now, updatedAt: now },
     messages: [
       { role: 'user', content: 'Show me <b>HTML</b>', status: 'complete', createdAt: now },
-      { role: 'assistant', content: reply, status: 'complete', createdAt: now + 1 }
+      { role: 'assistant', content: reply, status: 'complete', createdAt: now + 1 },
+      ...more.map((message, index) => ({ ...message, createdAt: now + 2 + index }))
     ]
   });
 }
 
-test('raw HTML in a reply is never run, and code blocks get a Copy button', async ({ page, api }) => {
+test('raw HTML in a reply is never run, and code blocks get a Copy button', async ({ page, context, api }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await api('conversations.import', { content: exportOf('Hostile reply', hostileReply) });
   await page.goto('/');
   const item = page.getByRole('navigation', { name: 'Conversations' }).getByTestId('conversation-item').filter({ hasText: 'Hostile reply' });
@@ -39,12 +44,17 @@ test('raw HTML in a reply is never run, and code blocks get a Copy button', asyn
   await expect(page.locator('a[href^="javascript:"]')).toHaveCount(0);
   await expect(page.locator('[data-role="user"]')).toContainText('Show me <b>HTML</b>');
   await expect(reply.locator('pre code.hljs .hljs-keyword').first()).toHaveText('const');
-  await expect(reply.getByRole('button', { name: 'Copy' })).toHaveCount(1);
-  await page.waitForTimeout(200);
+  const copy = reply.getByRole('button', { name: 'Copy' });
+  await expect(copy).toHaveCount(1);
+  await copy.click();
+  await expect(reply.getByRole('button', { name: 'Copied' })).toBeVisible();
+  expect(await page.evaluate('navigator.clipboard.readText()')).toBe(
+    'const answer = 42; // <img src=y onerror="window.__xss=4">\nconsole.log(answer);'
+  );
   expect(await page.evaluate('typeof window.__xss')).toBe('undefined');
 });
 
-test('an invalid import shows a dismissable error; a valid one opens the conversation', async ({ page }) => {
+test('import, badges, rename, pin and export of a conversation', async ({ page }) => {
   await page.goto('/');
   const fileInput = page.getByLabel('Conversation file to import');
   await fileInput.setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"nope"}') });
@@ -56,8 +66,40 @@ test('an invalid import shows a dismissable error; a valid one opens the convers
   await fileInput.setInputFiles({
     name: 'story.json',
     mimeType: 'application/json',
-    buffer: Buffer.from(exportOf('Imported story', 'A **bold** reply.'))
+    buffer: Buffer.from(
+      exportOf('Imported story', 'A **bold** reply.', [
+        { role: 'user', content: 'Go on', status: 'complete' },
+        { role: 'assistant', content: 'It was cut', status: 'interrupted' },
+        { role: 'user', content: 'Again', status: 'complete' },
+        { role: 'assistant', content: '', status: 'error', error: 'The model ran out of memory.' }
+      ])
+    )
   });
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Imported story');
-  await expect(lastReply(page).locator('strong')).toHaveText('bold');
+  const replies = page.locator('[data-testid="message"][data-role="assistant"]');
+  await expect(replies.nth(0).locator('strong')).toHaveText('bold');
+  await expect(replies.nth(1)).toContainText('Interrupted');
+  await expect(replies.nth(2)).toContainText('Error');
+  await expect(replies.nth(2)).toContainText('The model ran out of memory.');
+
+  // Rename inline, then pin: it moves to the Pinned group.
+  const sidebar = page.getByRole('navigation', { name: 'Conversations' });
+  await sidebar.getByRole('button', { name: 'Rename Imported story' }).click();
+  const title = sidebar.getByRole('textbox', { name: 'Conversation title' });
+  await expect(title).toBeFocused();
+  await title.fill('Renamed story');
+  await title.press('Enter');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Renamed story');
+  await sidebar.getByRole('button', { name: 'Pin Renamed story' }).click();
+  await expect(sidebar.getByRole('heading', { name: 'Pinned' })).toBeVisible();
+  await expect(sidebar.locator('ul').first().getByTestId('conversation-item')).toHaveText('Renamed story');
+
+  // Export downloads a file with the conversation in it.
+  const [markdown] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export Markdown' }).click()]);
+  expect(markdown.suggestedFilename()).toMatch(/\.md$/);
+  const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
+  expect(json.suggestedFilename()).toMatch(/\.json$/);
+  const saved = JSON.parse(readFileSync(await json.path(), 'utf8')) as { format: string; conversation: { title: string } };
+  expect(saved.format).toBe('hearth.conversation');
+  expect(saved.conversation.title).toBe('Renamed story');
 });

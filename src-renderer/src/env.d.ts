@@ -1,0 +1,15 @@
+/// <reference types="svelte" />
+/// <reference types="vite/client" />
+import type { HearthTransport } from '../../src-main/api/contract';
+
+declare global {
+  interface Window {
+    /** Exposed by the Electron preload (contextBridge); absent in browser mode. */
+    hearth?: HearthTransport & {
+      /** Commands chosen in the application menu ('new-chat', 'search'); desktop only. */
+      onMenuCommand?(listener: (command: string) => void): () => void;
+    };
+  }
+}
+
+export {};

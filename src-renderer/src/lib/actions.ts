@@ -1,0 +1,135 @@
+import type { Conversation, SamplingSettings, SearchHit } from '../../../src-main/api/contract';
+import { api } from './client';
+import { chat } from './chat.svelte';
+import { conversations } from './conversations.svelte';
+import { downloadText } from './download';
+import { engine } from './engine.svelte';
+import { errors } from './errors.svelte';
+import { search } from './search.svelte';
+import { toast } from './toast.svelte';
+import { focusElement, messageInputId, ui } from './ui.svelte';
+
+/** User-level operations that touch several stores; components call these. */
+
+function applyConversation(conversation: Conversation): void {
+  conversations.upsert(conversation);
+  chat.setConversation(conversation);
+}
+
+export function startNewChat(): void {
+  chat.newDraft();
+  ui.settingsOpen = false;
+  ui.focusMessageId = null;
+  queueMicrotask(() => focusElement(messageInputId));
+}
+
+export async function openConversation(id: number): Promise<void> {
+  if (chat.conversation?.id === id && !chat.opening) return;
+  ui.focusMessageId = null;
+  await chat.open(id);
+}
+
+export async function openSearchHit(hit: SearchHit): Promise<void> {
+  search.clear();
+  const opened = await chat.open(hit.conversationId);
+  if (opened) ui.focusMessageId = hit.messageId;
+}
+
+export async function renameConversation(conversation: Conversation, title: string): Promise<void> {
+  const trimmed = title.trim();
+  if (!trimmed || trimmed === conversation.title) return;
+  try {
+    applyConversation(await api.call('conversations.update', { id: conversation.id, title: trimmed }));
+  } catch (error) {
+    errors.report(error, 'Could not rename the conversation');
+  }
+}
+
+export async function togglePinned(conversation: Conversation): Promise<void> {
+  try {
+    applyConversation(await api.call('conversations.update', { id: conversation.id, pinned: !conversation.pinned }));
+  } catch (error) {
+    errors.report(error, 'Could not pin the conversation');
+  }
+}
+
+export async function deleteConversation(conversation: Conversation): Promise<void> {
+  const wasOpen = chat.conversation?.id === conversation.id;
+  try {
+    await api.call('conversations.delete', { id: conversation.id });
+  } catch (error) {
+    errors.report(error, 'Could not delete the conversation');
+    return;
+  }
+  conversations.removeLocal(conversation.id);
+  if (wasOpen) startNewChat();
+  toast.show(`Deleted “${conversation.title}”`, {
+    actionLabel: 'Undo',
+    action: async () => {
+      try {
+        const restored = await api.call('conversations.restore', { id: conversation.id });
+        conversations.upsert(restored);
+        if (wasOpen && !chat.conversation && chat.messages.length === 0) await chat.open(restored.id);
+      } catch (error) {
+        errors.report(error, 'Could not restore the conversation');
+      }
+    }
+  });
+}
+
+/** Picks the model for the open chat: loads it and remembers it on the conversation. */
+export async function chooseModel(name: string): Promise<void> {
+  if (!name) return;
+  const conversation = chat.conversation;
+  if (conversation) {
+    if (conversation.modelPath !== name) {
+      try {
+        applyConversation(await api.call('conversations.update', { id: conversation.id, modelPath: name }));
+      } catch (error) {
+        errors.report(error, 'Could not save the model choice');
+      }
+    }
+  } else {
+    chat.draft.modelPath = name;
+  }
+  if (engine.loadedName !== name) await engine.load(name);
+}
+
+export async function saveSettings(systemPrompt: string, settings: Partial<SamplingSettings>): Promise<boolean> {
+  const conversation = chat.conversation;
+  if (!conversation) {
+    chat.draft.systemPrompt = systemPrompt;
+    chat.draft.settings = { ...chat.draft.settings, ...settings };
+    return true;
+  }
+  try {
+    applyConversation(await api.call('conversations.update', { id: conversation.id, systemPrompt, settings }));
+    return true;
+  } catch (error) {
+    errors.report(error, 'Could not save the settings');
+    return false;
+  }
+}
+
+export async function exportConversation(format: 'markdown' | 'json'): Promise<void> {
+  const conversation = chat.conversation;
+  if (!conversation) return;
+  try {
+    const file = await api.call('conversations.export', { id: conversation.id, format });
+    downloadText(file.filename, file.mimeType, file.content);
+  } catch (error) {
+    errors.report(error, 'Could not export the conversation');
+  }
+}
+
+export async function importConversationFile(file: File): Promise<void> {
+  try {
+    const content = await file.text();
+    const conversation = await api.call('conversations.import', { content });
+    conversations.upsert(conversation);
+    search.clear();
+    await chat.open(conversation.id);
+  } catch (error) {
+    errors.report(error, `Could not import ${file.name}`);
+  }
+}

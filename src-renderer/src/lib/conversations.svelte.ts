@@ -1,0 +1,47 @@
+import type { Conversation } from '../../../src-main/api/contract';
+import { api } from './client';
+import { errors } from './errors.svelte';
+
+function byRecency(a: Conversation, b: Conversation): number {
+  return b.updatedAt - a.updatedAt || b.id - a.id;
+}
+
+/** The sidebar's conversation list: pinned first, then the most recent. */
+class ConversationsState {
+  items = $state<Conversation[]>([]);
+  loaded = $state(false);
+
+  pinned = $derived(this.items.filter((c) => c.pinned).sort(byRecency));
+  recent = $derived(this.items.filter((c) => !c.pinned).sort(byRecency));
+
+  async refresh(): Promise<void> {
+    try {
+      this.items = await api.call('conversations.list', {});
+    } catch (error) {
+      errors.report(error, 'Could not load the conversations');
+    } finally {
+      this.loaded = true;
+    }
+  }
+
+  find(id: number): Conversation | undefined {
+    return this.items.find((c) => c.id === id);
+  }
+
+  upsert(conversation: Conversation): void {
+    const index = this.items.findIndex((c) => c.id === conversation.id);
+    if (index === -1) this.items = [conversation, ...this.items];
+    else this.items[index] = conversation;
+  }
+
+  removeLocal(id: number): void {
+    this.items = this.items.filter((c) => c.id !== id);
+  }
+
+  touch(id: number, at = Date.now()): void {
+    const item = this.find(id);
+    if (item && item.updatedAt < at) item.updatedAt = at;
+  }
+}
+
+export const conversations = new ConversationsState();

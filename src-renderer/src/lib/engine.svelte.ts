@@ -1,0 +1,36 @@
+import type { EngineStatus, ModelFile } from '../../../src-main/api/contract';
+import { api } from './client';
+import { errors } from './errors.svelte';
+
+/** The inference engine's state (mirrors `engine.status` events) and the models folder's contents. */
+class EngineState {
+  status = $state<EngineStatus>({ state: 'idle', model: null, error: null, generatingConversationId: null });
+  models = $state<ModelFile[]>([]);
+  /** The model being loaded by this window, until `engine.load` answers. */
+  loadingName = $state<string | null>(null);
+
+  loadedName = $derived(this.status.state === 'ready' ? (this.status.model?.name ?? null) : null);
+
+  async refresh(): Promise<void> {
+    const [models, status] = await Promise.allSettled([api.call('models.list', {}), api.call('engine.status', {})]);
+    if (models.status === 'fulfilled') this.models = models.value;
+    else errors.report(models.reason, 'Could not list the models');
+    if (status.status === 'fulfilled') this.status = status.value;
+    else errors.report(status.reason, 'Could not read the engine status');
+  }
+
+  async load(name: string): Promise<boolean> {
+    this.loadingName = name;
+    try {
+      this.status = await api.call('engine.load', { name });
+      return true;
+    } catch (error) {
+      errors.report(error, `Could not load ${name}`);
+      return false;
+    } finally {
+      this.loadingName = null;
+    }
+  }
+}
+
+export const engine = new EngineState();

@@ -1,0 +1,36 @@
+import type { MessageMetrics } from '../../../src-main/api/contract';
+import { formatDuration, formatRate } from '../../../src-main/api/format';
+
+export { formatReplyStats, stopReasonLabels } from '../../../src-main/api/format';
+
+/** Longer details for the stats line's tooltip. */
+export function formatReplyDetails(metrics: MessageMetrics): string {
+  const lines = [
+    `Model: ${metrics.modelFile}${metrics.quantization ? ` (${metrics.quantization})` : ''}`,
+    `Chat template: ${metrics.chatTemplate}`,
+    `Prompt: ${metrics.promptTokens} tokens (${metrics.prefillTokens} evaluated` +
+      (metrics.prefillTokensPerSecond != null ? `, ${formatRate(metrics.prefillTokensPerSecond)})` : ')'),
+    `Total: ${formatDuration(metrics.totalMs)} on ${metrics.threads} threads`,
+    `Temperature ${metrics.sampling.temperature}, max tokens ${metrics.sampling.maxTokens}`
+  ];
+  return lines.join('\n');
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value >= 10 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+}
+
+export function formatRelativeTime(timestamp: number, now = Date.now()): string {
+  const diff = Math.max(0, now - timestamp);
+  if (diff < 60_000) return 'just now';
+  if (diff < 3_600_000) return `${Math.floor(diff / 60_000)} min ago`;
+  if (diff < 86_400_000) return `${Math.floor(diff / 3_600_000)} h ago`;
+  return new Date(timestamp).toLocaleDateString();
+}

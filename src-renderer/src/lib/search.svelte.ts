@@ -1,0 +1,53 @@
+import type { SearchHit } from '../../../src-main/api/contract';
+import { api } from './client';
+import { errors } from './errors.svelte';
+
+const debounceMs = 200;
+
+/** Full-text search over the history (`history.search`), debounced as the user types. */
+class SearchState {
+  query = $state('');
+  hits = $state<SearchHit[]>([]);
+  searching = $state(false);
+  /** The query the current hits answer. */
+  answered = $state('');
+  active = $derived(this.query.trim().length > 0);
+
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private generation = 0;
+
+  setQuery(query: string): void {
+    this.query = query;
+    if (this.timer) clearTimeout(this.timer);
+    const trimmed = query.trim();
+    if (!trimmed) {
+      this.generation++;
+      this.hits = [];
+      this.answered = '';
+      this.searching = false;
+      return;
+    }
+    this.searching = true;
+    this.timer = setTimeout(() => void this.run(trimmed), debounceMs);
+  }
+
+  clear(): void {
+    this.setQuery('');
+  }
+
+  private async run(query: string): Promise<void> {
+    const generation = ++this.generation;
+    try {
+      const hits = await api.call('history.search', { query, limit: 50 });
+      if (generation !== this.generation) return;
+      this.hits = hits;
+      this.answered = query;
+    } catch (error) {
+      if (generation === this.generation) errors.report(error, 'Search failed');
+    } finally {
+      if (generation === this.generation) this.searching = false;
+    }
+  }
+}
+
+export const search = new SearchState();

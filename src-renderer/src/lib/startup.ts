@@ -1,0 +1,44 @@
+import { startNewChat } from './actions';
+import { api } from './client';
+import { chat } from './chat.svelte';
+import { conversations } from './conversations.svelte';
+import { engine } from './engine.svelte';
+import { focusElement, messageInputId, searchInputId, ui } from './ui.svelte';
+
+/** Subscribes the stores to the API's events and loads the first state. Returns an unsubscribe. */
+export function startApp(): () => void {
+  let missedEvents = false;
+  const unsubscribers = [
+    api.on('engine.status', (status) => {
+      engine.status = status;
+    }),
+    api.on('chat.delta', (event) => chat.onDelta(event)),
+    api.on('chat.end', (event) => chat.onEnd(event)),
+    api.on('conversations.changed', async ({ id }) => {
+      await conversations.refresh();
+      const updated = conversations.find(id);
+      if (updated) chat.setConversation(updated);
+    }),
+    api.onConnection((state) => {
+      ui.connection = state;
+      if (state === 'reconnecting') missedEvents = true;
+      if (state === 'open' && missedEvents) {
+        missedEvents = false;
+        void Promise.all([engine.refresh(), conversations.refresh(), chat.reload()]);
+      }
+    })
+  ];
+  if (api.transport === 'ipc') ui.connection = 'open';
+  // The desktop app's menu (File › New chat, Edit › Search) arrives as commands from the preload.
+  const menu = window.hearth?.onMenuCommand?.((command) => {
+    if (command === 'new-chat') startNewChat();
+    else if (command === 'search') focusElement(searchInputId, true);
+  });
+  if (menu) unsubscribers.push(menu);
+  chat.newDraft();
+  focusElement(messageInputId);
+  void Promise.all([engine.refresh(), conversations.refresh()]).then(() => {
+    if (!chat.conversation && !chat.draft.modelPath) chat.draft.modelPath = engine.loadedName;
+  });
+  return () => unsubscribers.forEach((unsubscribe) => unsubscribe());
+}

@@ -1,0 +1,24 @@
+import type { ConnectionState } from './api';
+
+/** Small pieces of view state shared between components. */
+class UiState {
+  settingsOpen = $state(false);
+  connection = $state<ConnectionState>('connecting');
+  /** A message to scroll to and highlight (set when a search hit is opened). */
+  focusMessageId = $state<number | null>(null);
+}
+
+export const ui = new UiState();
+
+export function focusElement(id: string, select = false): void {
+  const element = document.getElementById(id);
+  if (element instanceof HTMLInputElement || element instanceof HTMLTextAreaElement) {
+    element.focus();
+    if (select) element.select();
+  } else {
+    element?.focus();
+  }
+}
+
+export const searchInputId = 'search-input';
+export const messageInputId = 'message-input';
