@@ -113,17 +113,6 @@ const messageSelect = `
          mm.sampling, mm.threads
   FROM messages m LEFT JOIN message_metrics mm ON mm.message_id = m.id`;
 
-export interface NewConversation {
-  title?: string;
-  modelPath?: string | null;
-  systemPrompt?: string;
-  settings?: Partial<SamplingSettings>;
-  chatTemplate?: string | null;
-  pinned?: boolean;
-  createdAt?: number;
-  updatedAt?: number;
-}
-
 export interface ConversationChanges {
   title?: string;
   modelPath?: string | null;
@@ -131,6 +120,12 @@ export interface ConversationChanges {
   settings?: Partial<SamplingSettings>;
   chatTemplate?: string | null;
   pinned?: boolean;
+}
+
+/** An import keeps the conversation's own timestamps. */
+export interface NewConversation extends ConversationChanges {
+  createdAt?: number;
+  updatedAt?: number;
 }
 
 export interface NewMessage {
