@@ -77,7 +77,7 @@ export class ModelLoader {
     const attempts = this.attempts(contextSize, request.gpuLayers ?? fit.split.gpuLayers, hasGpu(hardware));
     let lastError: unknown = null;
     for (const [index, attempt] of attempts.entries()) {
-      const loadNote = index === 0 ? null : `Ran out of memory at first; loaded with ${attempt.gpuLayers} GPU layers and a ${attempt.contextSize}-token context instead.`;
+      const loadNote = index === 0 ? null : `Ran out of memory at first; loaded with ${attempt.gpuLayers} GPU layers and a context of ${attempt.contextSize} tokens instead.`;
       const estimatedBytes = attempt === attempts[0] ? report.gpu.totalBytes + report.cpu.totalBytes : null;
       try {
         const status = await this.engine.load(path, request.name, { ...attempt, gpuLayers: hasGpu(hardware) ? attempt.gpuLayers : undefined, estimatedBytes, loadNote });
