@@ -104,6 +104,8 @@ export interface ModelFile {
   architecture: string | null;
   quantization: string | null;
   hasChatTemplate: boolean;
+  /** Hearth's built-in demo model: it says one fixed sentence; real models come from the recommender. */
+  demo: boolean;
 }
 
 export type EngineState = 'idle' | 'loading' | 'ready' | 'error';
@@ -265,6 +267,30 @@ export interface MemoryCalculation {
   note: string;
 }
 
+export const downloadStatuses = ['queued', 'downloading', 'paused', 'verifying', 'completed', 'failed', 'cancelled'] as const;
+export type DownloadStatus = (typeof downloadStatuses)[number];
+
+export interface Download {
+  id: number;
+  /** What the user asked for: hf:owner/repo/file.gguf, hf:owner/repo:Q4_K_M, catalog:id:Q4_K_M or an https URL. */
+  source: string;
+  url: string;
+  fileName: string;
+  totalBytes: number | null;
+  receivedBytes: number;
+  status: DownloadStatus;
+  error: string | null;
+  /** The Hub's published SHA-256 when it gave one; the file is checked against it. */
+  expectedSha256: string | null;
+  sha256: string | null;
+  retries: number;
+  /** Live figures while it runs. */
+  bytesPerSecond: number | null;
+  etaSeconds: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
 export interface ExportedFile {
   filename: string;
   mimeType: string;
@@ -402,7 +428,15 @@ export const methods = {
   'chat.send': method<{ userMessage: Message; assistantMessage: Message }>()(
     z.strictObject({ conversationId: id, content: z.string().min(1).max(1_000_000) })
   ),
-  'chat.stop': method<{ stopped: boolean }>()(z.strictObject({ conversationId: id }))
+  'chat.stop': method<{ stopped: boolean }>()(z.strictObject({ conversationId: id })),
+  'downloads.list': method<Download[]>()(empty),
+  /** Checks the source and the free disk space, then queues the download; progress arrives as `downloads.progress`. */
+  'downloads.start': method<Download>()(z.strictObject({ source: z.string().trim().min(3).max(2048) })),
+  'downloads.pause': method<Download>()(byId),
+  'downloads.resume': method<Download>()(byId),
+  /** Stops the download and deletes its partial file. */
+  'downloads.cancel': method<Download>()(byId),
+  'downloads.retry': method<Download>()(byId)
 };
 
 export type Methods = typeof methods;
@@ -423,9 +457,13 @@ export interface Events {
   'chat.end': { conversationId: number; message: Message };
   'engine.status': EngineStatus;
   'conversations.changed': { id: number };
+  /** A download's figures, at most a few times a second. */
+  'downloads.progress': Download;
+  /** A download started, paused, finished or failed. */
+  'downloads.changed': Download;
 }
 export type EventName = keyof Events;
-export const eventNames: EventName[] = ['chat.delta', 'chat.end', 'engine.status', 'conversations.changed'];
+export const eventNames: EventName[] = ['chat.delta', 'chat.end', 'engine.status', 'conversations.changed', 'downloads.progress', 'downloads.changed'];
 
 export interface HearthEvent<K extends EventName = EventName> {
   name: K;

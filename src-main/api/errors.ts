@@ -9,6 +9,8 @@ export const errorCodes = [
   'BUSY',
   'IMPORT_INVALID',
   'TOO_LARGE',
+  'DISK_FULL',
+  'DOWNLOAD_FAILED',
   'FORBIDDEN',
   'INTERNAL'
 ] as const;
@@ -67,6 +69,8 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   BUSY: 409,
   IMPORT_INVALID: 422,
   TOO_LARGE: 422,
+  DISK_FULL: 507,
+  DOWNLOAD_FAILED: 502,
   FORBIDDEN: 403,
   INTERNAL: 500
 };

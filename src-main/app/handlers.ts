@@ -3,7 +3,7 @@ import { builtInCatalog, calculateMemory, fitReport, geometryFromCatalog, recomm
 import type { HardwareService } from '../hardware';
 import type { History } from '../history';
 import type { InferenceEngine } from '../inference';
-import { listModels } from '../models';
+import { listModels, type DownloadManager } from '../models';
 import type { ChatService } from './chat';
 import { deviceKey, type ModelLoader } from './loader';
 
@@ -15,12 +15,13 @@ export interface Services {
   chat: ChatService;
   hardware: HardwareService;
   loader: ModelLoader;
+  downloads: DownloadManager;
 }
 
 export const defaultRecommendContext = 8192;
 
 /** Every method of the contract, bound to the services; the type makes a missing method a compile error. */
-export function createHandlers({ info, modelsDir, history, engine, chat, hardware, loader }: Services): Handlers {
+export function createHandlers({ info, modelsDir, history, engine, chat, hardware, loader, downloads }: Services): Handlers {
   const store = history.store;
   const catalog = builtInCatalog();
   return {
@@ -64,6 +65,12 @@ export function createHandlers({ info, modelsDir, history, engine, chat, hardwar
     'conversations.import': ({ content }) => history.import(content),
     'history.search': ({ query, limit }) => history.search(query, limit),
     'chat.send': ({ conversationId, content }) => chat.send(conversationId, content),
-    'chat.stop': ({ conversationId }) => ({ stopped: chat.stop(conversationId) })
+    'chat.stop': ({ conversationId }) => ({ stopped: chat.stop(conversationId) }),
+    'downloads.list': () => downloads.list(),
+    'downloads.start': ({ source }) => downloads.start(source),
+    'downloads.pause': ({ id }) => downloads.pause(id),
+    'downloads.resume': ({ id }) => downloads.resume(id),
+    'downloads.cancel': ({ id }) => downloads.cancel(id),
+    'downloads.retry': ({ id }) => downloads.retry(id)
   };
 }

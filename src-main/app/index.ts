@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { createRouter, EventBus, type AppInfo, type Router } from '../api';
-import { HardwareService, systemSources } from '../hardware';
+import { diskFree, HardwareService, systemSources } from '../hardware';
+import { DownloadManager, DownloadStore, ensureDemoModel, hubOptionsFromEnv } from '../models';
 import { History } from '../history';
 import { gpuFromEnv, InferenceEngine, threadsFromEnv } from '../inference';
 import type { HearthPaths } from '../paths';
@@ -20,6 +21,7 @@ export interface Hearth {
   history: History;
   engine: InferenceEngine;
   loader: ModelLoader;
+  downloads: DownloadManager;
   close(): Promise<void>;
 }
 
@@ -27,6 +29,8 @@ export interface Hearth {
 export async function createHearth(paths: HearthPaths): Promise<Hearth> {
   const events = new EventBus();
   const history = History.open(paths.databaseFile);
+  // A first run with an empty models folder gets the built-in demo model, so it can chat offline at once.
+  await ensureDemoModel(paths.modelsDir);
   // Trashed conversations last until the app closes (the undo window); what a crash left streaming is marked.
   history.store.purgeTrash(Date.now() + 1);
   history.store.markInterruptedReplies();
@@ -46,7 +50,16 @@ export async function createHearth(paths: HearthPaths): Promise<Hearth> {
     platform: `${process.platform}-${process.arch}`,
     cpuThreads: availableParallelism()
   };
-  const router = createRouter(createHandlers({ info, modelsDir: paths.modelsDir, history, engine, chat, hardware, loader }));
+  const downloads = new DownloadManager({
+    modelsDir: paths.modelsDir,
+    store: new DownloadStore(history.db),
+    hub: hubOptionsFromEnv(),
+    diskFree: (path) => diskFree(path).catch(() => null),
+    onProgress: (download) => events.emit('downloads.progress', download),
+    onChange: (download) => events.emit('downloads.changed', download)
+  });
+  downloads.resumeInterrupted();
+  const router = createRouter(createHandlers({ info, modelsDir: paths.modelsDir, history, engine, chat, hardware, loader, downloads }));
   let closing: Promise<void> | null = null;
   return {
     router,
@@ -55,8 +68,10 @@ export async function createHearth(paths: HearthPaths): Promise<Hearth> {
     history,
     engine,
     loader,
+    downloads,
     close() {
       closing ??= (async () => {
+        await downloads.stopAll();
         await chat.shutdown();
         await engine.dispose();
         history.store.purgeTrash(Date.now() + 1);

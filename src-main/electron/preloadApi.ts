@@ -1,9 +1,9 @@
 /**
  * What the preload exposes as `window.hearth`, kept free of Electron so it can be tested.
  *
- * Failures reject with a plain `{ name: 'ApiError', code, message, issues? }` object rather than an
- * Error: contextBridge rebuilds a thrown or rejected Error from its message alone, so `code` and
- * `issues` would be lost on the way to the renderer, while a plain object is copied whole.
+ * Failures reject with a plain `{ name: 'ApiError', code, message, issues?, details? }` object rather
+ * than an Error: contextBridge rebuilds a thrown or rejected Error from its message alone, so `code`,
+ * `issues` and `details` would be lost on the way to the renderer, while a plain object is copied whole.
  */
 import { isMethodName, type AnyHearthEvent, type ApiErrorShape, type HearthTransport } from '../api';
 import { ipcChannels, isMenuCommand, type MenuCommand } from './channels';
@@ -23,8 +23,8 @@ export interface HearthDesktopApi extends HearthTransport {
 }
 
 function bridgedError(error: ApiErrorShape): BridgedApiError {
-  const { code, message, issues } = error;
-  return issues ? { name: 'ApiError', code, message, issues } : { name: 'ApiError', code, message };
+  const { code, message, issues, details } = error;
+  return { name: 'ApiError', code, message, ...(issues ? { issues } : {}), ...(details ? { details } : {}) };
 }
 
 function isEnvelope(value: unknown): value is { ok: true; result: unknown } | { ok: false; error: ApiErrorShape } {

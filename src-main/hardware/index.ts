@@ -20,7 +20,7 @@ export function cpuCores(): Promise<CpuCores> {
   return cpuCoresPromise;
 }
 
-export { probeHardware, systemSources, type HardwareSources } from './probe';
+export { diskFree, probeHardware, systemSources, type HardwareSources } from './probe';
 import { probeHardware, type HardwareSources } from './probe';
 import type { HardwareReport } from '../api';
 

@@ -15,16 +15,19 @@ export interface HardwareSources {
   llama(): Promise<Pick<Llama, 'gpu' | 'getVramState' | 'getGpuDeviceNames'>>;
 }
 
+/** Bytes free to this user on the disk holding `path`. */
+export async function diskFree(path: string): Promise<number> {
+  const stats = await statfs(path);
+  return stats.bavail * stats.bsize;
+}
+
 export const systemSources = (llama: () => Promise<Llama>): HardwareSources => ({
   osInfo: () => si.osInfo(),
   cpu: () => si.cpu(),
   cpuFlags: () => si.cpuFlags(),
   mem: () => si.mem(),
   graphics: () => si.graphics(),
-  diskFree: async (path) => {
-    const stats = await statfs(path);
-    return stats.bavail * stats.bsize;
-  },
+  diskFree,
   llama
 });
 

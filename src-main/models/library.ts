@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ApiError, type ModelFile } from '../api';
+import { demoModelFileName } from './demoModel';
 import { readGgufHeader, summarizeGguf } from './gguf';
 
 const ggufExtension = /\.gguf$/i;
@@ -33,10 +34,10 @@ async function describeModel(modelsDir: string, path: string): Promise<ModelFile
   const sizeBytes = await stat(path).then((s) => s.size, () => 0);
   try {
     const { architecture, quantization, hasChatTemplate } = summarizeGguf(await readGgufHeader(path));
-    return { name, path, sizeBytes, usable: true, problem: null, architecture, quantization, hasChatTemplate };
+    return { name, path, sizeBytes, usable: true, problem: null, architecture, quantization, hasChatTemplate, demo: name === demoModelFileName };
   } catch (error) {
     const problem = error instanceof Error ? error.message : String(error);
-    return { name, path, sizeBytes, usable: false, problem, architecture: null, quantization: null, hasChatTemplate: false };
+    return { name, path, sizeBytes, usable: false, problem, architecture: null, quantization: null, hasChatTemplate: false, demo: false };
   }
 }
 

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { methodNames, type AnyHearthEvent, type HearthTransport, type MethodInput, type MethodName } from '../../src-main/api';
 import { createAppUrlPolicy } from '../../src-main/electron/appUrl';
@@ -28,6 +30,22 @@ function fakeElectronIpc() {
     removeListener: (channel, listener) => void rendererListeners.get(channel)?.delete(listener)
   };
   return { ipcMain, webContents, ipcRenderer, handlers };
+}
+
+/** Sends the first bytes of any .gguf and then nothing: a download that stays in progress until stopped. */
+async function startTricklingServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const open = new Set<import('node:http').ServerResponse>();
+  const server = createServer((request, response) => {
+    response.writeHead(200, { 'Content-Length': 10 * 1024 * 1024 });
+    if (request.method === 'HEAD') return response.end();
+    open.add(response);
+    response.write(Buffer.from('GGUF'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => (open.forEach((response) => response.destroy()), server.close(() => resolve()), server.closeAllConnections()))
+  };
 }
 
 /** The HTTP side, as the renderer's client uses it: JSON POST per method, SSE for events. */
@@ -67,6 +85,8 @@ function httpTransport(url: string): HearthTransport & { events: AnyHearthEvent[
 interface Context {
   conversationId: number;
   exportedJson: string;
+  downloadUrl: string;
+  downloadId: number;
 }
 
 /** One valid input per method: the mapped type makes a method added to the contract without a sample a type error. */
@@ -90,13 +110,19 @@ const samples: { [K in MethodName]: (context: Context) => MethodInput<K> } = {
   'conversations.import': ({ exportedJson }) => ({ content: exportedJson }),
   'conversations.delete': ({ conversationId }) => ({ id: conversationId }),
   'conversations.restore': ({ conversationId }) => ({ id: conversationId }),
-  'engine.unload': () => ({})
+  'engine.unload': () => ({}),
+  'downloads.list': () => ({}),
+  'downloads.start': ({ downloadUrl }) => ({ source: downloadUrl }),
+  'downloads.pause': ({ downloadId }) => ({ id: downloadId }),
+  'downloads.resume': ({ downloadId }) => ({ id: downloadId }),
+  'downloads.cancel': ({ downloadId }) => ({ id: downloadId }),
+  'downloads.retry': ({ downloadId }) => ({ id: downloadId })
 };
 
 /** Calls every method in a meaningful order over one transport; returns what each gave. */
-async function exerciseEveryMethod(api: HearthTransport, replyEnded: () => Promise<unknown>) {
+async function exerciseEveryMethod(api: HearthTransport, replyEnded: () => Promise<unknown>, downloadUrl: string) {
   const results = new Map<MethodName, unknown>();
-  const context: Context = { conversationId: 0, exportedJson: '' };
+  const context: Context = { conversationId: 0, exportedJson: '', downloadUrl, downloadId: 0 };
   const call = async <K extends MethodName>(name: K) => {
     const result = await api.call(name, samples[name](context) as MethodInput<K>);
     results.set(name, result);
@@ -124,18 +150,28 @@ async function exerciseEveryMethod(api: HearthTransport, replyEnded: () => Promi
   await call('conversations.delete');
   await call('conversations.restore');
   await call('engine.unload');
+  context.downloadId = (await call('downloads.start')).id;
+  await call('downloads.list');
+  await call('downloads.pause');
+  await call('downloads.resume');
+  await call('downloads.cancel');
+  await call('downloads.retry');
+  await api.call('downloads.cancel', { id: context.downloadId });
   return results;
 }
 
 describe('every method works over both transports (IPC binding and HTTP binding)', () => {
   let t: TestHearth;
   let server: RunningServer;
+  let slowServer: { url: string; close(): Promise<void> };
   beforeAll(async () => {
     t = await startTestHearth();
     server = await startHttpServer({ router: t.hearth.router, events: t.hearth.events, staticDir: null });
+    slowServer = await startTricklingServer();
   });
   afterAll(async () => {
     await server.close();
+    await slowServer.close();
     await t.close();
   });
 
@@ -152,8 +188,8 @@ describe('every method works over both transports (IPC binding and HTTP binding)
     const http = httpTransport(server.url);
     await new Promise((resolve) => setTimeout(resolve, 100));
     try {
-      const overIpc = await exerciseEveryMethod(preload, () => t.nextEvent('chat.end'));
-      const overHttp = await exerciseEveryMethod(http, () => t.nextEvent('chat.end'));
+      const overIpc = await exerciseEveryMethod(preload, () => t.nextEvent('chat.end'), `${slowServer.url}/ipc.gguf`);
+      const overHttp = await exerciseEveryMethod(http, () => t.nextEvent('chat.end'), `${slowServer.url}/http.gguf`);
       expect([...overIpc.keys()].sort()).toEqual([...methodNames].sort());
       expect([...overHttp.keys()].sort()).toEqual([...methodNames].sort());
 
@@ -166,7 +202,7 @@ describe('every method works over both transports (IPC binding and HTTP binding)
       expect(exported(overHttp)).toEqual(exported(overIpc));
       for (const transportEvents of [ipcEvents, http.events]) {
         const names = new Set(transportEvents.map((event) => event.name));
-        expect(names).toEqual(new Set(['engine.status', 'conversations.changed', 'chat.delta', 'chat.end']));
+        expect(names).toEqual(new Set(['engine.status', 'conversations.changed', 'chat.delta', 'chat.end', 'downloads.changed']));
       }
     } finally {
       http.close();

@@ -1,5 +1,6 @@
 import { initial } from './001_initial';
 import { fitMeasurements } from './002_fit_measurements';
+import { downloads } from './003_downloads';
 
 /** Applied in order; a database's `user_version` is the number of migrations it has. Never edit a shipped one. */
-export const migrations: readonly string[] = [initial, fitMeasurements];
+export const migrations: readonly string[] = [initial, fitMeasurements, downloads];

@@ -32,6 +32,18 @@ describe('createPreloadApi: call', () => {
     await expect(createPreloadApi(ipc).call('conversations.get', { id: 0 })).rejects.toEqual({ name: 'ApiError', ...error });
   });
 
+  it('carries the details of an error (TOO_LARGE: the fit and the context that would fit)', async () => {
+    const error = {
+      code: 'TOO_LARGE',
+      message: 'llama-2-70b.gguf: 40.9 GiB weights … → too large. It would fit with a context of 1024 tokens.',
+      details: { fit: { fitClass: 'too-large' }, fittingContextSize: 1024 }
+    };
+    const ipc = new FakeIpcRenderer(() => ({ ok: false, error }));
+    const rejection = await createPreloadApi(ipc).call('engine.load', { name: 'llama-2-70b.gguf' }).catch((failure: unknown) => failure);
+    expect(Object.getPrototypeOf(rejection)).toBe(Object.prototype);
+    expect(rejection).toEqual({ name: 'ApiError', ...error });
+  });
+
   it('rejects with a plain object, because contextBridge keeps only the message of an Error', async () => {
     const ipc = new FakeIpcRenderer(() => ({ ok: false, error: { code: 'NO_MODEL', message: 'Load a model first.' } }));
     const rejection = await createPreloadApi(ipc).call('chat.send', { conversationId: 1, content: 'Hi' }).catch((error: unknown) => error);

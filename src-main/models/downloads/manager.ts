@@ -1,0 +1,225 @@
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ApiError, type Download } from '../../api';
+import { readGgufHeader } from '../gguf';
+import { hubHeaders, resolveSource, type HubOptions } from './sources';
+import type { DownloadStore } from './store';
+import { transfer, TransferError } from './transfer';
+
+export interface DownloadManagerOptions {
+  modelsDir: string;
+  store: DownloadStore;
+  hub: HubOptions;
+  /** Free bytes on the disk holding `path`; the probe's figure, injectable so tests can shrink it. */
+  diskFree: (path: string) => Promise<number | null>;
+  onProgress: (download: Download) => void;
+  onChange: (download: Download) => void;
+  concurrency?: number;
+  stallMs?: number;
+  backoffMs?: (attempt: number) => number;
+  maxRetries?: number;
+}
+
+/** Room left on the disk after a download, so the system does not run dry. */
+export const diskReserveBytes = 256 * 1024 * 1024;
+const progressIntervalMs = 250;
+
+interface Running {
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+export const partPathOf = (modelsDir: string, fileName: string) => join(modelsDir, `${fileName}.part`);
+
+/**
+ * Runs the queue: a few downloads at once, each resumable from its .part file, verified against the
+ * Hub's SHA-256 when there is one, renamed into place only when whole. Pause keeps the part; cancel
+ * deletes it; a restart resumes whatever was unfinished.
+ */
+export class DownloadManager {
+  private readonly running = new Map<number, Running>();
+
+  constructor(private readonly options: DownloadManagerOptions) {}
+
+  list(): Download[] {
+    return this.options.store.list();
+  }
+
+  /** Resumes what a crash or a quit left unfinished. */
+  resumeInterrupted(): void {
+    if (this.options.store.requeueInterrupted().length > 0) this.pump();
+  }
+
+  async start(source: string): Promise<Download> {
+    const resolved = await resolveSource(source, this.options.hub);
+    const finalPath = join(this.options.modelsDir, resolved.fileName);
+    if (await stat(finalPath).then(() => true, () => false)) throw new ApiError('VALIDATION', `${resolved.fileName} is already in the models folder.`);
+    const existing = this.options.store.findActive(resolved.fileName);
+    if (existing && this.running.has(existing.id)) return existing;
+    const total = resolved.sizeBytes ?? (await this.remoteSize(resolved.url));
+    await this.ensureRoom(resolved.fileName, total);
+    const download = existing
+      ? this.options.store.update(existing.id, { status: 'queued', error: null, totalBytes: total ?? existing.totalBytes })
+      : this.options.store.create({ source, url: resolved.url, fileName: resolved.fileName, totalBytes: total, expectedSha256: resolved.expectedSha256 });
+    this.options.onChange(download);
+    this.pump();
+    return download;
+  }
+
+  /** Stops the transfer and keeps its part; resolves once nothing more is being written. */
+  async pause(id: number): Promise<Download> {
+    this.require(id, ['queued', 'downloading']);
+    const running = this.running.get(id);
+    running?.controller.abort(new TransferError('paused', false));
+    await running?.done;
+    const receivedBytes = await stat(partPathOf(this.options.modelsDir, this.require(id).fileName)).then((info) => info.size, () => 0);
+    return this.setStatus(id, { status: 'paused', error: null, receivedBytes });
+  }
+
+  async resume(id: number): Promise<Download> {
+    const download = this.require(id, ['paused', 'failed', 'cancelled', 'queued', 'downloading']);
+    if (this.running.has(id)) return download;
+    await this.ensureRoom(download.fileName, download.totalBytes);
+    const queued = this.setStatus(id, { status: 'queued', error: null });
+    this.pump();
+    return queued;
+  }
+
+  retry(id: number): Promise<Download> {
+    return this.resume(id);
+  }
+
+  async cancel(id: number): Promise<Download> {
+    const download = this.require(id, ['queued', 'downloading', 'paused', 'verifying', 'failed']);
+    const running = this.running.get(id);
+    running?.controller.abort(new TransferError('cancelled', false));
+    await running?.done;
+    await rm(partPathOf(this.options.modelsDir, download.fileName), { force: true });
+    return this.setStatus(id, { status: 'cancelled', error: null, receivedBytes: 0 });
+  }
+
+  /** Stops every transfer, keeping the parts, so the next start resumes them. */
+  async stopAll(): Promise<void> {
+    const running = [...this.running.values()];
+    for (const entry of running) entry.controller.abort(new TransferError('the app is closing', false));
+    await Promise.all(running.map((entry) => entry.done));
+  }
+
+  private require(id: number, allowed?: Download['status'][]): Download {
+    const download = this.options.store.get(id);
+    if (!download) throw new ApiError('NOT_FOUND', `Download ${id} does not exist.`);
+    if (allowed && !allowed.includes(download.status)) throw new ApiError('VALIDATION', `Download ${id} is ${download.status}; that cannot be done now.`);
+    return download;
+  }
+
+  private setStatus(id: number, changes: Parameters<DownloadStore['update']>[1]): Download {
+    const download = this.options.store.update(id, changes);
+    this.options.onChange(download);
+    return download;
+  }
+
+  private async remoteSize(url: string): Promise<number | null> {
+    const response = await fetch(url, { method: 'HEAD', headers: hubHeaders(this.options.hub, url), redirect: 'follow' }).catch(() => null);
+    const length = Number(response?.headers.get('content-length') ?? NaN);
+    return response?.ok && Number.isFinite(length) ? length : null;
+  }
+
+  /** Refuses a download that would not fit, counting the part already on disk. */
+  private async ensureRoom(fileName: string, totalBytes: number | null): Promise<void> {
+    if (totalBytes === null) return;
+    const part = await stat(partPathOf(this.options.modelsDir, fileName)).then((info) => info.size, () => 0);
+    await mkdir(this.options.modelsDir, { recursive: true });
+    const free = await this.options.diskFree(this.options.modelsDir);
+    const needed = totalBytes - part + diskReserveBytes;
+    if (free !== null && free < needed) {
+      throw new ApiError('DISK_FULL', `${fileName} needs ${formatMiB(totalBytes - part)} more, but only ${formatMiB(free)} is free in ${this.options.modelsDir} (keeping ${formatMiB(diskReserveBytes)} spare).`);
+    }
+  }
+
+  /** Starts queued downloads, oldest first, up to the concurrency limit. */
+  private pump(): void {
+    const queued = this.options.store.list().filter((download) => download.status === 'queued').reverse();
+    const limit = this.options.concurrency ?? 2;
+    for (const next of queued) {
+      if (this.running.size >= limit) return;
+      if (!this.running.has(next.id)) this.run(next.id);
+    }
+  }
+
+  private run(id: number): void {
+    const controller = new AbortController();
+    const done = this.transferOne(id, controller.signal).finally(() => {
+      this.running.delete(id);
+      this.pump();
+    });
+    this.running.set(id, { controller, done });
+  }
+
+  private async transferOne(id: number, signal: AbortSignal): Promise<void> {
+    const download = this.setStatus(id, { status: 'downloading', error: null });
+    const { modelsDir, hub } = this.options;
+    const partPath = partPathOf(modelsDir, download.fileName);
+    let lastReport = 0;
+    let lastBytes = download.receivedBytes;
+    let lastAt = performance.now();
+    let rate: number | null = null;
+    try {
+      const result = await transfer({
+        url: download.url,
+        partPath,
+        headers: hubHeaders(hub, download.url),
+        signal,
+        stallMs: this.options.stallMs,
+        backoffMs: this.options.backoffMs,
+        maxRetries: this.options.maxRetries,
+        onRetry: (attempt, reason) => this.setStatus(id, { retries: attempt, error: `retrying: ${reason}` }),
+        onProgress: (received, total) => {
+          const now = performance.now();
+          if (now - lastReport < progressIntervalMs) return;
+          const seconds = (now - lastAt) / 1000;
+          if (seconds > 0 && received >= lastBytes) rate = (received - lastBytes) / seconds;
+          lastReport = lastAt = now;
+          lastBytes = received;
+          const updated = this.options.store.update(id, { receivedBytes: received, totalBytes: total });
+          const eta = rate && total ? (total - received) / rate : null;
+          this.options.onProgress({ ...updated, bytesPerSecond: rate, etaSeconds: eta });
+        }
+      });
+      this.setStatus(id, { status: 'verifying', receivedBytes: result.totalBytes, totalBytes: result.totalBytes, sha256: result.sha256 });
+      await this.verifyAndPlace(id, partPath, result.sha256, result.etag);
+    } catch (error) {
+      if (signal.aborted) return;
+      const message = error instanceof Error ? error.message : String(error);
+      const receivedBytes = await stat(partPath).then((info) => info.size, () => 0);
+      this.setStatus(id, { status: 'failed', error: message, receivedBytes });
+    }
+  }
+
+  /** The Hub's SHA-256 (listing or x-linked-etag) must match; a mismatch is quarantined, never renamed into place. */
+  private async verifyAndPlace(id: number, partPath: string, sha256: string, etag: string | null): Promise<void> {
+    const download = this.require(id);
+    const published = download.expectedSha256 ?? (etag && /^[0-9a-f]{64}$/i.test(etag) ? etag.toLowerCase() : null);
+    if (published && published !== sha256) {
+      const quarantine = join(this.options.modelsDir, '.quarantine');
+      await mkdir(quarantine, { recursive: true });
+      await rename(partPath, join(quarantine, download.fileName));
+      this.setStatus(id, { status: 'failed', expectedSha256: published, error: `SHA-256 mismatch: the Hub publishes ${published}, the file has ${sha256}. It was moved to ${quarantine}.` });
+      return;
+    }
+    try {
+      await readGgufHeader(partPath);
+    } catch (error) {
+      const quarantine = join(this.options.modelsDir, '.quarantine');
+      await mkdir(quarantine, { recursive: true });
+      await rename(partPath, join(quarantine, download.fileName));
+      this.setStatus(id, { status: 'failed', error: `${(error as Error).message} It was moved to ${quarantine}.` });
+      return;
+    }
+    await rename(partPath, join(this.options.modelsDir, download.fileName));
+    this.setStatus(id, { status: 'completed', error: null, expectedSha256: published });
+  }
+}
+
+function formatMiB(bytes: number): string {
+  return `${Math.round(bytes / 1024 / 1024)} MiB`;
+}

@@ -1,0 +1,100 @@
+import { availableParallelism, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { writeShapeFixture, type ModelShape } from '../fixtures/shapes';
+import { expect, lastReply, setSampling, storiesModel, test } from './fixtures';
+
+/** A header-only "70B": its tensors are described, not stored, so the estimator sees a 40 GiB model in a 1 MB file. */
+const llama2_70b: ModelShape = { name: 'Llama 2 70B', architecture: 'llama', layers: 80, embedding: 8192, feedForward: 28672, heads: 64, kvHeads: 8, headDim: 128, vocab: 32000, contextLength: 4096 };
+const bigModel = 'llama-2-70b.Q4_K_M.gguf';
+
+function openView(page: Page, name: 'Chat' | 'Models') {
+  return page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name, exact: true }).click();
+}
+
+function installedRow(page: Page, name: string) {
+  return page.locator(`[data-testid="installed-model"][data-name="${name}"]`);
+}
+
+/** Each recommended model's explanation, by catalog id. */
+async function explanations(page: Page): Promise<Record<string, string>> {
+  return page.locator('[data-testid="recommendation"]').evaluateAll((rows) =>
+    Object.fromEntries(rows.map((row) => [row.getAttribute('data-model'), row.querySelector('[data-testid="fit-explanation"]')?.textContent ?? '']))
+  );
+}
+
+test('the Models view: this machine, live recommendations, the calculator, and a guarded load', async ({ page, hearth }) => {
+  writeShapeFixture(join(hearth.modelsDir, bigModel), llama2_70b);
+  await page.goto('/');
+  await openView(page, 'Models');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Models');
+
+  // Your machine: this machine's real facts.
+  const machine = page.getByRole('region', { name: 'Your machine' });
+  await expect(machine.getByTestId('llama-backend')).toHaveText('CPU');
+  await expect(machine.getByTestId('ram-total')).toHaveText(`${(totalmem() / 1024 ** 3).toFixed(1)} GiB`);
+  await expect(machine.getByTestId('cpu-cores')).toContainText(`${availableParallelism()} threads`);
+  await expect(machine.getByText(/AVX2: (yes|no|unknown)/)).toBeVisible();
+
+  // Recommendations: a badge, a sentence that adds up, a labelled memory bar.
+  const first = page.getByTestId('recommendation').first();
+  await expect(first.getByTestId('fit-badge')).toHaveText(/^Fit: (Full GPU|Partial \d+\/\d+|CPU|Too large)\./);
+  await expect(first.getByTestId('fit-explanation')).toContainText('GiB weights +');
+  await expect(first.getByText(/tok\/s est\.|speed unknown/)).toBeVisible();
+  await expect(first.getByRole('img', { name: /^RAM: .* GiB weights, .* KV cache, .* buffers; .* (free|over) of a .* budget$/ })).toBeVisible();
+
+  // What-if: the context slider, by keyboard, re-ranks and every estimate follows.
+  const slider = page.getByRole('slider', { name: 'Context length' });
+  await expect(page.getByTestId('context-value')).toHaveText('8K');
+  const before = await explanations(page);
+  await slider.focus();
+  await slider.press('ArrowRight');
+  await slider.press('ArrowRight');
+  await expect(page.getByTestId('context-value')).toHaveText('32K');
+  await expect(slider).toHaveAttribute('aria-valuetext', '32K (32,768 tokens)');
+  await expect
+    .poll(async () => {
+      const after = await explanations(page);
+      return Object.keys(after).some((model) => after[model] !== before[model] && after[model].includes('(32K)'));
+    })
+    .toBe(true);
+
+  // A row opens to its own what-if: another quantization is estimated on the spot.
+  await first.getByRole('button', { expanded: false }).click();
+  const whatIf = first.getByRole('group', { name: /^What if: / });
+  await expect(whatIf.getByTestId('whatif-explanation')).toContainText('GiB weights +');
+
+  // The memory calculator: 7 B parameters at INT4 are 7e9 × 18/32 bytes = 3.94e9 bytes = 3.7 GiB.
+  await page.getByRole('button', { name: 'Memory calculator' }).click();
+  const calculator = page.getByRole('region', { name: 'Memory calculator' });
+  await calculator.getByLabel('Parameters (billions)').fill('7');
+  await expect(calculator.getByTestId('calc-weights')).toHaveText('13.0 GiB');
+  await calculator.getByLabel('Precision').selectOption({ label: 'INT4' });
+  await expect(calculator.getByTestId('calc-weights')).toHaveText('3.7 GiB');
+
+  // Installed models: stories260K fits on the CPU; the header-only 70B does not, and its load is refused.
+  const stories = installedRow(page, storiesModel);
+  const big = installedRow(page, bigModel);
+  await expect(stories.getByTestId('fit-badge')).toContainText('CPU');
+  await expect(stories.getByTestId('node-llama-cpp')).toContainText('node-llama-cpp estimates');
+  await expect(big.getByTestId('fit-badge')).toContainText('Too large');
+  await big.getByRole('button', { name: `Load ${bigModel}` }).click();
+  const refusal = big.getByTestId('load-refusal');
+  await expect(refusal).toContainText(/GiB weights \+ .* → too large/);
+  await expect(refusal.getByRole('button', { name: 'Load anyway' })).toBeVisible();
+  await expect(page.getByTestId('engine-status')).toHaveText('No model loaded');
+
+  // The app keeps working: stories260K loads, with our estimate beside the measurement.
+  await stories.getByRole('button', { name: `Load ${storiesModel}` }).click();
+  await expect(page.getByTestId('engine-status')).toContainText(storiesModel, { timeout: 30_000 });
+  await expect(stories.getByTestId('load-measurement')).toHaveText(/estimated [\d.]+ MiB, measured [\d.]+ MiB/);
+
+  // …and the chat still answers with it.
+  await openView(page, 'Chat');
+  await setSampling(page, { temperature: 0, maxTokens: 24 });
+  const message = page.getByRole('textbox', { name: 'Message' });
+  await message.fill('Once upon a time');
+  await message.press('Enter');
+  await expect(lastReply(page).getByTestId('reply-stats')).toBeVisible({ timeout: 60_000 });
+  await expect(lastReply(page)).toContainText('Lily');
+});
