@@ -106,6 +106,8 @@ export interface ModelFile {
   hasChatTemplate: boolean;
   /** Hearth's built-in demo model: it says one fixed sentence; real models come from the recommender. */
   demo: boolean;
+  /** Files on disk: more than one for a split set (listed by its first part). */
+  parts: number;
 }
 
 export type EngineState = 'idle' | 'loading' | 'ready' | 'error';
@@ -344,6 +346,10 @@ const modelPath = z.string().min(1).max(4096);
 export const methods = {
   'app.info': method<AppInfo>()(empty),
   'models.list': method<ModelFile[]>()(empty),
+  /** Copies (or links) a GGUF from anywhere into the models folder, after checking it. */
+  'models.import': method<ModelFile>()(z.strictObject({ path: z.string().min(1).max(4096), link: z.boolean().optional() })),
+  /** Deletes a model from the models folder (the UI confirms first). */
+  'models.delete': method<{ name: string; freedBytes: number }>()(z.strictObject({ name: modelPath })),
   'engine.status': method<EngineStatus>()(empty),
   /** Loads a model from the models folder, by its name there (see `models.list`). */
   'engine.load': method<EngineStatus>()(

@@ -3,7 +3,7 @@ import { builtInCatalog, calculateMemory, fitReport, geometryFromCatalog, recomm
 import type { HardwareService } from '../hardware';
 import type { History } from '../history';
 import type { InferenceEngine } from '../inference';
-import { listModels, type DownloadManager } from '../models';
+import { deleteModel, importModel, listModels, type DownloadManager } from '../models';
 import type { ChatService } from './chat';
 import { deviceKey, type ModelLoader } from './loader';
 
@@ -27,6 +27,11 @@ export function createHandlers({ info, modelsDir, history, engine, chat, hardwar
   return {
     'app.info': () => info,
     'models.list': () => listModels(modelsDir),
+    'models.import': ({ path, link }) => importModel(modelsDir, path, { link }),
+    'models.delete': async ({ name }) => {
+      if (engine.status().model?.name === name) await engine.unload();
+      return deleteModel(modelsDir, name);
+    },
     'engine.status': () => engine.status(),
     'engine.load': (request) => loader.load(request),
     'engine.unload': () => engine.unload(),

@@ -7,6 +7,7 @@ import { bindIpc, type IpcMainLike, type InvokeEventLike } from '../../src-main/
 import { createPreloadApi, type IpcRendererLike } from '../../src-main/electron/preloadApi';
 import { startHttpServer, type RunningServer } from '../../src-main/server';
 import { startTestHearth, type TestHearth } from '../helpers/hearth';
+import { tinyRandomLlama } from '../helpers/paths';
 
 const appUrl = 'file:///opt/hearth/out/renderer/index.html';
 
@@ -87,12 +88,16 @@ interface Context {
   exportedJson: string;
   downloadUrl: string;
   downloadId: number;
+  importPath: string;
+  importedName: string;
 }
 
 /** One valid input per method: the mapped type makes a method added to the contract without a sample a type error. */
 const samples: { [K in MethodName]: (context: Context) => MethodInput<K> } = {
   'app.info': () => ({}),
   'models.list': () => ({}),
+  'models.import': ({ importPath }) => ({ path: importPath }),
+  'models.delete': ({ importedName }) => ({ name: importedName }),
   'engine.status': () => ({}),
   'hardware.probe': () => ({}),
   'catalog.recommend': () => ({ contextSize: 4096 }),
@@ -120,9 +125,9 @@ const samples: { [K in MethodName]: (context: Context) => MethodInput<K> } = {
 };
 
 /** Calls every method in a meaningful order over one transport; returns what each gave. */
-async function exerciseEveryMethod(api: HearthTransport, replyEnded: () => Promise<unknown>, downloadUrl: string) {
+async function exerciseEveryMethod(api: HearthTransport, replyEnded: () => Promise<unknown>, downloadUrl: string, importPath: string) {
   const results = new Map<MethodName, unknown>();
-  const context: Context = { conversationId: 0, exportedJson: '', downloadUrl, downloadId: 0 };
+  const context: Context = { conversationId: 0, exportedJson: '', downloadUrl, downloadId: 0, importPath, importedName: '' };
   const call = async <K extends MethodName>(name: K) => {
     const result = await api.call(name, samples[name](context) as MethodInput<K>);
     results.set(name, result);
@@ -130,6 +135,8 @@ async function exerciseEveryMethod(api: HearthTransport, replyEnded: () => Promi
   };
   await call('app.info');
   await call('models.list');
+  context.importedName = (await call('models.import')).name;
+  await call('models.delete');
   await call('engine.status');
   await call('hardware.probe');
   await call('catalog.recommend');
@@ -188,8 +195,8 @@ describe('every method works over both transports (IPC binding and HTTP binding)
     const http = httpTransport(server.url);
     await new Promise((resolve) => setTimeout(resolve, 100));
     try {
-      const overIpc = await exerciseEveryMethod(preload, () => t.nextEvent('chat.end'), `${slowServer.url}/ipc.gguf`);
-      const overHttp = await exerciseEveryMethod(http, () => t.nextEvent('chat.end'), `${slowServer.url}/http.gguf`);
+      const overIpc = await exerciseEveryMethod(preload, () => t.nextEvent('chat.end'), `${slowServer.url}/ipc.gguf`, tinyRandomLlama);
+      const overHttp = await exerciseEveryMethod(http, () => t.nextEvent('chat.end'), `${slowServer.url}/http.gguf`, tinyRandomLlama);
       expect([...overIpc.keys()].sort()).toEqual([...methodNames].sort());
       expect([...overHttp.keys()].sort()).toEqual([...methodNames].sort());
 
