@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { defaultSamplingSettings, formatReplyStats, samplingSettingsSchema, type SamplingSettings } from './api';
 import { createHearth, defaultRecommendContext } from './app';
 import { fitCommand, recommendCommand } from './cli/commands';
+import { modelsCommand } from './cli/models';
 import { launchDesktop, launchDevelopment } from './electron/launcher';
 import { generateReply, gpuFromEnv, InferenceEngine, threadsFromEnv } from './inference';
 import { resolvePaths } from './paths';
@@ -21,6 +22,11 @@ Commands:
                                this machine, and the catalog's models ranked for it
   fit --model <file> [--context N] [--measure] [--json]
                                how a local GGUF fits: our estimate, node-llama-cpp's, and (--measure) a real load
+  models list [--json]         the models folder, with what each file's header says
+  models pull <source>         download hf:owner/repo/file.gguf, hf:owner/repo:Q4_K_M, catalog:id:Q4_K_M or a URL
+                               (resumes an earlier partial download; Ctrl+C pauses)
+  models import <file> [--link]  copy (or link) a GGUF into the models folder, after checking it
+  models rm <name>             delete a model from the models folder
 
 Options for start and serve:
   --port N          port (default 4317; 0 picks a free one)
@@ -139,11 +145,12 @@ export async function main(argv: string[]): Promise<void> {
       context: { type: 'string' },
       json: { type: 'boolean' },
       measure: { type: 'boolean' },
+      link: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' }
     }
   });
   const [command, ...rest] = positionals;
-  const { help, json = false, measure = false, context, ...options } = values;
+  const { help, json = false, measure = false, link = false, context, ...options } = values;
   const contextSize = context === undefined ? undefined : Number(context);
   if (contextSize !== undefined && !(Number.isInteger(contextSize) && contextSize >= 256)) throw new Error('--context must be a whole number of tokens, at least 256');
   if (help || !command) {
@@ -165,6 +172,9 @@ export async function main(argv: string[]): Promise<void> {
       return;
     case 'recommend':
       await recommendCommand(resolvePaths({ dataDir: options['data-dir'], modelsDir: options['models-dir'] }), { contextSize: contextSize ?? defaultRecommendContext, json });
+      return;
+    case 'models':
+      await modelsCommand(resolvePaths({ dataDir: options['data-dir'], modelsDir: options['models-dir'] }), rest[0], rest[1], { json, link });
       return;
     case 'fit':
       if (!options.model) throw new Error('hearth fit needs --model <file.gguf>');
