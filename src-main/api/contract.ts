@@ -436,6 +436,10 @@ export const methods = {
   ),
   'chat.stop': method<{ stopped: boolean }>()(z.strictObject({ conversationId: id })),
   'downloads.list': method<Download[]>()(empty),
+  /** Before committing: reads the remote file's GGUF header with range requests and fits it on this machine. */
+  'downloads.inspect': method<{ fileName: string; sizeBytes: number | null; fit: FitReport }>()(
+    z.strictObject({ source: z.string().trim().min(3).max(2048), contextSize: z.number().int().min(256).max(1_048_576).optional() })
+  ),
   /** Checks the source and the free disk space, then queues the download; progress arrives as `downloads.progress`. */
   'downloads.start': method<Download>()(z.strictObject({ source: z.string().trim().min(3).max(2048) })),
   'downloads.pause': method<Download>()(byId),

@@ -1,8 +1,8 @@
 import { ApiError, type AppInfo, type Handlers } from '../api';
-import { builtInCatalog, calculateMemory, fitReport, geometryFromCatalog, recommend } from '../catalog';
+import { builtInCatalog, calculateMemory, fitReport, geometryFromCatalog, geometryFromGguf, recommend } from '../catalog';
+import { defaultContextSize, type InferenceEngine } from '../inference';
 import type { HardwareService } from '../hardware';
 import type { History } from '../history';
-import type { InferenceEngine } from '../inference';
 import { deleteModel, importModel, listModels, type DownloadManager } from '../models';
 import type { ChatService } from './chat';
 import { deviceKey, type ModelLoader } from './loader';
@@ -72,6 +72,14 @@ export function createHandlers({ info, modelsDir, history, engine, chat, hardwar
     'chat.send': ({ conversationId, content }) => chat.send(conversationId, content),
     'chat.stop': ({ conversationId }) => ({ stopped: chat.stop(conversationId) }),
     'downloads.list': () => downloads.list(),
+    'downloads.inspect': async ({ source, contextSize }) => {
+      const { fileName, sizeBytes, info } = await downloads.inspect(source);
+      const geometry = geometryFromGguf(info);
+      const report = await hardware.report(true);
+      const context = contextSize ?? defaultContextSize(geometry.contextLength || 2048);
+      const { report: fit } = fitReport(fileName, geometry, report, { contextSize: context, kvCacheType: 'f16', correction: history.measurements.correction(deviceKey(report)) });
+      return { fileName, sizeBytes, fit };
+    },
     'downloads.start': ({ source }) => downloads.start(source),
     'downloads.pause': ({ id }) => downloads.pause(id),
     'downloads.resume': ({ id }) => downloads.resume(id),

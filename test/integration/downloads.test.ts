@@ -204,3 +204,22 @@ describe('download manager against a local Hub with injected faults', () => {
     }
   });
 });
+
+describe('inspecting a remote GGUF before downloading', () => {
+  it('reads only the header with range requests', async () => {
+    const { startTestHearth } = await import('../helpers/hearth');
+    const { stories260K } = await import('../helpers/paths');
+    const model = readFileSync(stories260K);
+    const server = await startFileServer({ 'files/stories.gguf': model });
+    const t = await startTestHearth();
+    try {
+      const inspected = await t.call('downloads.inspect', { source: `${server.url}/files/stories.gguf`, contextSize: 2048 });
+      expect(inspected).toMatchObject({ fileName: 'stories.gguf', sizeBytes: model.length, fit: { fitClass: 'cpu', contextSize: 2048 } });
+      expect(inspected.fit.explanation).toMatch(/GiB weights \+ .* → CPU only/);
+      expect(server.requests.every((request) => request.path === '/files/stories.gguf')).toBe(true);
+    } finally {
+      await t.close();
+      await server.close();
+    }
+  });
+});

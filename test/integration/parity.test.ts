@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +8,8 @@ import { bindIpc, type IpcMainLike, type InvokeEventLike } from '../../src-main/
 import { createPreloadApi, type IpcRendererLike } from '../../src-main/electron/preloadApi';
 import { startHttpServer, type RunningServer } from '../../src-main/server';
 import { startTestHearth, type TestHearth } from '../helpers/hearth';
-import { tinyRandomLlama } from '../helpers/paths';
+import { startFileServer, type FileServer } from '../helpers/file-server';
+import { stories260K, tinyRandomLlama } from '../helpers/paths';
 
 const appUrl = 'file:///opt/hearth/out/renderer/index.html';
 
@@ -90,6 +92,7 @@ interface Context {
   downloadId: number;
   importPath: string;
   importedName: string;
+  inspectUrl: string;
 }
 
 /** One valid input per method: the mapped type makes a method added to the contract without a sample a type error. */
@@ -117,6 +120,7 @@ const samples: { [K in MethodName]: (context: Context) => MethodInput<K> } = {
   'conversations.restore': ({ conversationId }) => ({ id: conversationId }),
   'engine.unload': () => ({}),
   'downloads.list': () => ({}),
+  'downloads.inspect': ({ inspectUrl }) => ({ source: inspectUrl }),
   'downloads.start': ({ downloadUrl }) => ({ source: downloadUrl }),
   'downloads.pause': ({ downloadId }) => ({ id: downloadId }),
   'downloads.resume': ({ downloadId }) => ({ id: downloadId }),
@@ -125,9 +129,9 @@ const samples: { [K in MethodName]: (context: Context) => MethodInput<K> } = {
 };
 
 /** Calls every method in a meaningful order over one transport; returns what each gave. */
-async function exerciseEveryMethod(api: HearthTransport, replyEnded: () => Promise<unknown>, downloadUrl: string, importPath: string) {
+async function exerciseEveryMethod(api: HearthTransport, replyEnded: () => Promise<unknown>, urls: { download: string; inspect: string }, importPath: string) {
   const results = new Map<MethodName, unknown>();
-  const context: Context = { conversationId: 0, exportedJson: '', downloadUrl, downloadId: 0, importPath, importedName: '' };
+  const context: Context = { conversationId: 0, exportedJson: '', downloadUrl: urls.download, downloadId: 0, importPath, importedName: '', inspectUrl: urls.inspect };
   const call = async <K extends MethodName>(name: K) => {
     const result = await api.call(name, samples[name](context) as MethodInput<K>);
     results.set(name, result);
@@ -159,6 +163,7 @@ async function exerciseEveryMethod(api: HearthTransport, replyEnded: () => Promi
   await call('engine.unload');
   context.downloadId = (await call('downloads.start')).id;
   await call('downloads.list');
+  await call('downloads.inspect');
   await call('downloads.pause');
   await call('downloads.resume');
   await call('downloads.cancel');
@@ -171,14 +176,17 @@ describe('every method works over both transports (IPC binding and HTTP binding)
   let t: TestHearth;
   let server: RunningServer;
   let slowServer: { url: string; close(): Promise<void> };
+  let fileServer: FileServer;
   beforeAll(async () => {
     t = await startTestHearth();
     server = await startHttpServer({ router: t.hearth.router, events: t.hearth.events, staticDir: null });
     slowServer = await startTricklingServer();
+    fileServer = await startFileServer({ 'files/stories.gguf': readFileSync(stories260K) });
   });
   afterAll(async () => {
     await server.close();
     await slowServer.close();
+    await fileServer.close();
     await t.close();
   });
 
@@ -195,8 +203,9 @@ describe('every method works over both transports (IPC binding and HTTP binding)
     const http = httpTransport(server.url);
     await new Promise((resolve) => setTimeout(resolve, 100));
     try {
-      const overIpc = await exerciseEveryMethod(preload, () => t.nextEvent('chat.end'), `${slowServer.url}/ipc.gguf`, tinyRandomLlama);
-      const overHttp = await exerciseEveryMethod(http, () => t.nextEvent('chat.end'), `${slowServer.url}/http.gguf`, tinyRandomLlama);
+      const inspect = `${fileServer.url}/files/stories.gguf`;
+      const overIpc = await exerciseEveryMethod(preload, () => t.nextEvent('chat.end'), { download: `${slowServer.url}/ipc.gguf`, inspect }, tinyRandomLlama);
+      const overHttp = await exerciseEveryMethod(http, () => t.nextEvent('chat.end'), { download: `${slowServer.url}/http.gguf`, inspect }, tinyRandomLlama);
       expect([...overIpc.keys()].sort()).toEqual([...methodNames].sort());
       expect([...overHttp.keys()].sort()).toEqual([...methodNames].sort());
 
@@ -207,10 +216,9 @@ describe('every method works over both transports (IPC binding and HTTP binding)
       }
       const exported = (results: Map<MethodName, unknown>) => withoutVolatile(JSON.parse((results.get('conversations.export') as { content: string }).content));
       expect(exported(overHttp)).toEqual(exported(overIpc));
-      for (const transportEvents of [ipcEvents, http.events]) {
-        const names = new Set(transportEvents.map((event) => event.name));
-        expect(names).toEqual(new Set(['engine.status', 'conversations.changed', 'chat.delta', 'chat.end', 'downloads.changed']));
-      }
+      const namesOf = (events: AnyHearthEvent[]) => new Set(events.map((event) => event.name));
+      expect(namesOf(ipcEvents)).toEqual(namesOf(http.events));
+      for (const name of ['engine.status', 'conversations.changed', 'chat.delta', 'chat.end', 'downloads.changed'] as const) expect(namesOf(ipcEvents)).toContain(name);
     } finally {
       http.close();
       dispose();

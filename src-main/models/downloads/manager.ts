@@ -1,6 +1,7 @@
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiError, type Download } from '../../api';
+import { readGgufFileInfo, type GgufFileInfo } from 'node-llama-cpp';
 import { readGgufHeader } from '../gguf';
 import { hubHeaders, resolveSource, type HubOptions } from './sources';
 import type { DownloadStore } from './store';
@@ -43,6 +44,17 @@ export class DownloadManager {
 
   list(): Download[] {
     return this.options.store.list();
+  }
+
+  /** The remote file's GGUF header, read with range requests (only the header's bytes travel). */
+  async inspect(source: string): Promise<{ fileName: string; sizeBytes: number | null; info: GgufFileInfo }> {
+    const resolved = await resolveSource(source, this.options.hub);
+    try {
+      const info = await readGgufFileInfo(resolved.url, { sourceType: 'network', fetchHeaders: hubHeaders(this.options.hub, resolved.url), fetchRetryOptions: { retries: 2 } });
+      return { fileName: resolved.fileName, sizeBytes: resolved.sizeBytes ?? (await this.remoteSize(resolved.url)), info };
+    } catch (error) {
+      throw new ApiError('DOWNLOAD_FAILED', `Could not read the GGUF header of ${resolved.fileName}: ${(error as Error).message.split('\n')[0]}`);
+    }
   }
 
   /** Resumes what a crash or a quit left unfinished. */
