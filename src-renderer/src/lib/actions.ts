@@ -1,3 +1,4 @@
+import { tick } from 'svelte';
 import type { Conversation, SamplingSettings, SearchHit } from '../../../src-main/api/contract';
 import { api } from './client';
 import { chat } from './chat.svelte';
@@ -18,18 +19,22 @@ function applyConversation(conversation: Conversation): void {
 
 export function startNewChat(): void {
   chat.newDraft();
+  ui.view = 'chat';
   ui.settingsOpen = false;
   ui.focusMessageId = null;
-  queueMicrotask(() => focusElement(messageInputId));
+  // After the chat view has rendered (it may have been the Models view until now).
+  void tick().then(() => focusElement(messageInputId));
 }
 
 export async function openConversation(id: number): Promise<void> {
+  ui.view = 'chat';
   if (chat.conversation?.id === id && !chat.opening) return;
   ui.focusMessageId = null;
   await chat.open(id);
 }
 
 export async function openSearchHit(hit: SearchHit): Promise<void> {
+  ui.view = 'chat';
   search.clear();
   const opened = await chat.open(hit.conversationId);
   if (opened) ui.focusMessageId = hit.messageId;
@@ -128,6 +133,7 @@ export async function importConversationFile(file: File): Promise<void> {
     const conversation = await api.call('conversations.import', { content });
     conversations.upsert(conversation);
     search.clear();
+    ui.view = 'chat';
     await chat.open(conversation.id);
   } catch (error) {
     errors.report(error, `Could not import ${file.name}`);

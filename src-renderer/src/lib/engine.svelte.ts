@@ -20,13 +20,20 @@ class EngineState {
   }
 
   async load(name: string): Promise<boolean> {
-    this.loadingName = name;
     try {
-      this.status = await api.call('engine.load', { name });
+      await this.loadModel(name);
       return true;
     } catch (error) {
       errors.report(error, `Could not load ${name}`);
       return false;
+    }
+  }
+
+  /** Loads with explicit settings and throws what fails, for callers that show failures themselves. */
+  async loadModel(name: string, options: { contextSize?: number; gpuLayers?: number; force?: boolean } = {}): Promise<void> {
+    this.loadingName = name;
+    try {
+      this.status = await api.call('engine.load', { name, ...options });
     } finally {
       this.loadingName = null;
     }

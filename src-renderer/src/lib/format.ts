@@ -34,3 +34,27 @@ export function formatRelativeTime(timestamp: number, now = Date.now()): string 
   if (diff < 86_400_000) return `${Math.floor(diff / 3_600_000)} h ago`;
   return new Date(timestamp).toLocaleDateString();
 }
+
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+
+/** Memory and file sizes: GiB with one decimal, MiB below 1 GiB (one decimal below 10 MiB). */
+export function formatSize(bytes: number): string {
+  const value = Math.max(0, bytes);
+  if (value >= GiB) return `${(value / GiB).toFixed(1)} GiB`;
+  const mib = value / MiB;
+  if (mib >= 1023.5) return '1.0 GiB';
+  return `${mib >= 10 ? Math.round(mib) : mib.toFixed(1)} MiB`;
+}
+
+/** 8192 → "8K"; a size that is not a multiple of 1024 is shown as tokens. */
+export function formatContext(tokens: number): string {
+  return tokens % 1024 === 0 ? `${tokens / 1024}K` : `${tokens.toLocaleString('en-US')} tokens`;
+}
+
+/** The estimator's decode speed, always marked as an estimate. */
+export function formatSpeedEstimate(tokensPerSecond: number | null): string {
+  if (tokensPerSecond === null) return 'speed unknown';
+  const rounded = tokensPerSecond >= 10 ? Math.round(tokensPerSecond) : Math.round(tokensPerSecond * 10) / 10;
+  return `≈ ${rounded} tok/s est.`;
+}

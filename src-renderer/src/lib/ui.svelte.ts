@@ -1,7 +1,11 @@
 import type { ConnectionState } from './api';
 
 /** Small pieces of view state shared between components. */
+export type View = 'chat' | 'models';
+
 class UiState {
+  /** The main view beside the sidebar: Chat (the default) or Models. */
+  view = $state<View>('chat');
   settingsOpen = $state(false);
   connection = $state<ConnectionState>('connecting');
   /** A message to scroll to and highlight (set when a search hit is opened). */

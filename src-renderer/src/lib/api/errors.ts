@@ -7,23 +7,27 @@ export type ClientErrorCode = ErrorCode | 'NETWORK';
 export class ApiClientError extends Error {
   readonly code: ClientErrorCode;
   readonly issues?: ErrorIssue[];
+  /** Machine-readable detail for some codes (TOO_LARGE: `{ fit, fittingContextSize }`). */
+  readonly details?: Record<string, unknown>;
 
-  constructor(code: ClientErrorCode, message: string, issues?: ErrorIssue[]) {
+  constructor(code: ClientErrorCode, message: string, issues?: ErrorIssue[], details?: Record<string, unknown>) {
     super(message);
     this.name = 'ApiClientError';
     this.code = code;
     if (issues && issues.length > 0) this.issues = issues;
+    if (details) this.details = details;
   }
 
   /** Normalises anything thrown (an IPC error with `.code`, a TypeError, a string) into an ApiClientError. */
   static from(error: unknown): ApiClientError {
     if (error instanceof ApiClientError) return error;
     if (error && typeof error === 'object') {
-      const shape = error as { code?: unknown; message?: unknown; issues?: unknown };
+      const shape = error as { code?: unknown; message?: unknown; issues?: unknown; details?: unknown };
       const message = typeof shape.message === 'string' ? cleanIpcMessage(shape.message) : String(error);
       const code = typeof shape.code === 'string' ? (shape.code as ClientErrorCode) : 'INTERNAL';
       const issues = Array.isArray(shape.issues) ? (shape.issues as ErrorIssue[]) : undefined;
-      return new ApiClientError(code, message, issues);
+      const details = shape.details && typeof shape.details === 'object' ? (shape.details as Record<string, unknown>) : undefined;
+      return new ApiClientError(code, message, issues, details);
     }
     return new ApiClientError('INTERNAL', String(error));
   }

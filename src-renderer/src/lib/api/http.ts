@@ -60,7 +60,7 @@ export class HttpTransport implements HearthTransport {
     }
     if (body && body.ok === true) return body.result;
     if (body && body.ok === false && body.error) {
-      throw new ApiClientError(body.error.code, body.error.message, body.error.issues);
+      throw new ApiClientError(body.error.code, body.error.message, body.error.issues, body.error.details);
     }
     throw new ApiClientError('INTERNAL', `Malformed reply from the Hearth server (HTTP ${response.status}).`);
   }

@@ -1,0 +1,81 @@
+import type { FitReport, LoadedModel } from '../../../src-main/api/contract';
+import { ApiClientError } from './api';
+import { api } from './client';
+import { chat } from './chat.svelte';
+import { debouncer } from './debounce';
+import { engine } from './engine.svelte';
+import { errors } from './errors.svelte';
+
+/** A load the guardrail refused: its explanation, and the context that would fit (if any). */
+export interface Refusal {
+  message: string;
+  fittingContextSize: number | null;
+  contextSize: number;
+}
+
+export interface InstalledFit {
+  report: FitReport | null;
+  problem: string | null;
+}
+
+/** The installed models' fit estimates (at the what-if context, F16 cache: what Load uses) and their loads. */
+class InstalledState {
+  fits = $state<Record<string, InstalledFit>>({});
+  refusals = $state<Record<string, Refusal>>({});
+  estimating = $state(false);
+
+  private seq = 0;
+  private readonly debounce = debouncer(150);
+
+  schedule(names: string[], contextSize: number): void {
+    this.debounce.schedule(() => void this.estimateAll(names, contextSize));
+  }
+
+  async estimateAll(names: string[], contextSize: number): Promise<void> {
+    const seq = ++this.seq;
+    this.estimating = true;
+    const results = await Promise.all(
+      names.map(async (name): Promise<[string, InstalledFit]> => {
+        try {
+          return [name, { report: await api.call('catalog.estimate', { source: { installed: name }, contextSize }), problem: null }];
+        } catch (error) {
+          return [name, { report: null, problem: ApiClientError.from(error).message }];
+        }
+      })
+    );
+    if (seq !== this.seq) return;
+    this.fits = Object.fromEntries(results);
+    this.estimating = false;
+  }
+
+  /** Loads a model; a TOO_LARGE refusal is kept for its row (with what would fit), anything else goes to the banner. */
+  async load(name: string, options: { contextSize: number; force?: boolean }): Promise<boolean> {
+    const { [name]: _previous, ...others } = this.refusals;
+    this.refusals = others;
+    try {
+      await engine.loadModel(name, options);
+    } catch (error) {
+      const failure = ApiClientError.from(error);
+      if (failure.code === 'TOO_LARGE') {
+        const fitting = failure.details?.fittingContextSize;
+        this.refusals = {
+          ...this.refusals,
+          [name]: { message: failure.message, fittingContextSize: typeof fitting === 'number' ? fitting : null, contextSize: options.contextSize }
+        };
+      } else {
+        errors.report(failure, `Could not load ${name}`);
+      }
+      return false;
+    }
+    // A new chat uses what was just loaded.
+    if (!chat.conversation) chat.draft.modelPath = name;
+    return true;
+  }
+}
+
+export const installed = new InstalledState();
+
+/** "estimated X, measured Y" needs both figures; the estimate is missing when the guardrail retried the load. */
+export function hasMeasurement(model: LoadedModel | null): model is LoadedModel & { estimatedBytes: number } {
+  return Boolean(model && model.estimatedBytes !== null);
+}
