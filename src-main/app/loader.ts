@@ -4,7 +4,7 @@ import { budgetFrom, fitReport, geometryFromGguf, largestFittingContext, nodeLla
 import type { HardwareService } from '../hardware';
 import type { FitMeasurements } from '../history';
 import { defaultContextSize, type InferenceEngine } from '../inference';
-import { quantizationOf, readGgufHeader, resolveModelFile } from '../models';
+import { quantizationOf, readGgufHeader, requireUsable, resolveModelFile } from '../models';
 
 /** Loads smaller than this are not used to correct estimates. */
 export const minimumMeasuredEstimate = 256 * 1024 * 1024;
@@ -53,6 +53,7 @@ export class ModelLoader {
 
   async estimateInstalled(name: string, contextSize: number, kvCacheType: KvCacheTypeName = 'f16', gpuLayers?: number): Promise<FitReport> {
     const path = await resolveModelFile(this.modelsDir, name);
+    await requireUsable(this.modelsDir, path);
     const info = await readGgufHeader(path);
     const hardware = await this.hardwareForLoad();
     const { report } = fitReport(name, geometryFromGguf(info), hardware, { contextSize, kvCacheType, gpuLayers, correction: this.measurements.correction(deviceKey(hardware)) });
@@ -65,19 +66,23 @@ export class ModelLoader {
     const path = await resolveModelFile(this.modelsDir, request.name);
     const loaded = this.engine.status().model;
     if (loaded?.path === path && request.contextSize === undefined && request.gpuLayers === undefined) return this.engine.status();
+    await requireUsable(this.modelsDir, path);
     const info = await readGgufHeader(path);
     const geometry = geometryFromGguf(info);
     const hardware = await this.hardwareForLoad();
     const key = deviceKey(hardware);
     const correction = this.measurements.correction(key);
-    const contextSize = request.contextSize ?? defaultContextSize(geometry.contextLength || 2048);
+    // Beyond its trained context a model degrades and llama.cpp warns; cap it and say so.
+    const trained = geometry.contextLength || Infinity;
+    const contextSize = Math.min(request.contextSize ?? defaultContextSize(geometry.contextLength || 2048), trained);
+    const cappedNote = request.contextSize !== undefined && request.contextSize > trained ? `Context capped at the model's trained ${trained} tokens (${request.contextSize} was asked for).` : null;
     const { report, fit } = fitReport(request.name, geometry, hardware, { contextSize, kvCacheType: 'f16', gpuLayers: request.gpuLayers, correction });
     if (report.fitClass === 'too-large' && !request.force) throw this.refusal(report, geometry, hardware, contextSize);
 
     const attempts = this.attempts(contextSize, request.gpuLayers ?? fit.split.gpuLayers, hasGpu(hardware));
     let lastError: unknown = null;
     for (const [index, attempt] of attempts.entries()) {
-      const loadNote = index === 0 ? null : `Ran out of memory at first; loaded with ${attempt.gpuLayers} GPU layers and a context of ${attempt.contextSize} tokens instead.`;
+      const loadNote = index === 0 ? cappedNote : `Ran out of memory at first; loaded with ${attempt.gpuLayers} GPU layers and a context of ${attempt.contextSize} tokens instead.`;
       const estimatedBytes = attempt === attempts[0] ? report.gpu.totalBytes + report.cpu.totalBytes : null;
       try {
         const status = await this.engine.load(path, request.name, { ...attempt, gpuLayers: hasGpu(hardware) ? attempt.gpuLayers : undefined, estimatedBytes, loadNote });

@@ -33,11 +33,14 @@ export function speedPhrase(tokensPerSecond: number | null): string {
  */
 export function explainFit(label: string, fit: Fit, free: { gpuFreeBytes: number; ramFreeBytes: number; unified: boolean }, contextSize: number, tokensPerSecond: number | null): string {
   const { gpu, cpu } = fit.split;
-  const tenths = (bytes: number) => Math.round((bytes / GiB) * 10);
-  const weights = tenths(gpu.weights + cpu.weights);
-  const context = tenths(gpu.kvCache + cpu.kvCache);
-  const buffers = tenths(gpu.compute + gpu.runtime + cpu.compute + cpu.runtime);
-  const show = (value: number) => `${(value / 10).toFixed(1)} GiB`;
+  // Small models read in MiB (whole), the rest in GiB (tenths); either way the parts are rounded first.
+  const small = gpu.total + cpu.total < GiB;
+  const unit = small ? 1024 ** 2 : GiB / 10;
+  const rounded = (bytes: number) => Math.round(bytes / unit);
+  const weights = rounded(gpu.weights + cpu.weights);
+  const context = rounded(gpu.kvCache + cpu.kvCache);
+  const buffers = rounded(gpu.compute + gpu.runtime + cpu.compute + cpu.runtime);
+  const show = (value: number) => (small ? `${value} MiB` : `${(value / 10).toFixed(1)} GiB`);
   const sum = `${show(weights)} weights + ${show(context)} context (${contextLabel(contextSize)}) + ${show(buffers)} buffers = ${show(weights + context + buffers)}`;
   const vram = `${formatGiB(free.gpuFreeBytes)} free ${free.unified ? 'unified memory' : 'VRAM'}`;
   const ram = `${formatGiB(free.ramFreeBytes)} free RAM`;
@@ -52,8 +55,12 @@ export function explainFit(label: string, fit: Fit, free: { gpuFreeBytes: number
       return `${label}: ${sum}: ${fit.split.gpuLayers} of ${fit.split.totalLayers} layers (${formatGiB(gpu.total)}) in your ${vram}, ${formatGiB(cpu.total)} in RAM → partial offload, ${speed}`;
     case 'cpu':
       return `${label}: ${sum} of your ${ram} → CPU only, ${speed}`;
-    default:
-      return `${label}: ${sum}, more than ${free.gpuFreeBytes > 0 && !free.unified ? `your ${vram} and ${ram}` : `your ${free.unified ? vram : ram}`} leave after the safety reserve → too large`;
+    default: {
+      const usable = free.gpuFreeBytes > 0 && !free.unified
+        ? `the ${formatGiB(fit.gpuBudgetBytes)} of VRAM and ${formatGiB(fit.ramBudgetBytes)} of RAM usable here (of ${formatGiB(free.gpuFreeBytes)} and ${formatGiB(free.ramFreeBytes)} free, less a safety reserve)`
+        : `the ${formatGiB(free.unified ? fit.gpuBudgetBytes : fit.ramBudgetBytes)} usable here (of your ${free.unified ? vram : ram}, less a safety reserve)`;
+      return `${label}: ${sum}, more than ${usable} → too large`;
+    }
   }
 }
 

@@ -86,6 +86,12 @@ async function describeModel(modelsDir: string, path: string): Promise<ModelFile
   }
 }
 
+/** Refuses a file the library would list as unusable (not a GGUF, truncated), with the reason. */
+export async function requireUsable(modelsDir: string, path: string): Promise<void> {
+  const model = await describeModel(modelsDir, path);
+  if (!model.usable) throw new ApiError('MODEL_INVALID', `${model.name} cannot be used: ${model.problem}`);
+}
+
 /** A model is named relative to the models folder; a name that escapes it is refused. */
 export async function resolveModelFile(modelsDir: string, name: string): Promise<string> {
   const root = resolve(modelsDir);

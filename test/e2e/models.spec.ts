@@ -1,24 +1,12 @@
-import { statSync, truncateSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { tensorBytes } from '../../src-main/models/ggufWriter';
-import { writeShapeFixture, type ModelShape } from '../fixtures/shapes';
+import { writeSparseShapeFixture, type ModelShape } from '../fixtures/shapes';
 import { expect, lastReply, setSampling, storiesModel, test } from './fixtures';
 
 /** A "70B" whose tensors are described, not stored: the estimator sees a 40 GiB model in a 1 MB file. */
 const llama2_70b: ModelShape = { name: 'Llama 2 70B', architecture: 'llama', layers: 80, embedding: 8192, feedForward: 28672, heads: 64, kvHeads: 8, headDim: 128, vocab: 32000, contextLength: 4096 };
 const bigModel = 'llama-2-70b.Q4_K_M.gguf';
-
-/**
- * Writes the header, then extends the file (sparse: no disk is used) to the size its header
- * promises, so the library lists it as a whole model rather than a truncated one.
- */
-function writeSparseShape(path: string, shape: ModelShape): void {
-  const tensors = writeShapeFixture(path, shape);
-  const alignmentSlack = 32 * tensors.length;
-  truncateSync(path, statSync(path).size + tensors.reduce((sum, tensor) => sum + tensorBytes(tensor), 0) + alignmentSlack);
-}
 
 function openView(page: Page, name: 'Chat' | 'Models') {
   return page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name, exact: true }).click();
@@ -36,7 +24,7 @@ async function explanations(page: Page): Promise<Record<string, string>> {
 }
 
 test('the Models view: this machine, live recommendations, the calculator, and a guarded load', async ({ page, hearth }) => {
-  writeSparseShape(join(hearth.modelsDir, bigModel), llama2_70b);
+  writeSparseShapeFixture(join(hearth.modelsDir, bigModel), llama2_70b);
   await page.goto('/');
   await openView(page, 'Models');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Models');

@@ -1,8 +1,10 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FitReport } from '../../src-main/api';
-import { writeShapeFixture, type ModelShape } from '../fixtures/shapes';
+import { writeSparseShapeFixture, type ModelShape } from '../fixtures/shapes';
 import { startTestHearth, type TestHearth } from '../helpers/hearth';
+import { stories260K } from '../helpers/paths';
 
 const llama2_70b: ModelShape = { name: 'Llama 2 70B', architecture: 'llama', layers: 80, embedding: 8192, feedForward: 28672, heads: 64, kvHeads: 8, headDim: 128, vocab: 32000, contextLength: 4096 };
 
@@ -10,7 +12,7 @@ describe('load guardrail (real node-llama-cpp, real probe)', () => {
   let t: TestHearth;
   beforeAll(async () => {
     t = await startTestHearth();
-    writeShapeFixture(join(t.modelsDir, 'llama-2-70b.Q4_K_M.gguf'), llama2_70b);
+    writeSparseShapeFixture(join(t.modelsDir, 'llama-2-70b.Q4_K_M.gguf'), llama2_70b);
   });
   afterAll(() => t.close());
 
@@ -38,6 +40,18 @@ describe('load guardrail (real node-llama-cpp, real probe)', () => {
     const ended = t.nextEvent('chat.end');
     await t.call('chat.send', { conversationId: conversation.id, content: 'Once upon a time' });
     expect((await ended).message.status).toBe('complete');
+  });
+
+  it('refuses a truncated file with the reason instead of handing it to llama.cpp', async () => {
+    writeFileSync(join(t.modelsDir, 'cut.gguf'), readFileSync(stories260K).subarray(0, 700_000));
+    const refused = await t.raw('engine.load', { name: 'cut.gguf' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'MODEL_INVALID', message: expect.stringMatching(/cut\.gguf cannot be used: Truncated/) } });
+  });
+
+  it('caps a context beyond what the model was trained on, and says so', async () => {
+    await t.call('engine.unload');
+    const status = await t.call('engine.load', { name: 'stories260K.gguf', contextSize: 8192 });
+    expect(status.model).toMatchObject({ contextSize: 2048, loadNote: "Context capped at the model's trained 2048 tokens (8192 was asked for)." });
   });
 
   it('what-if: a smaller context changes the estimate of an installed model', async () => {

@@ -6,7 +6,7 @@ import type { HardwareService } from '../../src-main/hardware';
 import { History } from '../../src-main/history';
 import type { InferenceEngine, LoadOptions } from '../../src-main/inference';
 import { hardwareFixtures } from '../fixtures/hardware';
-import { shapes, writeShapeFixture } from '../fixtures/shapes';
+import { shapes, writeSparseShapeFixture } from '../fixtures/shapes';
 import { temporaryDir } from '../helpers/paths';
 
 /** An engine whose first load runs out of memory, as a GPU load can when the driver holds more than it said. */
@@ -40,7 +40,7 @@ describe('a load that runs out of memory anyway', () => {
   });
 
   it('is retried with fewer GPU layers, and the user is told what changed', async () => {
-    writeShapeFixture(join(dir.path, 'qwen3-8b.gguf'), shapes.qwen3_8b);
+    writeSparseShapeFixture(join(dir.path, 'qwen3-8b.gguf'), shapes.qwen3_8b);
     const engine = engineThatRunsOutOfMemoryOnce();
     const hardware = { report: async () => hardwareFixtures.nvidia8GB } as unknown as HardwareService;
     const loader = new ModelLoader(engine as unknown as InferenceEngine, hardware, history.measurements, dir.path);

@@ -33,7 +33,7 @@ describe('recommender on hardware fixtures', () => {
     expect(list[0].fit.fitClass).toBe('cpu');
     expect(pick(list, 'llama-3.2-3b-instruct')).toMatchObject({ quantization: 'Q5_K_S', fitClass: 'cpu', gpuLayers: 0 });
     expect(pick(list, 'qwen3-8b')).toMatchObject({ quantization: 'Q4_K_M', fitClass: 'too-large' });
-    expect(pick(list, 'qwen3-8b').explanation).toMatch(/more than your 5\.5 GiB free RAM .*→ too large$/);
+    expect(pick(list, 'qwen3-8b').explanation).toMatch(/more than the 4\.5 GiB usable here \(of your 5\.5 GiB free RAM, less a safety reserve\) → too large$/);
     // Q2_K is kept out of the top: it fits, but loses too much quality.
     expect(list.findIndex((r) => r.quantization === 'Q2_K')).toBeGreaterThan(list.findIndex((r) => r.modelId === 'gemma-3-1b-it'));
   });
