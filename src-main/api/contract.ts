@@ -286,6 +286,8 @@ export interface Download {
   expectedSha256: string | null;
   sha256: string | null;
   retries: number;
+  /** Parallel range requests the file comes in (1: one stream). */
+  segments: number;
   /** Live figures while it runs. */
   bytesPerSecond: number | null;
   etaSeconds: number | null;

@@ -1,6 +1,7 @@
 import { initial } from './001_initial';
 import { fitMeasurements } from './002_fit_measurements';
 import { downloads } from './003_downloads';
+import { downloadSegments } from './004_download_segments';
 
 /** Applied in order; a database's `user_version` is the number of migrations it has. Never edit a shipped one. */
-export const migrations: readonly string[] = [initial, fitMeasurements, downloads];
+export const migrations: readonly string[] = [initial, fitMeasurements, downloads, downloadSegments];

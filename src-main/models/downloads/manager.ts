@@ -5,6 +5,7 @@ import { readGgufFileInfo, type GgufFileInfo } from 'node-llama-cpp';
 import { readGgufHeader } from '../gguf';
 import { hubHeaders, resolveSource, type HubOptions } from './sources';
 import type { DownloadStore } from './store';
+import { removeSegments, segmentBytesOnDisk, segmentCount, transferInSegments } from './segments';
 import { transfer, TransferError } from './transfer';
 
 export interface DownloadManagerOptions {
@@ -16,6 +17,10 @@ export interface DownloadManagerOptions {
   onProgress: (download: Download) => void;
   onChange: (download: Download) => void;
   concurrency?: number;
+  /** Parallel range requests per large file (1 turns segments off). */
+  segments?: number;
+  /** A file is split only into segments at least this large. */
+  minimumSegmentBytes?: number;
   stallMs?: number;
   backoffMs?: (attempt: number) => number;
   maxRetries?: number;
@@ -51,7 +56,7 @@ export class DownloadManager {
     const resolved = await resolveSource(source, this.options.hub);
     try {
       const info = await readGgufFileInfo(resolved.url, { sourceType: 'network', fetchHeaders: hubHeaders(this.options.hub, resolved.url), fetchRetryOptions: { retries: 2 } });
-      return { fileName: resolved.fileName, sizeBytes: resolved.sizeBytes ?? (await this.remoteSize(resolved.url)), info };
+      return { fileName: resolved.fileName, sizeBytes: resolved.sizeBytes ?? (await this.remoteInfo(resolved.url)).size, info };
     } catch (error) {
       throw new ApiError('DOWNLOAD_FAILED', `Could not read the GGUF header of ${resolved.fileName}: ${(error as Error).message.split('\n')[0]}`);
     }
@@ -68,11 +73,13 @@ export class DownloadManager {
     if (await stat(finalPath).then(() => true, () => false)) throw new ApiError('VALIDATION', `${resolved.fileName} is already in the models folder.`);
     const existing = this.options.store.findActive(resolved.fileName);
     if (existing && this.running.has(existing.id)) return existing;
-    const total = resolved.sizeBytes ?? (await this.remoteSize(resolved.url));
-    await this.ensureRoom(resolved.fileName, total);
+    const remote = await this.remoteInfo(resolved.url);
+    const total = resolved.sizeBytes ?? remote.size;
+    await this.ensureRoom(resolved.fileName, total, existing?.segments ?? 1);
+    const segments = segmentCount(total, remote.acceptsRanges, this.options.segments ?? 4, this.options.minimumSegmentBytes ?? 64 * 1024 * 1024);
     const download = existing
       ? this.options.store.update(existing.id, { status: 'queued', error: null, totalBytes: total ?? existing.totalBytes })
-      : this.options.store.create({ source, url: resolved.url, fileName: resolved.fileName, totalBytes: total, expectedSha256: resolved.expectedSha256 });
+      : this.options.store.create({ source, url: resolved.url, fileName: resolved.fileName, totalBytes: total, expectedSha256: resolved.expectedSha256, segments });
     this.options.onChange(download);
     this.pump();
     return download;
@@ -84,14 +91,13 @@ export class DownloadManager {
     const running = this.running.get(id);
     running?.controller.abort(new TransferError('paused', false));
     await running?.done;
-    const receivedBytes = await stat(partPathOf(this.options.modelsDir, this.require(id).fileName)).then((info) => info.size, () => 0);
-    return this.setStatus(id, { status: 'paused', error: null, receivedBytes });
+    return this.setStatus(id, { status: 'paused', error: null, receivedBytes: await this.bytesOnDisk(this.require(id)) });
   }
 
   async resume(id: number): Promise<Download> {
     const download = this.require(id, ['paused', 'failed', 'cancelled', 'queued', 'downloading']);
     if (this.running.has(id)) return download;
-    await this.ensureRoom(download.fileName, download.totalBytes);
+    await this.ensureRoom(download.fileName, download.totalBytes, download.segments);
     const queued = this.setStatus(id, { status: 'queued', error: null });
     this.pump();
     return queued;
@@ -106,7 +112,9 @@ export class DownloadManager {
     const running = this.running.get(id);
     running?.controller.abort(new TransferError('cancelled', false));
     await running?.done;
-    await rm(partPathOf(this.options.modelsDir, download.fileName), { force: true });
+    const partPath = partPathOf(this.options.modelsDir, download.fileName);
+    await rm(partPath, { force: true });
+    await removeSegments(partPath, download.segments);
     return this.setStatus(id, { status: 'cancelled', error: null, receivedBytes: 0 });
   }
 
@@ -130,16 +138,23 @@ export class DownloadManager {
     return download;
   }
 
-  private async remoteSize(url: string): Promise<number | null> {
+  private async remoteInfo(url: string): Promise<{ size: number | null; acceptsRanges: boolean }> {
     const response = await fetch(url, { method: 'HEAD', headers: hubHeaders(this.options.hub, url), redirect: 'follow' }).catch(() => null);
     const length = Number(response?.headers.get('content-length') ?? NaN);
-    return response?.ok && Number.isFinite(length) ? length : null;
+    return { size: response?.ok && Number.isFinite(length) ? length : null, acceptsRanges: response?.headers.get('accept-ranges') === 'bytes' };
   }
 
-  /** Refuses a download that would not fit, counting the part already on disk. */
-  private async ensureRoom(fileName: string, totalBytes: number | null): Promise<void> {
+  /** What a resume will not fetch again: the part file and any segment files. */
+  private async bytesOnDisk(download: Pick<Download, 'fileName' | 'segments'>): Promise<number> {
+    const partPath = partPathOf(this.options.modelsDir, download.fileName);
+    const part = await stat(partPath).then((info) => info.size, () => 0);
+    return part + (download.segments > 1 ? await segmentBytesOnDisk(partPath, download.segments) : 0);
+  }
+
+  /** Refuses a download that would not fit, counting what is already on disk. */
+  private async ensureRoom(fileName: string, totalBytes: number | null, segments: number): Promise<void> {
     if (totalBytes === null) return;
-    const part = await stat(partPathOf(this.options.modelsDir, fileName)).then((info) => info.size, () => 0);
+    const part = await this.bytesOnDisk({ fileName, segments });
     await mkdir(this.options.modelsDir, { recursive: true });
     const free = await this.options.diskFree(this.options.modelsDir);
     const needed = totalBytes - part + diskReserveBytes;
@@ -168,7 +183,7 @@ export class DownloadManager {
   }
 
   private async transferOne(id: number, signal: AbortSignal): Promise<void> {
-    const download = this.setStatus(id, { status: 'downloading', error: null });
+    let download = this.setStatus(id, { status: 'downloading', error: null });
     const { modelsDir, hub } = this.options;
     const partPath = partPathOf(modelsDir, download.fileName);
     let lastReport = 0;
@@ -176,7 +191,7 @@ export class DownloadManager {
     let lastAt = performance.now();
     let rate: number | null = null;
     try {
-      const result = await transfer({
+      const common = {
         url: download.url,
         partPath,
         headers: hubHeaders(hub, download.url),
@@ -184,8 +199,8 @@ export class DownloadManager {
         stallMs: this.options.stallMs,
         backoffMs: this.options.backoffMs,
         maxRetries: this.options.maxRetries,
-        onRetry: (attempt, reason) => this.setStatus(id, { retries: attempt, error: `retrying: ${reason}` }),
-        onProgress: (received, total) => {
+        onRetry: (attempt: number, reason: string) => this.setStatus(id, { retries: attempt, error: `retrying: ${reason}` }),
+        onProgress: (received: number, total: number | null) => {
           const now = performance.now();
           if (now - lastReport < progressIntervalMs) return;
           const seconds = (now - lastAt) / 1000;
@@ -196,14 +211,27 @@ export class DownloadManager {
           const eta = rate && total ? (total - received) / rate : null;
           this.options.onProgress({ ...updated, bytesPerSecond: rate, etaSeconds: eta });
         }
-      });
+      };
+      let result;
+      if (download.segments > 1 && download.totalBytes) {
+        try {
+          result = await transferInSegments({ ...common, totalBytes: download.totalBytes, segments: download.segments });
+        } catch (error) {
+          if (signal.aborted || !/does not send byte ranges/.test((error as Error).message)) throw error;
+          // The server stopped taking ranges: start over as one stream.
+          await removeSegments(partPath, download.segments);
+          download = this.options.store.update(id, { segments: 1 });
+          result = await transfer(common);
+        }
+      } else {
+        result = await transfer(common);
+      }
       this.setStatus(id, { status: 'verifying', receivedBytes: result.totalBytes, totalBytes: result.totalBytes, sha256: result.sha256 });
       await this.verifyAndPlace(id, partPath, result.sha256, result.etag);
     } catch (error) {
       if (signal.aborted) return;
       const message = error instanceof Error ? error.message : String(error);
-      const receivedBytes = await stat(partPath).then((info) => info.size, () => 0);
-      this.setStatus(id, { status: 'failed', error: message, receivedBytes });
+      this.setStatus(id, { status: 'failed', error: message, receivedBytes: await this.bytesOnDisk(download) });
     }
   }
 

@@ -13,6 +13,7 @@ interface DownloadRow {
   status: DownloadStatus;
   error: string | null;
   retries: number;
+  segments: number;
   created_at: number;
   updated_at: number;
 }
@@ -30,6 +31,7 @@ function toDownload(row: DownloadRow): Download {
     expectedSha256: row.expected_sha256,
     sha256: row.sha256,
     retries: row.retries,
+    segments: row.segments,
     bytesPerSecond: null,
     etaSeconds: null,
     createdAt: row.created_at,
@@ -37,7 +39,7 @@ function toDownload(row: DownloadRow): Download {
   };
 }
 
-export type DownloadChanges = Partial<Pick<Download, 'totalBytes' | 'receivedBytes' | 'status' | 'error' | 'expectedSha256' | 'sha256' | 'retries'>>;
+export type DownloadChanges = Partial<Pick<Download, 'totalBytes' | 'receivedBytes' | 'status' | 'error' | 'expectedSha256' | 'sha256' | 'retries' | 'segments'>>;
 
 const columns: Record<keyof DownloadChanges, string> = {
   totalBytes: 'total_bytes',
@@ -46,7 +48,8 @@ const columns: Record<keyof DownloadChanges, string> = {
   error: 'error',
   expectedSha256: 'expected_sha256',
   sha256: 'sha256',
-  retries: 'retries'
+  retries: 'retries',
+  segments: 'segments'
 };
 
 /** The download queue in SQLite: what was asked for survives crashes and restarts. */
@@ -65,14 +68,14 @@ export class DownloadStore {
     return row ? toDownload(row) : null;
   }
 
-  create(entry: { source: string; url: string; fileName: string; totalBytes: number | null; expectedSha256: string | null }): Download {
+  create(entry: { source: string; url: string; fileName: string; totalBytes: number | null; expectedSha256: string | null; segments: number }): Download {
     const now = this.now();
     const result = this.db
       .prepare(
-        `INSERT INTO downloads (source, url, file_name, total_bytes, expected_sha256, status, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)`
+        `INSERT INTO downloads (source, url, file_name, total_bytes, expected_sha256, segments, status, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)`
       )
-      .run(entry.source, entry.url, entry.fileName, entry.totalBytes, entry.expectedSha256, now, now);
+      .run(entry.source, entry.url, entry.fileName, entry.totalBytes, entry.expectedSha256, entry.segments, now, now);
     return this.get(Number(result.lastInsertRowid))!;
   }
 

@@ -13,6 +13,8 @@ export interface TransferOptions {
   url: string;
   partPath: string;
   headers?: Record<string, string>;
+  /** Fetch only these bytes of the file (inclusive), for one of several parallel segments. */
+  range?: { start: number; end: number };
   signal: AbortSignal;
   /** No byte for this long and the request is dropped and retried. */
   stallMs?: number;
@@ -82,8 +84,10 @@ async function attemptOnce(options: TransferOptions, offset: number, hash: { cur
   const file = await open(options.partPath, 'a+');
   try {
     armWatchdog();
+    const from = (options.range?.start ?? 0) + offset;
+    const rangeHeader = options.range ? `bytes=${from}-${options.range.end}` : offset > 0 ? `bytes=${from}-` : null;
     const response = await fetch(options.url, {
-      headers: { ...options.headers, ...(offset > 0 ? { Range: `bytes=${offset}-` } : {}) },
+      headers: { ...options.headers, ...(rangeHeader ? { Range: rangeHeader } : {}) },
       signal: controller.signal,
       redirect: 'follow'
     });
@@ -94,17 +98,22 @@ async function attemptOnce(options: TransferOptions, offset: number, hash: { cur
 
     let start = offset;
     let restarted = false;
+    if (options.range && response.status !== 206) throw new TransferError('the server does not send byte ranges, so the file cannot come in parallel segments', false);
     if (offset > 0 && response.status !== 206) {
       // No Range support: the whole file comes again, so the part starts over.
       await file.truncate(0);
       hash.current = createHash('sha256');
       start = 0;
       restarted = true;
-    } else if (offset > 0 && contentRange(response.headers.get('content-range'))?.start !== offset) {
+    } else if (rangeHeader && contentRange(response.headers.get('content-range'))?.start !== from) {
       throw new TransferError('the server sent a different range than asked for', true);
     }
     const declaredLength = Number(response.headers.get('content-length') ?? NaN);
-    const total = response.status === 206 ? (contentRange(response.headers.get('content-range'))?.total ?? start + declaredLength) : declaredLength;
+    const total = options.range
+      ? options.range.end - options.range.start + 1
+      : response.status === 206
+        ? (contentRange(response.headers.get('content-range'))?.total ?? start + declaredLength)
+        : declaredLength;
 
     let received = start;
     let sinceFlush = 0;
@@ -143,6 +152,10 @@ export async function transfer(options: TransferOptions): Promise<TransferResult
   const backoff = options.backoffMs ?? ((attempt) => Math.min(30_000, 500 * 2 ** attempt));
   let offset = await partSize(options.partPath);
   const hash = { current: await hashExisting(options.partPath, offset) };
+  // A segment already whole (a crash came after it finished): nothing to ask the server for.
+  if (options.range && offset === options.range.end - options.range.start + 1) {
+    return { totalBytes: offset, sha256: hash.current.digest('hex'), etag: null, restartedFromZero: false };
+  }
   let restartedFromZero = false;
   for (let attempt = 0; ; attempt++) {
     try {
