@@ -16,6 +16,11 @@ export interface Faults {
   contentLength?: number;
   /** Publish this SHA-256 instead of the file's own (every request and the listing). */
   publishedSha256?: string;
+  /**
+   * Send file bodies at about this many bytes per second, in small timed chunks (every request that
+   * starts while it is set; change it between requests to slow down only what follows).
+   */
+  bytesPerSecond?: number;
 }
 
 export interface FileServer {
@@ -64,17 +69,19 @@ export async function startFileServer(files: Record<string, Buffer>, faults: Fau
       return;
     }
     const headers: Record<string, string | number> = { 'x-linked-etag': `"${faults.publishedSha256 ?? sha256(data)}"`, 'Accept-Ranges': faults.noRange ? 'none' : 'bytes' };
-    const range = /^bytes=(\d+)-$/.exec(request.headers.range ?? '');
-    const start = range && !faults.noRange ? Number(range[1]) : 0;
+    // "bytes=N-" (a resumed download) or "bytes=N-M" (a header read: node-llama-cpp asks for more than the file has).
+    const range = faults.noRange ? null : /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? '');
+    const start = range ? Number(range[1]) : 0;
     if (start > data.length) {
       response.writeHead(416, { 'Content-Range': `bytes */${data.length}` }).end();
       return;
     }
-    const body = data.subarray(start);
+    const end = range && range[2] && Number(range[2]) >= start ? Math.min(Number(range[2]), data.length - 1) : data.length - 1;
+    const body = data.subarray(start, end + 1);
     headers['Content-Length'] = faults.contentLength ?? body.length;
     faults.contentLength = undefined;
-    if (range && !faults.noRange) headers['Content-Range'] = `bytes ${start}-${data.length - 1}/${data.length}`;
-    response.writeHead(range && !faults.noRange ? 206 : 200, headers);
+    if (range) headers['Content-Range'] = `bytes ${start}-${end}/${data.length}`;
+    response.writeHead(range ? 206 : 200, headers);
     if (request.method === 'HEAD') {
       response.end();
       return;
@@ -82,9 +89,13 @@ export async function startFileServer(files: Record<string, Buffer>, faults: Fau
     openResponses.add(response);
     response.on('close', () => openResponses.delete(response));
     let offset = 0;
-    const chunk = 64 * 1024;
+    const throttle = faults.bytesPerSecond;
+    // Throttled: a twentieth of the rate every 50 ms.
+    const tickMs = 50;
+    const chunk = throttle ? Math.max(1, Math.round((throttle * tickMs) / 1000)) : 64 * 1024;
     const pump = () => {
       while (offset < body.length) {
+        if (response.destroyed) return;
         if (faults.dropAfterBytes !== undefined && offset >= faults.dropAfterBytes) {
           faults.dropAfterBytes = undefined;
           response.destroy();
@@ -97,7 +108,13 @@ export async function startFileServer(files: Record<string, Buffer>, faults: Fau
         const piece = body.subarray(offset, offset + chunk);
         offset += piece.length;
         sent += piece.length;
-        if (!response.write(piece)) {
+        const flowing = response.write(piece);
+        if (throttle) {
+          if (offset < body.length) setTimeout(pump, tickMs);
+          else response.end();
+          return;
+        }
+        if (!flowing) {
           response.once('drain', pump);
           return;
         }
