@@ -269,6 +269,13 @@ export interface MemoryCalculation {
   note: string;
 }
 
+export interface HubTokenStatus {
+  configured: boolean;
+  source: 'environment' | 'secure storage' | null;
+  /** The desktop app can store one; browser mode reads HF_TOKEN from the environment only. */
+  canStore: boolean;
+}
+
 export const downloadStatuses = ['queued', 'downloading', 'paused', 'verifying', 'completed', 'failed', 'cancelled'] as const;
 export type DownloadStatus = (typeof downloadStatuses)[number];
 
@@ -438,6 +445,12 @@ export const methods = {
   ),
   'chat.stop': method<{ stopped: boolean }>()(z.strictObject({ conversationId: id })),
   'downloads.list': method<Download[]>()(empty),
+  /** Whether a Hugging Face token is set (never the token itself) and where it comes from. */
+  'settings.hubToken': method<HubTokenStatus>()(empty),
+  /** Stores (or with null forgets) the token for gated models: desktop only, encrypted by the OS keychain. */
+  'settings.setHubToken': method<HubTokenStatus>()(z.strictObject({ token: z.string().trim().min(8).max(512).nullable() })),
+  /** Shows a model file in the system file manager (desktop only). */
+  'models.reveal': method<{ revealed: boolean }>()(z.strictObject({ name: modelPath })),
   /** Before committing: reads the remote file's GGUF header with range requests and fits it on this machine. */
   'downloads.inspect': method<{ fileName: string; sizeBytes: number | null; fit: FitReport }>()(
     z.strictObject({ source: z.string().trim().min(3).max(2048), contextSize: z.number().int().min(256).max(1_048_576).optional() })

@@ -1,9 +1,10 @@
-import { ApiError, type AppInfo, type Handlers } from '../api';
+import { ApiError, type AppInfo, type Handlers, type HubTokenStatus } from '../api';
 import { builtInCatalog, calculateMemory, fitReport, geometryFromCatalog, geometryFromGguf, recommend } from '../catalog';
 import { defaultContextSize, type InferenceEngine } from '../inference';
 import type { HardwareService } from '../hardware';
 import type { History } from '../history';
-import { deleteModel, importModel, listModels, type DownloadManager } from '../models';
+import { deleteModel, importModel, listModels, resolveModelFile, type DownloadManager } from '../models';
+import { hubTokenSecret, type DesktopCapabilities } from './desktop';
 import type { ChatService } from './chat';
 import { deviceKey, type ModelLoader } from './loader';
 
@@ -16,12 +17,18 @@ export interface Services {
   hardware: HardwareService;
   loader: ModelLoader;
   downloads: DownloadManager;
+  desktop: DesktopCapabilities | null;
 }
 
 export const defaultRecommendContext = 8192;
 
 /** Every method of the contract, bound to the services; the type makes a missing method a compile error. */
-export function createHandlers({ info, modelsDir, history, engine, chat, hardware, loader, downloads }: Services): Handlers {
+export function createHandlers({ info, modelsDir, history, engine, chat, hardware, loader, downloads, desktop }: Services): Handlers {
+  const hubTokenStatus = (): HubTokenStatus => {
+    const fromEnvironment = Boolean(process.env.HF_TOKEN || process.env.HEARTH_HF_TOKEN);
+    const stored = Boolean(desktop?.secrets.available && desktop.secrets.get(hubTokenSecret));
+    return { configured: fromEnvironment || stored, source: fromEnvironment ? 'environment' : stored ? 'secure storage' : null, canStore: Boolean(desktop?.secrets.available) };
+  };
   const store = history.store;
   const catalog = builtInCatalog();
   return {
@@ -72,6 +79,17 @@ export function createHandlers({ info, modelsDir, history, engine, chat, hardwar
     'chat.send': ({ conversationId, content }) => chat.send(conversationId, content),
     'chat.stop': ({ conversationId }) => ({ stopped: chat.stop(conversationId) }),
     'downloads.list': () => downloads.list(),
+    'settings.hubToken': () => hubTokenStatus(),
+    'settings.setHubToken': ({ token }) => {
+      if (!desktop?.secrets.available) throw new ApiError('FORBIDDEN', 'Only the desktop app can store a token (encrypted by the system keychain). In browser mode set HF_TOKEN in the environment before starting Hearth.');
+      desktop.secrets.set(hubTokenSecret, token);
+      return hubTokenStatus();
+    },
+    'models.reveal': async ({ name }) => {
+      if (!desktop) throw new ApiError('FORBIDDEN', 'Showing a file in the file manager works in the desktop app only.');
+      desktop.revealInFolder(await resolveModelFile(modelsDir, name));
+      return { revealed: true };
+    },
     'downloads.inspect': async ({ source, contextSize }) => {
       const { fileName, sizeBytes, info } = await downloads.inspect(source);
       const geometry = geometryFromGguf(info);

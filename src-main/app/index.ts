@@ -6,6 +6,7 @@ import { History } from '../history';
 import { gpuFromEnv, InferenceEngine, threadsFromEnv } from '../inference';
 import type { HearthPaths } from '../paths';
 import { ChatService } from './chat';
+import { hubTokenSecret, type DesktopCapabilities } from './desktop';
 import { createHandlers } from './handlers';
 import { ModelLoader } from './loader';
 import { version } from '../../package.json';
@@ -13,6 +14,7 @@ import { version } from '../../package.json';
 export { ChatService, streamingWriteIntervalMs, titleFrom, turnsOf } from './chat';
 export { ModelLoader, deviceKey } from './loader';
 export { defaultRecommendContext } from './handlers';
+export { hubTokenSecret, type DesktopCapabilities, type SecretStore } from './desktop';
 
 export interface Hearth {
   router: Router;
@@ -26,7 +28,7 @@ export interface Hearth {
 }
 
 /** Opens the history, recovers what a crash left behind, and wires every service to the one router. */
-export async function createHearth(paths: HearthPaths): Promise<Hearth> {
+export async function createHearth(paths: HearthPaths, desktop: DesktopCapabilities | null = null): Promise<Hearth> {
   const events = new EventBus();
   const history = History.open(paths.databaseFile);
   // A first run with an empty models folder gets the built-in demo model, so it can chat offline at once.
@@ -53,13 +55,13 @@ export async function createHearth(paths: HearthPaths): Promise<Hearth> {
   const downloads = new DownloadManager({
     modelsDir: paths.modelsDir,
     store: new DownloadStore(history.db),
-    hub: hubOptionsFromEnv(),
+    hub: () => hubOptionsFromEnv(process.env, desktop?.secrets.available ? desktop.secrets.get(hubTokenSecret) : null),
     diskFree: (path) => diskFree(path).catch(() => null),
     onProgress: (download) => events.emit('downloads.progress', download),
     onChange: (download) => events.emit('downloads.changed', download)
   });
   downloads.resumeInterrupted();
-  const router = createRouter(createHandlers({ info, modelsDir: paths.modelsDir, history, engine, chat, hardware, loader, downloads }));
+  const router = createRouter(createHandlers({ info, modelsDir: paths.modelsDir, history, engine, chat, hardware, loader, downloads, desktop }));
   let closing: Promise<void> | null = null;
   return {
     router,

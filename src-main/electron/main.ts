@@ -2,7 +2,7 @@
  * The desktop app's entry point: lifecycle only. The services live in ../app, and every decision
  * about security, IPC, menus and window state lives in the modules beside this one.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, screen, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, screen, session, shell } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHearth, type Hearth } from '../app';
@@ -10,6 +10,7 @@ import { resolvePaths } from '../paths';
 import { createAppUrlPolicy, rendererUrl } from './appUrl';
 import { ipcChannels, type MenuCommand } from './channels';
 import { bindIpc } from './ipc';
+import { createSecretStore } from './secrets';
 import { buildMenuTemplate } from './menu';
 import { contentSecurityPolicy } from '../server';
 import { guardSession, guardWebContents } from './security';
@@ -77,7 +78,10 @@ let shutdown = async (): Promise<void> => {};
 
 async function start(): Promise<void> {
   guardSession(session.defaultSession, isAppUrl, contentSecurityPolicy({ devServerUrl }));
-  const hearth = await createHearth(paths);
+  const hearth = await createHearth(paths, {
+    secrets: createSecretStore(safeStorage, join(paths.dataDir, 'secrets.json')),
+    revealInFolder: (path) => shell.showItemInFolder(path)
+  });
   const disposeIpc = bindIpc({
     ipcMain,
     router: hearth.router,

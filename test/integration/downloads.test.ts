@@ -46,7 +46,7 @@ async function harness(faults: Faults = {}, options: { diskFree?: number | null;
   const manager = new DownloadManager({
     modelsDir,
     store: new DownloadStore(history.db),
-    hub: { endpoint: server.url, token: null },
+    hub: () => ({ endpoint: server.url, token: null }),
     diskFree: async () => (options.diskFree === undefined ? 100 * 1024 * MiB : options.diskFree),
     onProgress: () => undefined,
     onChange: (download) => {
@@ -237,7 +237,7 @@ describe('parallel range segments', () => {
       manager = new DownloadManager({
         modelsDir,
         store: new DownloadStore(history.db),
-        hub: { endpoint: server.url, token: null },
+        hub: () => ({ endpoint: server.url, token: null }),
         diskFree: async () => null,
         onProgress: () => undefined,
         onChange: (download) => (download.status === 'completed' || download.status === 'failed' ? resolve(download) : undefined),

@@ -120,6 +120,9 @@ const samples: { [K in MethodName]: (context: Context) => MethodInput<K> } = {
   'conversations.restore': ({ conversationId }) => ({ id: conversationId }),
   'engine.unload': () => ({}),
   'downloads.list': () => ({}),
+  'settings.hubToken': () => ({}),
+  'settings.setHubToken': () => ({ token: 'hf_example_token' }),
+  'models.reveal': () => ({ name: 'stories260K.gguf' }),
   'downloads.inspect': ({ inspectUrl }) => ({ source: inspectUrl }),
   'downloads.start': ({ downloadUrl }) => ({ source: downloadUrl }),
   'downloads.pause': ({ downloadId }) => ({ id: downloadId }),
@@ -163,6 +166,11 @@ async function exerciseEveryMethod(api: HearthTransport, replyEnded: () => Promi
   await call('engine.unload');
   context.downloadId = (await call('downloads.start')).id;
   await call('downloads.list');
+  await call('settings.hubToken');
+  // Browser mode has no keychain and no file manager: both transports give the same typed refusal.
+  for (const name of ['settings.setHubToken', 'models.reveal'] as const) {
+    results.set(name, await api.call(name, samples[name](context) as never).then(() => 'accepted', (error: { code?: string }) => error.code));
+  }
   await call('downloads.inspect');
   await call('downloads.pause');
   await call('downloads.resume');
@@ -211,7 +219,9 @@ describe('every method works over both transports (IPC binding and HTTP binding)
 
       const withoutVolatile = (value: unknown) =>
         JSON.parse(JSON.stringify(value, (key, v) => (['id', 'conversationId', 'messageId', 'createdAt', 'updatedAt', 'loadMs', 'measuredBytes', 'estimatedBytes'].includes(key) || /Ms$|PerSecond$/.test(key) ? undefined : v)));
-      for (const name of ['app.info', 'models.list', 'engine.status', 'engine.load', 'conversations.create', 'conversations.get', 'engine.unload'] as const) {
+      expect(overIpc.get('settings.setHubToken')).toBe('FORBIDDEN');
+      expect(overHttp.get('models.reveal')).toBe('FORBIDDEN');
+      for (const name of ['app.info', 'models.list', 'engine.status', 'engine.load', 'conversations.create', 'conversations.get', 'engine.unload', 'settings.hubToken', 'settings.setHubToken', 'models.reveal'] as const) {
         expect({ name, result: withoutVolatile(overHttp.get(name)) }).toEqual({ name, result: withoutVolatile(overIpc.get(name)) });
       }
       const exported = (results: Map<MethodName, unknown>) => withoutVolatile(JSON.parse((results.get('conversations.export') as { content: string }).content));

@@ -1,4 +1,4 @@
 export { DownloadManager, diskReserveBytes, partPathOf, type DownloadManagerOptions } from './manager';
 export { DownloadStore } from './store';
-export { hubOptionsFromEnv, resolveSource, type HubOptions, type ResolvedSource } from './sources';
+export { hubHeaders, hubOptionsFromEnv, resolveSource, type HubOptions, type ResolvedSource } from './sources';
 export { transfer, TransferError, flushEveryBytes, type TransferOptions, type TransferResult } from './transfer';

@@ -11,7 +11,8 @@ import { transfer, TransferError } from './transfer';
 export interface DownloadManagerOptions {
   modelsDir: string;
   store: DownloadStore;
-  hub: HubOptions;
+  /** Read on every request, so a token set while the app runs is used at once. */
+  hub: () => HubOptions;
   /** Free bytes on the disk holding `path`; the probe's figure, injectable so tests can shrink it. */
   diskFree: (path: string) => Promise<number | null>;
   onProgress: (download: Download) => void;
@@ -53,9 +54,9 @@ export class DownloadManager {
 
   /** The remote file's GGUF header, read with range requests (only the header's bytes travel). */
   async inspect(source: string): Promise<{ fileName: string; sizeBytes: number | null; info: GgufFileInfo }> {
-    const resolved = await resolveSource(source, this.options.hub);
+    const resolved = await resolveSource(source, this.options.hub());
     try {
-      const info = await readGgufFileInfo(resolved.url, { sourceType: 'network', fetchHeaders: hubHeaders(this.options.hub, resolved.url), fetchRetryOptions: { retries: 2 } });
+      const info = await readGgufFileInfo(resolved.url, { sourceType: 'network', fetchHeaders: hubHeaders(this.options.hub(), resolved.url), fetchRetryOptions: { retries: 2 } });
       return { fileName: resolved.fileName, sizeBytes: resolved.sizeBytes ?? (await this.remoteInfo(resolved.url)).size, info };
     } catch (error) {
       throw new ApiError('DOWNLOAD_FAILED', `Could not read the GGUF header of ${resolved.fileName}: ${(error as Error).message.split('\n')[0]}`);
@@ -68,7 +69,7 @@ export class DownloadManager {
   }
 
   async start(source: string): Promise<Download> {
-    const resolved = await resolveSource(source, this.options.hub);
+    const resolved = await resolveSource(source, this.options.hub());
     const finalPath = join(this.options.modelsDir, resolved.fileName);
     if (await stat(finalPath).then(() => true, () => false)) throw new ApiError('VALIDATION', `${resolved.fileName} is already in the models folder.`);
     const existing = this.options.store.findActive(resolved.fileName);
@@ -139,7 +140,7 @@ export class DownloadManager {
   }
 
   private async remoteInfo(url: string): Promise<{ size: number | null; acceptsRanges: boolean }> {
-    const response = await fetch(url, { method: 'HEAD', headers: hubHeaders(this.options.hub, url), redirect: 'follow' }).catch(() => null);
+    const response = await fetch(url, { method: 'HEAD', headers: hubHeaders(this.options.hub(), url), redirect: 'follow' }).catch(() => null);
     const length = Number(response?.headers.get('content-length') ?? NaN);
     return { size: response?.ok && Number.isFinite(length) ? length : null, acceptsRanges: response?.headers.get('accept-ranges') === 'bytes' };
   }
@@ -184,7 +185,8 @@ export class DownloadManager {
 
   private async transferOne(id: number, signal: AbortSignal): Promise<void> {
     let download = this.setStatus(id, { status: 'downloading', error: null });
-    const { modelsDir, hub } = this.options;
+    const { modelsDir } = this.options;
+    const hub = this.options.hub();
     const partPath = partPathOf(modelsDir, download.fileName);
     let lastReport = 0;
     let lastBytes = download.receivedBytes;

@@ -17,8 +17,9 @@ export interface HubOptions {
   token: string | null;
 }
 
-export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): HubOptions {
-  return { endpoint: (env.HEARTH_HF_ENDPOINT || 'https://huggingface.co').replace(/\/+$/, ''), token: env.HF_TOKEN || env.HEARTH_HF_TOKEN || null };
+/** The environment's token wins over a stored one; `stored` is the desktop's encrypted copy, if any. */
+export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env, stored: string | null = null): HubOptions {
+  return { endpoint: (env.HEARTH_HF_ENDPOINT || 'https://huggingface.co').replace(/\/+$/, ''), token: env.HF_TOKEN || env.HEARTH_HF_TOKEN || stored };
 }
 
 export function hubHeaders(hub: HubOptions, url: string): Record<string, string> {

@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createHearth, type SecretStore } from '../../src-main/app';
+import { hubHeaders, hubOptionsFromEnv } from '../../src-main/models';
+import { temporaryDir } from '../helpers/paths';
+
+function memorySecrets(): SecretStore & { values: Map<string, string> } {
+  const values = new Map<string, string>();
+  return { available: true, values, get: (name) => values.get(name) ?? null, set: (name, value) => void (value === null ? values.delete(name) : values.set(name, value)) };
+}
+
+describe('desktop capabilities handed to the services', () => {
+  it('stores the Hub token in the secret store, reports where it comes from, never returns it', async () => {
+    const dir = temporaryDir();
+    const secrets = memorySecrets();
+    const revealed: string[] = [];
+    const hearth = await createHearth({ dataDir: dir.path, modelsDir: join(dir.path, 'models'), databaseFile: join(dir.path, 'h.sqlite') }, { secrets, revealInFolder: (path) => revealed.push(path) });
+    try {
+      expect(await hearth.router.call('settings.hubToken', {})).toEqual({ ok: true, result: { configured: false, source: null, canStore: true } });
+      const stored = await hearth.router.call('settings.setHubToken', { token: 'hf_abcdefghijkl' });
+      expect(stored).toEqual({ ok: true, result: { configured: true, source: 'secure storage', canStore: true } });
+      expect(JSON.stringify(stored)).not.toContain('hf_abcdefghijkl');
+      expect(secrets.values.get('huggingface-token')).toBe('hf_abcdefghijkl');
+      // A first run wrote the demo model, which the file manager can show.
+      expect(await hearth.router.call('models.reveal', { name: 'hearth-demo.gguf' })).toEqual({ ok: true, result: { revealed: true } });
+      expect(revealed).toEqual([join(dir.path, 'models', 'hearth-demo.gguf')]);
+    } finally {
+      await hearth.close();
+      dir.remove();
+    }
+  });
+
+  it('uses the environment token before a stored one, and sends it to the Hub only', () => {
+    expect(hubOptionsFromEnv({}, 'stored').token).toBe('stored');
+    expect(hubOptionsFromEnv({ HF_TOKEN: 'from-env' }, 'stored').token).toBe('from-env');
+    const hub = hubOptionsFromEnv({ HEARTH_HF_ENDPOINT: 'https://hub.example/' }, 'secret');
+    expect(hubHeaders(hub, 'https://hub.example/org/repo/resolve/main/x.gguf')).toEqual({ Authorization: 'Bearer secret' });
+    expect(hubHeaders(hub, 'https://elsewhere.example/x.gguf')).toEqual({});
+  });
+});
