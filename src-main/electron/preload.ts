@@ -1,5 +1,5 @@
 /** Runs sandboxed in every app window before the page: exposes the contract as `window.hearth`, nothing more. */
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { createPreloadApi } from './preloadApi';
 
-contextBridge.exposeInMainWorld('hearth', createPreloadApi(ipcRenderer));
+contextBridge.exposeInMainWorld('hearth', createPreloadApi(ipcRenderer, (file) => webUtils.getPathForFile(file as File)));

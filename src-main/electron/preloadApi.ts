@@ -20,6 +20,8 @@ export type BridgedApiError = ApiErrorShape & { name: 'ApiError' };
 export interface HearthDesktopApi extends HearthTransport {
   /** Commands chosen in the application menu (New chat, Search). */
   onMenuCommand(listener: (command: MenuCommand) => void): () => void;
+  /** The path of a file dropped on the window, so it can be imported (Electron's webUtils; browsers hide paths). */
+  pathForFile(file: unknown): string;
 }
 
 function bridgedError(error: ApiErrorShape): BridgedApiError {
@@ -59,11 +61,12 @@ function listen(ipc: IpcRendererLike, channel: string, deliver: (payload: unknow
   };
 }
 
-export function createPreloadApi(ipc: IpcRendererLike): HearthDesktopApi {
+export function createPreloadApi(ipc: IpcRendererLike, pathForFile: (file: unknown) => string = () => ''): HearthDesktopApi {
   return {
     // The generic signature is the renderer's promise; the runtime check is isMethodName plus the router's validation.
     call: ((name: unknown, input: unknown) => invokeMethod(ipc, name, input)) as HearthTransport['call'],
     onEvent: (listener) => listen(ipc, ipcChannels.event, (payload) => listener(payload as AnyHearthEvent)),
+    pathForFile,
     onMenuCommand: (listener) =>
       listen(ipc, ipcChannels.menu, (payload) => {
         if (isMenuCommand(payload)) listener(payload);

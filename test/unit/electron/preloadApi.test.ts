@@ -124,3 +124,14 @@ describe('createPreloadApi: onMenuCommand', () => {
     expect(listener).toHaveBeenCalledTimes(2);
   });
 });
+
+describe('dropped files', () => {
+  it('hands the path of a dropped file through to the page, which browsers never reveal', async () => {
+    const { createPreloadApi } = await import('../../../src-main/electron/preloadApi');
+    const seen: unknown[] = [];
+    const api = createPreloadApi({ invoke: async () => ({ ok: true, result: null }), on: () => undefined, removeListener: () => undefined }, (file) => (seen.push(file), '/home/me/model.gguf'));
+    const file = { name: 'model.gguf' };
+    expect(api.pathForFile(file)).toBe('/home/me/model.gguf');
+    expect(seen).toEqual([file]);
+  });
+});
