@@ -1,0 +1,336 @@
+/**
+ * The data that crosses the API: what methods take and return and what events carry. Pure (no
+ * Node, no DOM): the renderer and the preload bundle it too. The methods themselves are in contract.ts.
+ */
+import { z } from 'zod';
+
+
+export const samplingSettingsSchema = z.strictObject({
+  temperature: z.number().min(0).max(2),
+  topK: z.number().int().min(0).max(1000),
+  topP: z.number().gt(0).max(1),
+  minP: z.number().min(0).max(1),
+  repeatPenalty: z.number().min(1).max(2),
+  maxTokens: z.number().int().min(1).max(131072),
+  seed: z.number().int().min(0).max(2 ** 32 - 1).nullable()
+});
+export type SamplingSettings = z.infer<typeof samplingSettingsSchema>;
+
+export const defaultSamplingSettings: SamplingSettings = {
+  temperature: 0.7,
+  topK: 40,
+  topP: 0.95,
+  minP: 0.05,
+  repeatPenalty: 1,
+  maxTokens: 1024,
+  seed: null
+};
+
+export type MessageRole = 'system' | 'user' | 'assistant';
+export type MessageStatus = 'complete' | 'streaming' | 'interrupted' | 'error';
+
+export const stopReasons = ['eos', 'maxTokens', 'abort', 'error'] as const;
+
+export const messageMetricsSchema = z.object({
+  modelFile: z.string(),
+  quantization: z.string().nullable(),
+  chatTemplate: z.string(),
+  promptTokens: z.number().int().min(0),
+  /** Prompt tokens actually evaluated for this reply (the rest came from the context cache). */
+  prefillTokens: z.number().int().min(0),
+  outputTokens: z.number().int().min(0),
+  ttftMs: z.number().min(0).nullable(),
+  prefillTokensPerSecond: z.number().min(0).nullable(),
+  decodeTokensPerSecond: z.number().min(0).nullable(),
+  totalMs: z.number().min(0),
+  stopReason: z.enum(stopReasons),
+  sampling: samplingSettingsSchema,
+  threads: z.number().int().min(0)
+});
+export type MessageMetrics = z.infer<typeof messageMetricsSchema>;
+export type StopReason = (typeof stopReasons)[number];
+
+export interface Message {
+  id: number;
+  conversationId: number;
+  role: MessageRole;
+  content: string;
+  status: MessageStatus;
+  error: string | null;
+  createdAt: number;
+  updatedAt: number;
+  metrics: MessageMetrics | null;
+}
+
+export interface Conversation {
+  id: number;
+  title: string;
+  modelPath: string | null;
+  systemPrompt: string;
+  settings: SamplingSettings;
+  /** The prompt format used for the last reply: a chat wrapper's name, or "none (base model)". */
+  chatTemplate: string | null;
+  pinned: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ConversationWithMessages {
+  conversation: Conversation;
+  messages: Message[];
+}
+
+export interface SearchHit {
+  conversationId: number;
+  conversationTitle: string;
+  messageId: number;
+  role: MessageRole;
+  /** Plain text around the match; the matched words are wrapped in the markers below. */
+  snippet: string;
+}
+export const snippetMarkStart = '\u0002';
+export const snippetMarkEnd = '\u0003';
+
+export interface ModelFile {
+  /** Path relative to the models folder: the name a user picks a model by. */
+  name: string;
+  path: string;
+  sizeBytes: number;
+  usable: boolean;
+  /** Why the file cannot be used, when it cannot. */
+  problem: string | null;
+  architecture: string | null;
+  quantization: string | null;
+  hasChatTemplate: boolean;
+  /** Hearth's built-in demo model: it says one fixed sentence; real models come from the recommender. */
+  demo: boolean;
+  /** Files on disk: more than one for a split set (listed by its first part). */
+  parts: number;
+}
+
+export type EngineState = 'idle' | 'loading' | 'ready' | 'error';
+
+export interface LoadedModel {
+  name: string;
+  path: string;
+  chatTemplate: string;
+  isBaseModel: boolean;
+  contextSize: number;
+  threads: number;
+  gpu: string | false;
+  gpuLayers: number;
+  loadMs: number;
+  /** What the fit estimator expected this load to take, and what it took (RAM + VRAM growth). */
+  estimatedBytes: number | null;
+  measuredBytes: number;
+  /** Set when the guardrail changed the request so the model would load (fewer GPU layers, smaller context). */
+  loadNote: string | null;
+}
+
+export interface EngineStatus {
+  state: EngineState;
+  model: LoadedModel | null;
+  error: string | null;
+  generatingConversationId: number | null;
+}
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  dataDir: string;
+  modelsDir: string;
+  platform: string;
+  cpuThreads: number;
+}
+
+/** A fact the probe could not establish, and why: shown to the user instead of a guess. */
+export interface UnknownFact {
+  what: string;
+  why: string;
+}
+
+export interface GpuInfo {
+  vendor: string;
+  model: string;
+  /** Dedicated memory; for a GPU that shares system RAM this is what the OS reserves for it, if anything. */
+  vramBytes: number | null;
+  vramFreeBytes: number | null;
+  driver: string | null;
+  /** Shares system RAM (Apple Silicon, integrated GPUs): its memory is the RAM, never counted twice. */
+  unifiedMemory: boolean;
+}
+
+export type LlamaBackend = 'cuda' | 'vulkan' | 'metal' | 'cpu';
+
+export interface HardwareReport {
+  os: { platform: string; distro: string | null; release: string | null; arch: string };
+  cpu: {
+    model: string | null;
+    physicalCores: number;
+    logicalCores: number;
+    simd: { avx2: boolean | null; avx512: boolean | null; neon: boolean | null };
+  };
+  memory: { totalBytes: number; availableBytes: number; swapTotalBytes: number | null; swapFreeBytes: number | null };
+  /** What the operating system reports (systeminformation). */
+  gpus: GpuInfo[];
+  /** What llama.cpp can actually use; fitting trusts this over `gpus` where they disagree. */
+  llama: {
+    backend: LlamaBackend;
+    deviceNames: string[];
+    vramTotalBytes: number;
+    vramFreeBytes: number;
+    /** Memory the GPU shares with the CPU (unified memory); 0 for a discrete card. */
+    unifiedBytes: number;
+  } | null;
+  disk: { path: string; freeBytes: number | null };
+  unknown: UnknownFact[];
+  probedAt: number;
+}
+
+export type FitClass = 'full-gpu' | 'partial' | 'cpu' | 'too-large';
+export const kvCacheTypeNames = ['f16', 'q8_0', 'q4_0'] as const;
+export type KvCacheTypeName = (typeof kvCacheTypeNames)[number];
+
+export interface DeviceMemory {
+  weightsBytes: number;
+  kvCacheBytes: number;
+  computeBytes: number;
+  runtimeBytes: number;
+  totalBytes: number;
+}
+
+/** How a model fits this machine: where each byte goes, and the one-sentence why. */
+export interface FitReport {
+  fitClass: FitClass;
+  /** llama.cpp's count: repeating layers on the GPU plus one for the output head. */
+  gpuLayers: number;
+  totalLayers: number;
+  gpu: DeviceMemory;
+  cpu: DeviceMemory;
+  gpuFreeBytes: number;
+  ramFreeBytes: number;
+  /** What may be used after the safety reserves. */
+  gpuBudgetBytes: number;
+  ramBudgetBytes: number;
+  unifiedMemory: boolean;
+  contextSize: number;
+  kvCacheType: KvCacheTypeName;
+  /** At the memory-bandwidth limit; null when a device's bandwidth is unknown. An estimate, never a measurement. */
+  decodeTokensPerSecond: number | null;
+  weightsExact: boolean;
+  /** Measured ÷ estimated memory of earlier loads on this device, applied to this estimate. */
+  correction: { factor: number; samples: number } | null;
+  /** node-llama-cpp's own dry-run estimate, for a model whose file is here (null otherwise). */
+  nodeLlamaCpp: { cpuBytes: number; gpuBytes: number } | null;
+  explanation: string;
+}
+
+export interface Recommendation {
+  modelId: string;
+  modelName: string;
+  family: string;
+  parameters: number;
+  quantization: string;
+  file: string;
+  ggufRepo: string;
+  fileSizeBytes: number;
+  sizeExact: boolean;
+  license: string;
+  tags: string[];
+  /** Quality lost to quantization, from llama.cpp's published perplexity measurements. */
+  qualityNote: string;
+  nativeContextLength: number;
+  fit: FitReport;
+}
+
+export const recommendPriorities = ['speed', 'balanced', 'quality'] as const;
+export type RecommendPriority = (typeof recommendPriorities)[number];
+
+export interface RecommendResult {
+  hardware: HardwareReport;
+  contextSize: number;
+  priority: RecommendPriority;
+  recommendations: Recommendation[];
+}
+
+export const weightPrecisions = ['fp32', 'fp16', 'bf16', 'int8', 'int4'] as const;
+export type WeightPrecision = (typeof weightPrecisions)[number];
+
+export interface MemoryCalculation {
+  bytesPerWeight: number;
+  weightsBytes: number;
+  /** Null when the architecture numbers the KV cache needs were not given. */
+  kvCacheBytes: number | null;
+  computeBytes: number | null;
+  /** How it fits this machine, when the architecture is complete. */
+  fit: FitReport | null;
+  note: string;
+}
+
+export interface HubTokenStatus {
+  configured: boolean;
+  source: 'environment' | 'secure storage' | null;
+  /** The desktop app can store one; browser mode reads HF_TOKEN from the environment only. */
+  canStore: boolean;
+}
+
+export const downloadStatuses = ['queued', 'downloading', 'paused', 'verifying', 'completed', 'failed', 'cancelled'] as const;
+export type DownloadStatus = (typeof downloadStatuses)[number];
+
+export interface Download {
+  id: number;
+  /** What the user asked for: hf:owner/repo/file.gguf, hf:owner/repo:Q4_K_M, catalog:id:Q4_K_M or an https URL. */
+  source: string;
+  url: string;
+  fileName: string;
+  totalBytes: number | null;
+  receivedBytes: number;
+  status: DownloadStatus;
+  error: string | null;
+  /** The Hub's published SHA-256 when it gave one; the file is checked against it. */
+  expectedSha256: string | null;
+  sha256: string | null;
+  retries: number;
+  /** Parallel range requests the file comes in (1: one stream). */
+  segments: number;
+  /** Live figures while it runs. */
+  bytesPerSecond: number | null;
+  etaSeconds: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ExportedFile {
+  filename: string;
+  mimeType: string;
+  content: string;
+}
+
+/** Hearth's JSON export: the format `conversations.import` accepts back. */
+export const exportFormatVersion = 1;
+export const exportedConversationSchema = z.object({
+  format: z.literal('hearth.conversation'),
+  version: z.literal(exportFormatVersion),
+  conversation: z.object({
+    title: z.string().max(500),
+    modelPath: z.string().nullable(),
+    systemPrompt: z.string(),
+    settings: samplingSettingsSchema.partial().optional(),
+    chatTemplate: z.string().nullable().optional(),
+    pinned: z.boolean().optional(),
+    createdAt: z.number(),
+    updatedAt: z.number()
+  }),
+  messages: z.array(
+    z.object({
+      role: z.enum(['system', 'user', 'assistant']),
+      content: z.string(),
+      status: z.enum(['complete', 'streaming', 'interrupted', 'error']),
+      error: z.string().nullable().optional(),
+      createdAt: z.number(),
+      updatedAt: z.number().optional(),
+      metrics: messageMetricsSchema.nullable().optional()
+    })
+  )
+});
+export type ExportedConversation = z.infer<typeof exportedConversationSchema>;
