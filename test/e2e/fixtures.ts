@@ -18,8 +18,18 @@ export interface HearthServer {
 
 const startTimeoutMs = 60_000;
 
+export interface ServerOptions {
+  /** Extra environment for the server (e.g. HEARTH_HF_ENDPOINT, read once at startup). */
+  env?: Record<string, string>;
+  /**
+   * 'test' (the default): stories260K plus a broken file. 'empty': nothing, as on a first run,
+   * where Hearth writes its demo model into the folder at startup.
+   */
+  models?: 'test' | 'empty';
+}
+
 /** Starts `hearth serve` (browser mode) on a free port with its own temporary data and models folders. */
-async function startServer(): Promise<{ server: HearthServer; child: ChildProcess; root: string }> {
+async function startServer(options: ServerOptions = {}): Promise<{ server: HearthServer; child: ChildProcess; root: string }> {
   const cli = resolve(repoRoot, 'out/main/cli.js');
   if (!existsSync(cli)) throw new Error(`${cli} is missing: build the app first (npx electron-vite build).`);
   if (!existsSync(resolve(repoRoot, 'out/renderer/index.html'))) throw new Error('out/renderer is missing: build the app first.');
@@ -28,13 +38,15 @@ async function startServer(): Promise<{ server: HearthServer; child: ChildProces
   const modelsDir = join(root, 'models');
   mkdirSync(dataDir);
   mkdirSync(modelsDir);
-  copyFileSync(join(sharedModels, storiesModel), join(modelsDir, storiesModel));
-  // A file the picker must list as unusable.
-  writeFileSync(join(modelsDir, brokenModel), 'this is not a GGUF file');
+  if ((options.models ?? 'test') === 'test') {
+    copyFileSync(join(sharedModels, storiesModel), join(modelsDir, storiesModel));
+    // A file the picker must list as unusable.
+    writeFileSync(join(modelsDir, brokenModel), 'this is not a GGUF file');
+  }
 
   const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--data-dir', dataDir, '--models-dir', modelsDir], {
     cwd: repoRoot,
-    env: { ...process.env, HEARTH_DATA_DIR: dataDir, HEARTH_MODELS_DIR: modelsDir },
+    env: { ...process.env, ...options.env, HEARTH_DATA_DIR: dataDir, HEARTH_MODELS_DIR: modelsDir },
     stdio: ['ignore', 'pipe', 'pipe']
   });
   let output = '';
@@ -74,7 +86,15 @@ async function stopServer(child: ChildProcess): Promise<void> {
 const expectedConsoleErrors = [/Failed to load resource: the server responded with a status of 4\d\d/];
 
 export const test = base.extend<
-  { api: (method: string, input?: unknown) => Promise<unknown>; pageErrors: void },
+  {
+    api: (method: string, input?: unknown) => Promise<unknown>;
+    pageErrors: void;
+    /**
+     * Starts another Hearth server for this test only (its own folders, extra environment), stopped
+     * after the test; open it with `page.goto(server.url)`. The worker's shared server is untouched.
+     */
+    startHearth: (options?: ServerOptions) => Promise<HearthServer>;
+  },
   { hearth: HearthServer }
 >({
   hearth: [
@@ -89,12 +109,28 @@ export const test = base.extend<
     },
     { scope: 'worker', timeout: startTimeoutMs + 15_000 }
   ],
+  startHearth: async ({}, use) => {
+    const started: { child: ChildProcess; root: string }[] = [];
+    try {
+      await use(async (options) => {
+        const { server, child, root } = await startServer(options);
+        started.push({ child, root });
+        return server;
+      });
+    } finally {
+      for (const { child, root } of started) {
+        await stopServer(child);
+        rmSync(root, { recursive: true, force: true });
+      }
+    }
+  },
   baseURL: async ({ hearth }, use) => {
     await use(hearth.url);
   },
   /** Fails any test whose page logs an error: an exception, a CSP violation, a failed render. */
   pageErrors: [
-    async ({ page }, use) => {
+    // Depends on startHearth so that it is torn down first: a test's own server stops only after its page's errors were checked.
+    async ({ page, startHearth: _startHearth }, use) => {
       const problems: string[] = [];
       page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
       page.on('console', (message) => {

@@ -88,10 +88,14 @@ test('the Models view: this machine, live recommendations, the calculator, and a
   await expect(status).toHaveText(statusBefore);
   await expect(status).not.toContainText(bigModel);
 
-  // The app keeps working: stories260K loads (at the 32K chosen above), with our estimate beside the measurement.
+  // The app keeps working: stories260K loads. The 32K chosen above is beyond its trained 2,048 tokens, so the loader
+  // caps the context and says so; our estimate stands beside the measurement.
   await stories.getByRole('button', { name: new RegExp(`^(Load|Reload) ${storiesModel}$`) }).click();
-  await expect(status).toContainText(`${storiesModel} · context 32,768`, { timeout: 30_000 });
-  await expect(stories.getByTestId('load-measurement')).toHaveText(/^Loaded at 32,768 tokens: estimated [\d.]+ MiB, measured [\d.]+ MiB/);
+  await expect(status).toContainText(`${storiesModel} · context 2,048`, { timeout: 30_000 });
+  const measurement = stories.getByTestId('load-measurement');
+  await expect(measurement).toHaveText(/^Loaded at 2,048 tokens: estimated [\d.]+ MiB, measured [\d.]+ MiB/);
+  // A fresh load says why the context is smaller; one already loaded at 2,048 by an earlier spec on this server is kept as it was.
+  if (!statusBefore.includes(storiesModel)) await expect(measurement).toContainText("Context capped at the model's trained 2048 tokens (32768 was asked for).");
 
   // …and the chat still answers with it.
   await openView(page, 'Chat');

@@ -58,3 +58,25 @@ export function formatSpeedEstimate(tokensPerSecond: number | null): string {
   const rounded = tokensPerSecond >= 10 ? Math.round(tokensPerSecond) : Math.round(tokensPerSecond * 10) / 10;
   return `≈ ${rounded} tok/s est.`;
 }
+
+/** Download speed: KiB/s below 1 MiB/s, else MiB/s with one decimal. */
+export function formatByteRate(bytesPerSecond: number): string {
+  const kib = Math.max(0, bytesPerSecond) / 1024;
+  if (kib < 1024) return `${Math.round(kib)} KiB/s`;
+  return `${(kib / 1024).toFixed(1)} MiB/s`;
+}
+
+/** Time left: "12 s", "3 min", "1 h 5 min". */
+export function formatEta(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.round(s / 60)} min`;
+  const hours = Math.floor(s / 3600);
+  const minutes = Math.round((s % 3600) / 60);
+  return minutes > 0 ? `${hours} h ${minutes} min` : `${hours} h`;
+}
+
+/** Bytes of a transfer: KiB below 1 MiB (where formatSize would say "0.0 MiB"), else as formatSize. */
+export function formatTransferSize(bytes: number): string {
+  return bytes < MiB ? `${Math.round(Math.max(0, bytes) / 1024)} KiB` : formatSize(bytes);
+}

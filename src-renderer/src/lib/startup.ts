@@ -2,6 +2,7 @@ import { startNewChat } from './actions';
 import { api } from './client';
 import { chat } from './chat.svelte';
 import { conversations } from './conversations.svelte';
+import { downloads } from './downloads.svelte';
 import { engine } from './engine.svelte';
 import { focusElement, messageInputId, searchInputId, ui } from './ui.svelte';
 
@@ -14,6 +15,8 @@ export function startApp(): () => void {
     }),
     api.on('chat.delta', (event) => chat.onDelta(event)),
     api.on('chat.end', (event) => chat.onEnd(event)),
+    api.on('downloads.progress', (download) => downloads.apply(download, true)),
+    api.on('downloads.changed', (download) => downloads.apply(download, true)),
     api.on('conversations.changed', async ({ id }) => {
       await conversations.refresh();
       const updated = conversations.find(id);
@@ -24,7 +27,7 @@ export function startApp(): () => void {
       if (state === 'reconnecting') missedEvents = true;
       if (state === 'open' && missedEvents) {
         missedEvents = false;
-        void Promise.all([engine.refresh(), conversations.refresh(), chat.reload()]);
+        void Promise.all([engine.refresh(), conversations.refresh(), chat.reload(), downloads.refresh()]);
       }
     })
   ];
@@ -37,6 +40,7 @@ export function startApp(): () => void {
   if (menu) unsubscribers.push(menu);
   chat.newDraft();
   focusElement(messageInputId);
+  void downloads.refresh();
   void Promise.all([engine.refresh(), conversations.refresh()]).then(() => {
     if (!chat.conversation && !chat.draft.modelPath) chat.draft.modelPath = engine.loadedName;
   });
