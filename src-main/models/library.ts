@@ -112,6 +112,7 @@ export async function resolveModelFile(modelsDir: string, name: string): Promise
  */
 export async function importModel(modelsDir: string, source: string, options: { link?: boolean } = {}): Promise<ModelFile> {
   const from = resolve(source);
+  if (!(await stat(from).then((info) => info.isFile(), () => false))) throw new ApiError('NOT_FOUND', `There is no file at ${from}.`);
   const checked = await describeModel(dirname(from), from);
   if (!checked.usable) throw new ApiError('MODEL_INVALID', `${basename(from)} was not imported: ${checked.problem}`);
   await mkdir(modelsDir, { recursive: true });

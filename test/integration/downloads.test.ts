@@ -262,3 +262,40 @@ describe('parallel range segments', () => {
     }
   });
 });
+
+describe('edge cases of resuming and resolving', () => {
+  it('finishes a download whose part is already whole (416 for the next byte), and says NOT_FOUND for a file the Hub does not list', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((request, response) => {
+      if (request.url?.startsWith('/api/')) {
+        response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify([{ type: 'file', path: 'whole.gguf', size: payload.length }]));
+        return;
+      }
+      const start = Number(/bytes=(\d+)-/.exec(request.headers.range ?? '')?.[1] ?? 0);
+      if (start >= payload.length) return void response.writeHead(416, { 'Content-Range': `bytes */${payload.length}` }).end();
+      response.writeHead(200, { 'Content-Length': payload.length }).end(request.method === 'HEAD' ? undefined : payload);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
+    const dir = temporaryDir();
+    const history = History.open(join(dir.path, 'h.sqlite'));
+    const modelsDir = join(dir.path, 'models');
+    mkdirSync(modelsDir, { recursive: true });
+    writeFileSync(partPathOf(modelsDir, 'whole.gguf'), payload);
+    let manager!: DownloadManager;
+    const finished = new Promise<Download>((resolve) => {
+      manager = new DownloadManager({ modelsDir, store: new DownloadStore(history.db), hub: () => ({ endpoint: url, token: null }), diskFree: async () => null, onProgress: () => undefined, onChange: (d) => (d.status === 'completed' || d.status === 'failed' ? resolve(d) : undefined), segments: 1, backoffMs: () => 10 });
+    });
+    try {
+      await expect(manager.start('hf:org/repo/missing.gguf')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await manager.start('hf:org/repo/whole.gguf');
+      expect(await finished).toMatchObject({ status: 'completed', sha256: sha256(payload) });
+    } finally {
+      await manager.stopAll();
+      history.close();
+      server.closeAllConnections();
+      server.close();
+      dir.remove();
+    }
+  });
+});

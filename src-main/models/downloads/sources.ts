@@ -50,7 +50,10 @@ function fileUrl(hub: HubOptions, repo: string, path: string): string {
 }
 
 async function fromRepoFile(hub: HubOptions, repo: string, path: string): Promise<ResolvedSource> {
-  const listed = (await listRepo(hub, repo).catch(() => [])).find((file) => file.path === path);
+  const listing = await listRepo(hub, repo).catch(() => null);
+  const listed = listing?.find((file) => file.path === path);
+  // A listing that works but lacks the file is a clear "not there"; without a listing, the download itself will tell.
+  if (listing && !listed) throw new ApiError('NOT_FOUND', `${repo} has no file ${path}.`);
   return { url: fileUrl(hub, repo, path), fileName: basename(path), expectedSha256: listed?.lfs?.oid ?? null, sizeBytes: listed?.lfs?.size ?? listed?.size ?? null };
 }
 

@@ -91,7 +91,12 @@ async function attemptOnce(options: TransferOptions, offset: number, hash: { cur
       signal: controller.signal,
       redirect: 'follow'
     });
-    if (response.status === 416 && offset > 0) throw new TransferError('the server says the part on disk is longer than the file', false);
+    if (response.status === 416 && offset > 0) {
+      // Paused or killed just after the last byte: the part is already the whole file.
+      const whole = Number(/bytes \*\/(\d+)/.exec(response.headers.get('content-range') ?? '')?.[1] ?? NaN);
+      if (whole === offset && !options.range) return { total: offset, etag: response.headers.get('x-linked-etag') ?? response.headers.get('etag'), restarted: false };
+      throw new TransferError('the server says the part on disk is longer than the file', false);
+    }
     if (response.status >= 500 || response.status === 429) throw new TransferError(`the server answered HTTP ${response.status}`, true);
     if (response.status === 401 || response.status === 403) throw new TransferError(`access denied (HTTP ${response.status}); a gated model needs a Hugging Face token`, false);
     if (!response.ok || !response.body) throw new TransferError(`the server answered HTTP ${response.status}`, false);
