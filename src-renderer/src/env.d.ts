@@ -8,6 +8,8 @@ declare global {
     hearth?: HearthTransport & {
       /** Commands chosen in the application menu ('new-chat', 'search'); desktop only. */
       onMenuCommand?(listener: (command: string) => void): () => void;
+      /** The path of a file dropped on the window (Electron's webUtils); desktop only. */
+      pathForFile?(file: File): string;
     };
   }
 }

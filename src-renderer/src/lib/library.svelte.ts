@@ -47,3 +47,26 @@ class ImportState {
 }
 
 export const modelImport = new ImportState();
+
+/**
+ * GGUF files dropped on the window are imported by path: the desktop app can tell a dropped file's
+ * path; a browser never reveals it, so browser mode points to the path field instead.
+ */
+export async function importDroppedFiles(files: File[]): Promise<void> {
+  const models = files.filter((file) => /\.gguf$/i.test(file.name));
+  if (models.length === 0) return;
+  const pathForFile = window.hearth?.pathForFile;
+  if (!pathForFile) {
+    toast.show('Dropping files works in the desktop app. Here, paste the file\'s path under Models → Import.');
+    return;
+  }
+  for (const file of models) {
+    try {
+      const model = await api.call('models.import', { path: pathForFile(file) });
+      toast.show(`Imported ${model.name}`);
+    } catch (error) {
+      toast.show(`${file.name} was not imported: ${ApiClientError.from(error).message}`);
+    }
+  }
+  await engine.refresh();
+}
