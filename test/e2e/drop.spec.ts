@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { expect, test } from './fixtures';
 
 test('a .gguf dropped on the window in browser mode is not opened, and the toast points to the path field', async ({ page }) => {
