@@ -1,14 +1,14 @@
-/// <reference lib="dom" />
 import { expect, test } from './fixtures';
 
 test('a .gguf dropped on the window in browser mode is not opened, and the toast points to the path field', async ({ page }) => {
   await page.goto('/');
-  await page.evaluate(() => {
+  // Page code as a string: this project's TypeScript is typed for Node, not the DOM.
+  await page.evaluate(`(() => {
     const transfer = new DataTransfer();
     transfer.items.add(new File([new Uint8Array([0x47, 0x47, 0x55, 0x46])], 'dropped.gguf'));
     window.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, cancelable: true }));
     window.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, cancelable: true }));
-  });
+  })()`);
   await expect(page.getByTestId('toast')).toContainText('Dropping files works in the desktop app');
   await expect(page).toHaveURL(/^http:\/\/127\.0\.0\.1:\d+\/?$/);
 });
