@@ -24,17 +24,22 @@ export { diskFree, probeHardware, systemSources, type HardwareSources } from './
 import { probeHardware, type HardwareSources } from './probe';
 import type { HardwareReport } from '../api';
 
-/** Probes once and keeps the report; `refresh` probes again (free memory and VRAM change). */
+/** Free memory a few seconds old is still good for ranking; a what-if slider should not re-probe on every step. */
+export const freshReportMs = 5_000;
+
+/** Probes and keeps the report; `refresh` asks for one no older than `freshReportMs` (free memory and VRAM change). */
 export class HardwareService {
-  private cached: Promise<HardwareReport> | null = null;
+  private cached: { at: number; report: Promise<HardwareReport> } | null = null;
 
   constructor(
     private readonly sources: HardwareSources,
-    private readonly modelsDir: string
+    private readonly modelsDir: string,
+    private readonly now: () => number = Date.now
   ) {}
 
   report(refresh = false): Promise<HardwareReport> {
-    if (refresh || !this.cached) this.cached = probeHardware(this.sources, this.modelsDir);
-    return this.cached;
+    const stale = !this.cached || (refresh && this.now() - this.cached.at > freshReportMs);
+    if (stale) this.cached = { at: this.now(), report: probeHardware(this.sources, this.modelsDir) };
+    return this.cached!.report;
   }
 }

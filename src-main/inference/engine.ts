@@ -189,7 +189,8 @@ export class InferenceEngine {
         gpuLayers: model.gpuLayers,
         loadMs: performance.now() - startedAt,
         estimatedBytes: options.estimatedBytes ?? null,
-        measuredBytes: (await memoryInUse(llama)) - before,
+        // Freed memory the allocator reuses can make a tiny model's growth look negative: it cost nothing measurable.
+        measuredBytes: Math.max(0, (await memoryInUse(llama)) - before),
         loadNote: options.loadNote ?? null
       };
       return {

@@ -66,3 +66,29 @@ describe('hardware probe when sources fail', () => {
     expect(report.llama).toMatchObject({ backend: 'metal', vramFreeBytes: 11e9, unifiedBytes: 12e9, deviceNames: ['Apple M3'] });
   });
 });
+
+describe('hardware service', () => {
+  it('probes again on refresh only when the last report is a few seconds old', async () => {
+    const { HardwareService, freshReportMs } = await import('../../src-main/hardware');
+    let probes = 0;
+    let now = 0;
+    const counting: HardwareSources = {
+      osInfo: async () => (probes++, { platform: 'linux', distro: 'Test', release: '1', arch: 'x64' }),
+      cpu: async () => ({ manufacturer: 'Test', brand: 'CPU', physicalCores: 4, cores: 8 }),
+      cpuFlags: async () => 'avx2',
+      mem: async () => ({ total: 8e9, available: 6e9, swaptotal: 0, swapfree: 0 }),
+      graphics: async () => ({ controllers: [] }),
+      diskFree: async () => 1e12,
+      llama: async () => Promise.reject(new Error('none'))
+    };
+    const service = new HardwareService(counting, '/models', () => now);
+    await service.report();
+    await service.report(true);
+    expect(probes).toBe(1);
+    now += freshReportMs + 1;
+    await service.report(true);
+    expect(probes).toBe(2);
+    await service.report();
+    expect(probes).toBe(2);
+  });
+});
