@@ -4,7 +4,7 @@ import { budgetFrom, fitReport, geometryFromGguf, largestFittingContext, nodeLla
 import type { HardwareService } from '../hardware';
 import type { FitMeasurements } from '../history';
 import { defaultContextSize, type InferenceEngine } from '../inference';
-import { quantizationOf, readGgufHeader, requireUsable, resolveModelFile } from '../models';
+import { quantizationOf, requireUsable, resolveModelFile } from '../models';
 
 /** Loads smaller than this are not used to correct estimates. */
 export const minimumMeasuredEstimate = 256 * 1024 * 1024;
@@ -53,8 +53,7 @@ export class ModelLoader {
 
   async estimateInstalled(name: string, contextSize: number, kvCacheType: KvCacheTypeName = 'f16', gpuLayers?: number): Promise<FitReport> {
     const path = await resolveModelFile(this.modelsDir, name);
-    await requireUsable(this.modelsDir, path);
-    const info = await readGgufHeader(path);
+    const info = await requireUsable(this.modelsDir, path);
     const hardware = await this.hardwareForLoad();
     const { report } = fitReport(name, geometryFromGguf(info), hardware, { contextSize, kvCacheType, gpuLayers, correction: this.measurements.correction(deviceKey(hardware)) });
     // The dry run knows only the default F16 cache; for other cache types it would not compare like with like.
@@ -66,8 +65,7 @@ export class ModelLoader {
     const path = await resolveModelFile(this.modelsDir, request.name);
     const loaded = this.engine.status().model;
     if (loaded?.path === path && request.contextSize === undefined && request.gpuLayers === undefined) return this.engine.status();
-    await requireUsable(this.modelsDir, path);
-    const info = await readGgufHeader(path);
+    const info = await requireUsable(this.modelsDir, path);
     const geometry = geometryFromGguf(info);
     const hardware = await this.hardwareForLoad();
     const key = deviceKey(hardware);

@@ -71,25 +71,33 @@ async function findGgufFiles(dir: string, depth: number): Promise<string[]> {
   return found;
 }
 
-async function describeModel(modelsDir: string, path: string): Promise<ModelFile> {
-  const name = relative(modelsDir, path).split(sep).join('/');
-  const sizeBytes = await stat(path).then((s) => s.size, () => 0);
+/** A file's header and, when the file cannot be used, why (not a readable GGUF, or shorter than its header says). */
+async function inspectFile(path: string, sizeBytes: number): Promise<{ info: GgufFileInfo | null; problem: string | null }> {
   try {
     const info = await readGgufHeader(path);
-    const { architecture, quantization, hasChatTemplate } = summarizeGguf(info);
     const promised = promisedSize(info);
     const problem = promised !== null && sizeBytes < promised ? `Truncated: the header describes ${promised} bytes but the file has ${sizeBytes} (an interrupted copy or download?).` : null;
-    return { name, path, sizeBytes, usable: problem === null, problem, architecture, quantization, hasChatTemplate, demo: name === demoModelFileName, parts: 1 };
+    return { info, problem };
   } catch (error) {
-    const problem = error instanceof Error ? error.message : String(error);
-    return { name, path, sizeBytes, usable: false, problem, architecture: null, quantization: null, hasChatTemplate: false, demo: false, parts: 1 };
+    return { info: null, problem: error instanceof Error ? error.message : String(error) };
   }
 }
 
-/** Refuses a file the library would list as unusable (not a GGUF, truncated), with the reason. */
-export async function requireUsable(modelsDir: string, path: string): Promise<void> {
-  const model = await describeModel(modelsDir, path);
-  if (!model.usable) throw new ApiError('MODEL_INVALID', `${model.name} cannot be used: ${model.problem}`);
+async function describeModel(modelsDir: string, path: string): Promise<ModelFile> {
+  const name = relative(modelsDir, path).split(sep).join('/');
+  const sizeBytes = await stat(path).then((s) => s.size, () => 0);
+  const { info, problem } = await inspectFile(path, sizeBytes);
+  if (!info) return { name, path, sizeBytes, usable: false, problem, architecture: null, quantization: null, hasChatTemplate: false, demo: false, parts: 1 };
+  const { architecture, quantization, hasChatTemplate } = summarizeGguf(info);
+  return { name, path, sizeBytes, usable: problem === null, problem, architecture, quantization, hasChatTemplate, demo: name === demoModelFileName, parts: 1 };
+}
+
+/** The header of a file the library would list as usable; anything else is refused with the reason. */
+export async function requireUsable(modelsDir: string, path: string): Promise<GgufFileInfo> {
+  const sizeBytes = await stat(path).then((s) => s.size, () => 0);
+  const { info, problem } = await inspectFile(path, sizeBytes);
+  if (!info || problem) throw new ApiError('MODEL_INVALID', `${relative(modelsDir, path).split(sep).join('/')} cannot be used: ${problem}`);
+  return info;
 }
 
 /** A model is named relative to the models folder; a name that escapes it is refused. */

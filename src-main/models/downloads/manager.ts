@@ -1,6 +1,7 @@
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiError, type Download } from '../../api';
+import { formatBytes } from '../../catalog';
 import { readGgufFileInfo, type GgufFileInfo } from 'node-llama-cpp';
 import { readGgufHeader } from '../gguf';
 import { hubHeaders, resolveSource, type HubOptions } from './sources';
@@ -160,7 +161,7 @@ export class DownloadManager {
     const free = await this.options.diskFree(this.options.modelsDir);
     const needed = totalBytes - part + diskReserveBytes;
     if (free !== null && free < needed) {
-      throw new ApiError('DISK_FULL', `${fileName} needs ${formatMiB(totalBytes - part)} more, but only ${formatMiB(free)} is free in ${this.options.modelsDir} (keeping ${formatMiB(diskReserveBytes)} spare).`);
+      throw new ApiError('DISK_FULL', `${fileName} needs ${formatBytes(totalBytes - part)} more, but only ${formatBytes(free)} is free in ${this.options.modelsDir} (keeping ${formatBytes(diskReserveBytes)} spare).`);
     }
   }
 
@@ -242,26 +243,22 @@ export class DownloadManager {
     const download = this.require(id);
     const published = download.expectedSha256 ?? (etag && /^[0-9a-f]{64}$/i.test(etag) ? etag.toLowerCase() : null);
     if (published && published !== sha256) {
-      const quarantine = join(this.options.modelsDir, '.quarantine');
-      await mkdir(quarantine, { recursive: true });
-      await rename(partPath, join(quarantine, download.fileName));
-      this.setStatus(id, { status: 'failed', expectedSha256: published, error: `SHA-256 mismatch: the Hub publishes ${published}, the file has ${sha256}. It was moved to ${quarantine}.` });
-      return;
+      return this.quarantine(id, partPath, download.fileName, `SHA-256 mismatch: the Hub publishes ${published}, the file has ${sha256}.`, published);
     }
     try {
       await readGgufHeader(partPath);
     } catch (error) {
-      const quarantine = join(this.options.modelsDir, '.quarantine');
-      await mkdir(quarantine, { recursive: true });
-      await rename(partPath, join(quarantine, download.fileName));
-      this.setStatus(id, { status: 'failed', error: `${(error as Error).message} It was moved to ${quarantine}.` });
-      return;
+      return this.quarantine(id, partPath, download.fileName, (error as Error).message, published);
     }
     await rename(partPath, join(this.options.modelsDir, download.fileName));
     this.setStatus(id, { status: 'completed', error: null, expectedSha256: published });
   }
-}
 
-function formatMiB(bytes: number): string {
-  return `${Math.round(bytes / 1024 / 1024)} MiB`;
+  /** A file that failed its check goes aside, never into the library, and the download says why and where. */
+  private async quarantine(id: number, partPath: string, fileName: string, reason: string, published: string | null): Promise<void> {
+    const folder = join(this.options.modelsDir, '.quarantine');
+    await mkdir(folder, { recursive: true });
+    await rename(partPath, join(folder, fileName));
+    this.setStatus(id, { status: 'failed', expectedSha256: published, error: `${reason} It was moved to ${folder}.` });
+  }
 }
