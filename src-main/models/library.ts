@@ -6,6 +6,7 @@ import { ApiError, type ModelFile } from '../api';
 import { demoModelFileName } from './demoModel';
 import { readGgufHeader, summarizeGguf } from './gguf';
 import { ggmlTypes, tensorBytes } from './ggufWriter';
+import { fileSize } from './fileSize';
 
 const ggufExtension = /\.gguf$/i;
 /** "model-Q4_K_M-00001-of-00003.gguf": one part of a split set. */
@@ -30,7 +31,7 @@ export async function listModels(modelsDir: string): Promise<ModelFile[]> {
 async function describeSet(modelsDir: string, parts: string[]): Promise<ModelFile> {
   const model = await describeModel(modelsDir, parts[0]);
   const declared = Number(splitPart.exec(parts[0])?.[2] ?? 1);
-  const sizes = await Promise.all(parts.slice(1).map((part) => stat(part).then((s) => s.size, () => 0)));
+  const sizes = await Promise.all(parts.slice(1).map((part) => fileSize(part)));
   const withSize = { ...model, sizeBytes: model.sizeBytes + sizes.reduce((a, b) => a + b, 0), parts: parts.length };
   if (declared > 1 && (parts.length !== declared || !splitPart.test(parts[0]) || !/-00001-of-/.test(parts[0]))) {
     return { ...withSize, usable: false, problem: `Split set incomplete: ${parts.length} of ${declared} parts are here.` };
@@ -85,7 +86,7 @@ async function inspectFile(path: string, sizeBytes: number): Promise<{ info: Ggu
 
 async function describeModel(modelsDir: string, path: string): Promise<ModelFile> {
   const name = relative(modelsDir, path).split(sep).join('/');
-  const sizeBytes = await stat(path).then((s) => s.size, () => 0);
+  const sizeBytes = await fileSize(path);
   const { info, problem } = await inspectFile(path, sizeBytes);
   if (!info) return { name, path, sizeBytes, usable: false, problem, architecture: null, quantization: null, hasChatTemplate: false, demo: false, parts: 1 };
   const { architecture, quantization, hasChatTemplate } = summarizeGguf(info);
@@ -94,7 +95,7 @@ async function describeModel(modelsDir: string, path: string): Promise<ModelFile
 
 /** The header of a file the library would list as usable; anything else is refused with the reason. */
 export async function requireUsable(modelsDir: string, path: string): Promise<GgufFileInfo> {
-  const sizeBytes = await stat(path).then((s) => s.size, () => 0);
+  const sizeBytes = await fileSize(path);
   const { info, problem } = await inspectFile(path, sizeBytes);
   if (!info || problem) throw new ApiError('MODEL_INVALID', `${relative(modelsDir, path).split(sep).join('/')} cannot be used: ${problem}`);
   return info;

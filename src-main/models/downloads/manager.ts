@@ -8,6 +8,7 @@ import { hubHeaders, resolveSource, type HubOptions } from './sources';
 import type { DownloadStore } from './store';
 import { removeSegments, segmentBytesOnDisk, segmentCount, transferInSegments } from './segments';
 import { transfer, TransferError } from './transfer';
+import { fileSize } from '../fileSize';
 
 export interface DownloadManagerOptions {
   modelsDir: string;
@@ -149,7 +150,7 @@ export class DownloadManager {
   /** What a resume will not fetch again: the part file and any segment files. */
   private async bytesOnDisk(download: Pick<Download, 'fileName' | 'segments'>): Promise<number> {
     const partPath = partPathOf(this.options.modelsDir, download.fileName);
-    const part = await stat(partPath).then((info) => info.size, () => 0);
+    const part = await fileSize(partPath);
     return part + (download.segments > 1 ? await segmentBytesOnDisk(partPath, download.segments) : 0);
   }
 

@@ -4,10 +4,11 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { transfer, type TransferOptions, type TransferResult } from './transfer';
+import { fileSize } from '../fileSize';
 
 export const segmentPath = (partPath: string, index: number) => `${partPath}.${index}`;
 
@@ -24,7 +25,7 @@ export function segmentRanges(totalBytes: number, segments: number): { start: nu
 
 /** Bytes already on disk across the segment files (what a resume will not fetch again). */
 export async function segmentBytesOnDisk(partPath: string, segments: number): Promise<number> {
-  const sizes = await Promise.all(Array.from({ length: segments }, (_, index) => stat(segmentPath(partPath, index)).then((info) => info.size, () => 0)));
+  const sizes = await Promise.all(Array.from({ length: segments }, (_, index) => fileSize(segmentPath(partPath, index))));
   return sizes.reduce((sum, size) => sum + size, 0);
 }
 

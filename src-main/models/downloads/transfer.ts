@@ -5,7 +5,8 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { fileSize } from '../fileSize';
 
 export const flushEveryBytes = 1024 * 1024;
 
@@ -51,9 +52,6 @@ async function hashExisting(path: string, bytes: number): Promise<Hash> {
   return hash;
 }
 
-async function partSize(path: string): Promise<number> {
-  return stat(path).then((info) => info.size, () => 0);
-}
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -155,7 +153,7 @@ async function attemptOnce(options: TransferOptions, offset: number, hash: { cur
 export async function transfer(options: TransferOptions): Promise<TransferResult> {
   const maxRetries = options.maxRetries ?? 8;
   const backoff = options.backoffMs ?? ((attempt) => Math.min(30_000, 500 * 2 ** attempt));
-  let offset = await partSize(options.partPath);
+  let offset = await fileSize(options.partPath);
   const hash = { current: await hashExisting(options.partPath, offset) };
   // A segment already whole (a crash came after it finished): nothing to ask the server for.
   if (options.range && offset === options.range.end - options.range.start + 1) {
@@ -166,7 +164,7 @@ export async function transfer(options: TransferOptions): Promise<TransferResult
     try {
       const { total, etag, restarted } = await attemptOnce(options, offset, hash);
       restartedFromZero ||= restarted;
-      const size = await partSize(options.partPath);
+      const size = await fileSize(options.partPath);
       if (size > total) throw new TransferError(`${size} bytes arrived for a file of ${total}`, false);
       if (size < total) throw new TransferError(`the file should have ${total} bytes but ${size} arrived`, true);
       return { totalBytes: total, sha256: hash.current.digest('hex'), etag: etag?.replace(/^W\//, '').replace(/"/g, '') ?? null, restartedFromZero };
@@ -175,7 +173,7 @@ export async function transfer(options: TransferOptions): Promise<TransferResult
       options.onRetry?.(attempt + 1, error.message);
       await sleep(backoff(attempt), options.signal);
       // What is on disk is what arrived: resume from there, re-hashing it.
-      offset = await partSize(options.partPath);
+      offset = await fileSize(options.partPath);
       hash.current = await hashExisting(options.partPath, offset);
     }
   }
