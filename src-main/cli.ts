@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { defaultSamplingSettings, formatReplyStats, samplingSettingsSchema, type SamplingSettings } from './api';
+import { defaultGenerationSettings, formatReplyStats, generationSettingsSchema, type GenerationSettings } from './api';
 import { createHearth, defaultRecommendContext } from './app';
 import { fitCommand, recommendCommand } from './cli/commands';
 import { modelsCommand } from './cli/models';
@@ -77,10 +77,10 @@ export async function serve(flags: { port?: string; host?: string; 'api-key'?: s
   return server;
 }
 
-function samplingFrom(values: Record<string, string | undefined>): SamplingSettings {
+function samplingFrom(values: Record<string, string | undefined>): GenerationSettings {
   const numberOf = (name: string) => (values[name] === undefined ? undefined : Number(values[name]));
-  const parsed = samplingSettingsSchema.safeParse({
-    ...defaultSamplingSettings,
+  const parsed = generationSettingsSchema.safeParse({
+    ...defaultGenerationSettings,
     ...Object.fromEntries(
       Object.entries({
         temperature: numberOf('temperature'),

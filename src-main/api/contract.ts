@@ -7,9 +7,13 @@ import { z } from 'zod';
 import {
   kvCacheTypeNames,
   recommendPriorities,
-  samplingSettingsSchema,
+  generationSettingsSchema,
   weightPrecisions,
   type AppInfo,
+  type ContextReport,
+  type GenerationSettings,
+  type NextTokensResult,
+  type TokenizeResult,
   type Conversation,
   type ConversationWithMessages,
   type Download,
@@ -41,7 +45,7 @@ function method<O>() {
   return <I extends z.ZodType>(input: I): MethodSpec<I, O> => ({ input, output: undefined as O });
 }
 
-const partialSettings = samplingSettingsSchema.partial();
+const partialSettings = generationSettingsSchema.partial();
 const modelPath = z.string().min(1).max(4096);
 
 export const methods = {
@@ -135,8 +139,35 @@ export const methods = {
   'chat.send': method<{ userMessage: Message; assistantMessage: Message }>()(
     z.strictObject({ conversationId: id, content: z.string().min(1).max(1_000_000) })
   ),
+  /** A new reply to the same message, kept beside the earlier ones (navigable as alternatives). */
+  'chat.regenerate': method<{ assistantMessage: Message }>()(z.strictObject({ conversationId: id, messageId: id })),
+  /** Sends an edited copy of a user message as a new branch; the old branch is kept. */
+  'chat.edit': method<{ userMessage: Message; assistantMessage: Message }>()(
+    z.strictObject({ conversationId: id, messageId: id, content: z.string().min(1).max(1_000_000) })
+  ),
+  /** Carries on a reply that stopped (at max tokens, a stop, or an interruption) in the same message. */
+  'chat.continue': method<{ assistantMessage: Message }>()(z.strictObject({ conversationId: id, messageId: id })),
+  /** The conversation's prompt on the loaded model: token count against the context, and the exact prompt text. */
+  'chat.context': method<ContextReport>()(z.strictObject({ conversationId: id, draft: z.string().max(1_000_000).optional() })),
+  /** Shows another branch: the one through this message (its latest continuation). */
+  'messages.select': method<ConversationWithMessages>()(z.strictObject({ conversationId: id, messageId: id })),
+  /** Deletes a message and everything after it on its branch; other branches stay. */
+  'messages.delete': method<ConversationWithMessages>()(z.strictObject({ conversationId: id, messageId: id })),
   'chat.stop': method<{ stopped: boolean }>()(z.strictObject({ conversationId: id })),
   'downloads.list': method<Download[]>()(empty),
+  /** The settings new conversations start with. */
+  'settings.generationDefaults': method<GenerationSettings>()(empty),
+  'settings.setGenerationDefaults': method<GenerationSettings>()(z.strictObject({ settings: partialSettings })),
+  /** Splits text into the loaded model's tokens. */
+  'inspect.tokenize': method<TokenizeResult>()(z.strictObject({ text: z.string().max(200_000) })),
+  /** The loaded model's most likely next tokens after `prompt` (plain text); optionally samples one with `sample`. */
+  'inspect.nextTokens': method<NextTokensResult>()(
+    z.strictObject({
+      prompt: z.string().max(200_000),
+      top: z.number().int().min(1).max(200).optional(),
+      sample: generationSettingsSchema.pick({ temperature: true, topK: true, topP: true, minP: true, seed: true }).optional()
+    })
+  ),
   /** Whether a Hugging Face token is set (never the token itself) and where it comes from. */
   'settings.hubToken': method<HubTokenStatus>()(empty),
   /** Stores (or with null forgets) the token for gated models: desktop only, encrypted by the OS keychain. */

@@ -12,6 +12,10 @@ export const errorCodes = [
   'DISK_FULL',
   'DOWNLOAD_FAILED',
   'FORBIDDEN',
+  /** The conversation no longer fits the context and its policy is to stop. */
+  'CONTEXT_FULL',
+  /** A custom chat template that cannot be parsed, or a draft model whose vocabulary differs. */
+  'SETTINGS_INVALID',
   'INTERNAL'
 ] as const;
 
@@ -72,6 +76,8 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   DISK_FULL: 507,
   DOWNLOAD_FAILED: 502,
   FORBIDDEN: 403,
+  CONTEXT_FULL: 413,
+  SETTINGS_INVALID: 422,
   INTERNAL: 500
 };
 

@@ -2,7 +2,9 @@ import type { MessageMetrics, StopReason } from './contract';
 
 export const stopReasonLabels: Record<StopReason, string> = {
   eos: 'end of text',
+  stopSequence: 'stop sequence',
   maxTokens: 'max tokens',
+  contextFull: 'context full',
   abort: 'stopped by you',
   error: 'error'
 };
@@ -27,6 +29,16 @@ export function formatReplyStats(metrics: MessageMetrics): string {
   if (metrics.decodeTokensPerSecond !== null && Number.isFinite(metrics.decodeTokensPerSecond)) parts.push(formatRate(metrics.decodeTokensPerSecond));
   if (metrics.ttftMs !== null) parts.push(`${formatDuration(metrics.ttftMs)} to first token`);
   parts.push(`${metrics.outputTokens} ${metrics.outputTokens === 1 ? 'token' : 'tokens'}`);
-  parts.push(`stopped: ${stopReasonLabels[metrics.stopReason]}`);
+  parts.push(`stopped: ${stopReasonLabels[metrics.stopReason]}${metrics.stopSequence ? ` "${metrics.stopSequence}"` : ''}`);
+  const acceptance = acceptanceRate(metrics.speculation);
+  if (acceptance !== null) parts.push(`${Math.round(acceptance * 100)}% of drafts accepted`);
+  if (metrics.droppedTurns > 0) parts.push(`${metrics.droppedTurns} oldest ${metrics.droppedTurns === 1 ? 'turn' : 'turns'} left out`);
   return parts.join(' · ');
+}
+
+/** Share of drafted tokens the model confirmed; null when nothing was drafted. */
+export function acceptanceRate(speculation: MessageMetrics['speculation']): number | null {
+  if (!speculation) return null;
+  const checked = speculation.validated + speculation.refuted;
+  return checked === 0 ? null : speculation.validated / checked;
 }

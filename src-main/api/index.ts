@@ -3,3 +3,4 @@ export * from './errors';
 export * from './format';
 export { createRouter, type Handlers, type Router } from './router';
 export { EventBus, type EventListener } from './events';
+export * from './distribution';

@@ -6,6 +6,7 @@ import type { History } from '../history';
 import { deleteModel, importModel, listModels, resolveModelFile, type DownloadManager } from '../models';
 import { hubTokenSecret, type DesktopCapabilities } from './desktop';
 import type { ChatService } from './chat';
+import type { TokenInspector } from './inspect';
 import { deviceKey, type ModelLoader } from './loader';
 
 export interface Services {
@@ -18,12 +19,13 @@ export interface Services {
   loader: ModelLoader;
   downloads: DownloadManager;
   desktop: DesktopCapabilities | null;
+  inspector: TokenInspector;
 }
 
 export const defaultRecommendContext = 8192;
 
 /** Every method of the contract, bound to the services; the type makes a missing method a compile error. */
-export function createHandlers({ info, modelsDir, history, engine, chat, hardware, loader, downloads, desktop }: Services): Handlers {
+export function createHandlers({ info, modelsDir, history, engine, chat, hardware, loader, downloads, desktop, inspector }: Services): Handlers {
   const hubTokenStatus = (): HubTokenStatus => {
     const fromEnvironment = Boolean(process.env.HF_TOKEN || process.env.HEARTH_HF_TOKEN);
     const stored = Boolean(desktop?.secrets.available && desktop.secrets.get(hubTokenSecret));
@@ -64,7 +66,7 @@ export function createHandlers({ info, modelsDir, history, engine, chat, hardwar
       }).report;
     },
     'conversations.list': () => store.listConversations(),
-    'conversations.create': (input) => store.createConversation(input),
+    'conversations.create': ({ settings, ...input }) => store.createConversation({ ...input, settings: { ...history.preferences.generationDefaults(), ...settings } }),
     'conversations.get': ({ id }) => history.conversationWithMessages(id),
     'conversations.update': ({ id, ...changes }) => store.updateConversation(id, changes),
     'conversations.delete': ({ id }) => {
@@ -77,8 +79,18 @@ export function createHandlers({ info, modelsDir, history, engine, chat, hardwar
     'conversations.import': ({ content }) => history.import(content),
     'history.search': ({ query, limit }) => history.search(query, limit),
     'chat.send': ({ conversationId, content }) => chat.send(conversationId, content),
+    'chat.regenerate': ({ conversationId, messageId }) => chat.regenerate(conversationId, messageId),
+    'chat.edit': ({ conversationId, messageId, content }) => chat.edit(conversationId, messageId, content),
+    'chat.continue': ({ conversationId, messageId }) => chat.continue(conversationId, messageId),
+    'chat.context': ({ conversationId, draft }) => chat.context(conversationId, draft),
+    'messages.select': ({ conversationId, messageId }) => chat.selectBranch(conversationId, messageId),
+    'messages.delete': ({ conversationId, messageId }) => chat.deleteMessage(conversationId, messageId),
     'chat.stop': ({ conversationId }) => ({ stopped: chat.stop(conversationId) }),
     'downloads.list': () => downloads.list(),
+    'settings.generationDefaults': () => history.preferences.generationDefaults(),
+    'settings.setGenerationDefaults': ({ settings }) => history.preferences.setGenerationDefaults(settings),
+    'inspect.tokenize': ({ text }) => inspector.tokenize(text),
+    'inspect.nextTokens': ({ prompt, top = 20, sample }) => inspector.nextTokens(prompt, top, sample),
     'settings.hubToken': () => hubTokenStatus(),
     'settings.setHubToken': ({ token }) => {
       if (!desktop?.secrets.available) throw new ApiError('FORBIDDEN', 'Only the desktop app can store a token (encrypted by the system keychain). In browser mode set HF_TOKEN in the environment before starting Hearth.');

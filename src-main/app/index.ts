@@ -9,6 +9,7 @@ import { ChatService } from './chat';
 import { hubTokenSecret, type DesktopCapabilities } from './desktop';
 import { createHandlers } from './handlers';
 import { ModelLoader } from './loader';
+import { TokenInspector } from './inspect';
 import { version } from '../../package.json';
 
 export { ChatService, streamingWriteIntervalMs, titleFrom, turnsOf } from './chat';
@@ -61,7 +62,8 @@ export async function createHearth(paths: HearthPaths, desktop: DesktopCapabilit
     onChange: (download) => events.emit('downloads.changed', download)
   });
   downloads.resumeInterrupted();
-  const router = createRouter(createHandlers({ info, modelsDir: paths.modelsDir, history, engine, chat, hardware, loader, downloads, desktop }));
+  const inspector = new TokenInspector(engine);
+  const router = createRouter(createHandlers({ info, modelsDir: paths.modelsDir, history, engine, chat, hardware, loader, downloads, desktop, inspector }));
   let closing: Promise<void> | null = null;
   return {
     router,

@@ -1,9 +1,9 @@
 import { basename } from 'node:path';
-import { ApiError, type EngineStatus, type FitReport, type HardwareReport, type KvCacheTypeName } from '../api';
+import { ApiError, type Drafting, type EngineStatus, type FitReport, type HardwareReport, type KvCacheTypeName } from '../api';
 import { budgetFrom, fitReport, geometryFromGguf, largestFittingContext, nodeLlamaCppEstimate, type ModelGeometry } from '../catalog';
 import type { HardwareService } from '../hardware';
 import type { FitMeasurements } from '../history';
-import { defaultContextSize, type InferenceEngine } from '../inference';
+import { defaultContextSize, type DraftingRequest, type InferenceEngine } from '../inference';
 import { quantizationOf, requireUsable, resolveModelFile } from '../models';
 
 /** Loads smaller than this are not used to correct estimates. */
@@ -42,6 +42,14 @@ export class ModelLoader {
     private readonly measurements: FitMeasurements,
     private readonly modelsDir: string
   ) {}
+
+  /** A conversation's drafting choice with its draft model found and checked in the models folder. */
+  async resolveDrafting(drafting: Drafting): Promise<DraftingRequest> {
+    if (drafting.kind !== 'model') return drafting;
+    const path = await resolveModelFile(this.modelsDir, drafting.name);
+    await requireUsable(this.modelsDir, path);
+    return { kind: 'model', name: drafting.name, path };
+  }
 
   /** The probe, with the memory of the model that a new load replaces counted as free. */
   private async hardwareForLoad(): Promise<HardwareReport> {

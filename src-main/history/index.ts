@@ -2,6 +2,7 @@ import { openDatabase, type Db } from './db';
 import { searchMessages } from './search';
 import { HistoryStore } from './store';
 import { FitMeasurements } from './measurements';
+import { Preferences } from './preferences';
 import { exportJson, exportMarkdown, importJson } from './transfer';
 import type { ConversationWithMessages, ExportedFile, SearchHit } from '../api';
 
@@ -9,15 +10,18 @@ export { openDatabase, schemaVersion, electronSqliteBindingEnv, type Db } from '
 export { HistoryStore, defaultConversationTitle, readSettings, type NewConversation, type ConversationChanges, type NewMessage } from './store';
 export { toFtsQuery } from './search';
 export { FitMeasurements, type FitMeasurement } from './measurements';
+export { Preferences } from './preferences';
 
 /** The history service: one SQLite file holding every conversation. */
 export class History {
   readonly store: HistoryStore;
   readonly measurements: FitMeasurements;
+  readonly preferences: Preferences;
 
   constructor(readonly db: Db, now?: () => number) {
     this.store = new HistoryStore(db, now);
     this.measurements = new FitMeasurements(db, now);
+    this.preferences = new Preferences(db);
   }
 
   static open(file: string): History {

@@ -1,13 +1,14 @@
 import {
   ApiError,
-  defaultSamplingSettings,
-  samplingSettingsSchema,
+  defaultGenerationSettings,
+  generationSettingsSchema,
+  messageMetricsSchema,
   type Conversation,
   type Message,
   type MessageMetrics,
   type MessageRole,
   type MessageStatus,
-  type SamplingSettings
+  type GenerationSettings
 } from '../api';
 import type { Db } from './db';
 
@@ -21,6 +22,7 @@ interface ConversationRow {
   pinned: number;
   created_at: number;
   updated_at: number;
+  leaf_message_id: number | null;
 }
 
 interface MessageRow {
@@ -45,20 +47,58 @@ interface MessageRow {
   stop_reason: MessageMetrics['stopReason'] | null;
   sampling: string | null;
   threads: number | null;
+  details: string | null;
+  parent_id: number | null;
 }
 
 export const defaultConversationTitle = 'New chat';
 
+function childrenByParent<Row extends { id: number; parent_id: number | null }>(rows: Row[]): Map<number | null, Row[]> {
+  const children = new Map<number | null, Row[]>();
+  for (const row of rows) {
+    const list = children.get(row.parent_id);
+    if (list) list.push(row);
+    else children.set(row.parent_id, [row]);
+  }
+  return children;
+}
+
+/** Follows the newest child at each step: where the user last was on that branch. */
+function latestDescendant(children: Map<number | null, { id: number }[]>, id: number): number {
+  let leaf = id;
+  for (let next = children.get(leaf); next?.length; next = children.get(leaf)) leaf = next[next.length - 1].id;
+  return leaf;
+}
+
 /** Stored settings are merged over the defaults, so a row written by an older build still reads whole. */
-export function readSettings(json: string): SamplingSettings {
+export function readSettings(json: string): GenerationSettings {
   let stored: unknown = {};
   try {
     stored = JSON.parse(json);
   } catch {
     stored = {};
   }
-  const parsed = samplingSettingsSchema.partial().safeParse(stored);
-  return { ...defaultSamplingSettings, ...(parsed.success ? parsed.data : {}) };
+  const settings: Record<string, unknown> = { ...defaultGenerationSettings };
+  if (stored && typeof stored === 'object') {
+    // Field by field: one value an older or newer build wrote differently does not reset the rest.
+    for (const [key, schema] of Object.entries(generationSettingsSchema.shape)) {
+      const parsed = schema.safeParse((stored as Record<string, unknown>)[key]);
+      if (parsed.success && parsed.data !== undefined) settings[key] = parsed.data;
+    }
+  }
+  return settings as GenerationSettings;
+}
+
+const emptyDetails: MetricsDetails = { stopSequence: null, contextSize: 0, droppedTurns: 0, speculation: null, beam: null };
+type MetricsDetails = Pick<MessageMetrics, 'stopSequence' | 'contextSize' | 'droppedTurns' | 'speculation' | 'beam'>;
+
+function readDetails(json: string | null): MetricsDetails {
+  try {
+    const parsed = messageMetricsSchema.pick({ stopSequence: true, contextSize: true, droppedTurns: true, speculation: true, beam: true }).safeParse(JSON.parse(json ?? '{}'));
+    return parsed.success ? parsed.data : emptyDetails;
+  } catch {
+    return emptyDetails;
+  }
 }
 
 function toConversation(row: ConversationRow): Conversation {
@@ -75,7 +115,7 @@ function toConversation(row: ConversationRow): Conversation {
   };
 }
 
-function toMessage(row: MessageRow): Message {
+function toMessage(row: MessageRow, siblingIds: number[] = [row.id]): Message {
   const metrics: MessageMetrics | null =
     row.model_file === null
       ? null
@@ -91,8 +131,9 @@ function toMessage(row: MessageRow): Message {
           decodeTokensPerSecond: row.decode_tps,
           totalMs: row.total_ms ?? 0,
           stopReason: row.stop_reason ?? 'error',
-          sampling: readSettings(row.sampling ?? '{}'),
-          threads: row.threads ?? 0
+          settings: readSettings(row.sampling ?? '{}'),
+          threads: row.threads ?? 0,
+          ...readDetails(row.details)
         };
   return {
     id: row.id,
@@ -103,21 +144,23 @@ function toMessage(row: MessageRow): Message {
     error: row.error,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-    metrics
+    metrics,
+    parentId: row.parent_id,
+    siblingIds
   };
 }
 
 const messageSelect = `
   SELECT m.*, mm.model_file, mm.quantization, mm.chat_template, mm.prompt_tokens, mm.prefill_tokens,
          mm.output_tokens, mm.ttft_ms, mm.prefill_tps, mm.decode_tps, mm.total_ms, mm.stop_reason,
-         mm.sampling, mm.threads
+         mm.sampling, mm.threads, mm.details
   FROM messages m LEFT JOIN message_metrics mm ON mm.message_id = m.id`;
 
 export interface ConversationChanges {
   title?: string;
   modelPath?: string | null;
   systemPrompt?: string;
-  settings?: Partial<SamplingSettings>;
+  settings?: Partial<GenerationSettings>;
   chatTemplate?: string | null;
   pinned?: boolean;
 }
@@ -170,7 +213,7 @@ export class HistoryStore {
         input.title ?? defaultConversationTitle,
         input.modelPath ?? null,
         input.systemPrompt ?? '',
-        JSON.stringify({ ...defaultSamplingSettings, ...input.settings }),
+        JSON.stringify({ ...defaultGenerationSettings, ...input.settings }),
         input.chatTemplate ?? null,
         input.pinned ? 1 : 0,
         input.createdAt ?? now,
@@ -223,27 +266,55 @@ export class HistoryStore {
     return this.db.prepare('DELETE FROM conversations WHERE deleted_at IS NOT NULL AND deleted_at < ?').run(olderThan).changes;
   }
 
+  /** The branch on show, first message to last, each with its alternatives. */
   listMessages(conversationId: number): Message[] {
+    return this.branchTo(conversationId, this.leafOf(conversationId));
+  }
+
+  /** The branch that ends at `leafId`, first message first (empty for null). */
+  branchTo(conversationId: number, leafId: number | null): Message[] {
     const rows = this.db.prepare(`${messageSelect} WHERE m.conversation_id = ? ORDER BY m.id`).all(conversationId) as MessageRow[];
-    return rows.map(toMessage);
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    const children = childrenByParent(rows);
+    const branch: Message[] = [];
+    for (let row = leafId === null ? undefined : byId.get(leafId); row; row = row.parent_id === null ? undefined : byId.get(row.parent_id)) {
+      branch.push(toMessage(row, children.get(row.parent_id)?.map((sibling) => sibling.id) ?? [row.id]));
+    }
+    return branch.reverse();
   }
 
   getMessage(id: number): Message {
     const row = this.db.prepare(`${messageSelect} WHERE m.id = ?`).get(id) as MessageRow | undefined;
     if (!row) throw new ApiError('NOT_FOUND', `Message ${id} does not exist.`);
-    return toMessage(row);
+    const siblings = this.db
+      .prepare('SELECT id FROM messages WHERE conversation_id = ? AND parent_id IS ? ORDER BY id')
+      .pluck()
+      .all(row.conversation_id, row.parent_id) as number[];
+    return toMessage(row, siblings);
   }
 
-  addMessage(conversationId: number, message: NewMessage): Message {
+  /** A message of this conversation, or NOT_FOUND: ids from a client are never trusted across conversations. */
+  messageIn(conversationId: number, id: number): Message {
+    const message = this.getMessage(id);
+    if (message.conversationId !== conversationId) throw new ApiError('NOT_FOUND', `Message ${id} is not in conversation ${conversationId}.`);
+    return message;
+  }
+
+  /**
+   * Adds a message after `parentId` (by default the last message on show) and shows its branch.
+   * A parent that already has children gets one more: an alternative.
+   */
+  addMessage(conversationId: number, message: NewMessage, parentId: number | null = this.leafOf(conversationId)): Message {
     const now = this.now();
     const insert = this.db.transaction(() => {
       const result = this.db
         .prepare(
-          `INSERT INTO messages (conversation_id, role, content, status, error, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`
+          `INSERT INTO messages (conversation_id, parent_id, role, content, status, error, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
         )
         .run(
           conversationId,
+          parentId,
           message.role,
           message.content,
           message.status,
@@ -251,10 +322,46 @@ export class HistoryStore {
           message.createdAt ?? now,
           message.updatedAt ?? now
         );
-      this.touch(conversationId, now);
-      return Number(result.lastInsertRowid);
+      const id = Number(result.lastInsertRowid);
+      this.db.prepare('UPDATE conversations SET leaf_message_id = ?, updated_at = ? WHERE id = ?').run(id, now, conversationId);
+      return id;
     });
     return this.getMessage(insert());
+  }
+
+  /** Shows the branch through `messageId`, down to its most recent continuation. */
+  selectBranch(conversationId: number, messageId: number): Message[] {
+    this.messageIn(conversationId, messageId);
+    const rows = this.db.prepare('SELECT id, parent_id FROM messages WHERE conversation_id = ? ORDER BY id').all(conversationId) as Pick<MessageRow, 'id' | 'parent_id'>[];
+    const leaf = latestDescendant(childrenByParent(rows), messageId);
+    this.db.prepare('UPDATE conversations SET leaf_message_id = ? WHERE id = ?').run(leaf, conversationId);
+    return this.branchTo(conversationId, leaf);
+  }
+
+  /** Deletes a message and what follows it; the view moves to a remaining alternative, or to the parent. */
+  deleteMessage(conversationId: number, messageId: number): Message[] {
+    const message = this.messageIn(conversationId, messageId);
+    const remaining = message.siblingIds.filter((id) => id !== messageId);
+    const nextView = remaining.length > 0 ? remaining[remaining.length - 1] : message.parentId;
+    this.db.transaction(() => {
+      // Children go with their parent (ON DELETE CASCADE), and with them their metrics and search rows.
+      this.db.prepare('DELETE FROM messages WHERE id = ?').run(messageId);
+      this.db.prepare('UPDATE conversations SET leaf_message_id = ?, updated_at = ? WHERE id = ?').run(nextView, this.now(), conversationId);
+    })();
+    return nextView === null ? [] : this.selectBranch(conversationId, nextView);
+  }
+
+  /** The last message of the branch on show (the newest message when none was recorded). */
+  private leafOf(conversationId: number): number | null {
+    const row = this.db.prepare('SELECT leaf_message_id FROM conversations WHERE id = ?').get(conversationId) as { leaf_message_id: number | null } | undefined;
+    if (row?.leaf_message_id != null) return row.leaf_message_id;
+    return (this.db.prepare('SELECT MAX(id) FROM messages WHERE conversation_id = ?').pluck().get(conversationId) as number | null) ?? null;
+  }
+
+  /** Marks a reply as streaming again, for more text to be appended to it. */
+  beginContinuation(id: number): Message {
+    this.db.prepare("UPDATE messages SET status = 'streaming', error = NULL, updated_at = ? WHERE id = ?").run(this.now(), id);
+    return this.getMessage(id);
   }
 
   /** Called while a reply streams: one small write, so a crash loses at most the time since the last one. */
@@ -277,8 +384,8 @@ export class HistoryStore {
     this.db
       .prepare(
         `INSERT OR REPLACE INTO message_metrics (message_id, model_file, quantization, chat_template, prompt_tokens,
-           prefill_tokens, output_tokens, ttft_ms, prefill_tps, decode_tps, total_ms, stop_reason, sampling, threads)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+           prefill_tokens, output_tokens, ttft_ms, prefill_tps, decode_tps, total_ms, stop_reason, sampling, threads, details)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
       )
       .run(
         messageId,
@@ -293,8 +400,15 @@ export class HistoryStore {
         metrics.decodeTokensPerSecond,
         metrics.totalMs,
         metrics.stopReason,
-        JSON.stringify(metrics.sampling),
-        metrics.threads
+        JSON.stringify(metrics.settings),
+        metrics.threads,
+        JSON.stringify({
+          stopSequence: metrics.stopSequence,
+          contextSize: metrics.contextSize,
+          droppedTurns: metrics.droppedTurns,
+          speculation: metrics.speculation,
+          beam: metrics.beam
+        })
       );
   }
 

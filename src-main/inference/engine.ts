@@ -1,9 +1,9 @@
 import { basename } from 'node:path';
 import { stat } from 'node:fs/promises';
 import {
+  DraftSequenceTokenPredictor,
   getLlama,
-  LlamaChat,
-  LlamaCompletion,
+  InputLookupTokenPredictor,
   LlamaLogLevel,
   type Llama,
   type LlamaContext,
@@ -31,13 +31,22 @@ export interface EngineOptions {
 export interface LoadedSession {
   info: LoadedModel;
   model: LlamaModel;
+  /** Replaced when a reply asks for another kind of speculative drafting (a sequence's predictor is fixed). */
   sequence: LlamaContextSequence;
+  /** The model's own prompt format; a conversation may choose another. */
   format: PromptFormat;
   quantization: string | null;
-  chat: LlamaChat | null;
-  completion: LlamaCompletion | null;
   /** Memory in use before the load began: what the process holds beyond it is the model's. */
   baselineBytes: number;
+}
+
+/** Speculative drafting for a run, with a draft model already resolved to its file. */
+export type DraftingRequest = { kind: 'off' } | { kind: 'promptLookup' } | { kind: 'model'; name: string; path: string };
+
+interface DraftModel {
+  path: string;
+  model: LlamaModel;
+  context: LlamaContext;
 }
 
 export const defaultMaxContextSize = 4096;
@@ -71,6 +80,8 @@ export class InferenceEngine {
   private error: string | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private active: { controller: AbortController; conversationId: number | null; done: Promise<unknown> } | null = null;
+  private drafting = 'off';
+  private draft: DraftModel | null = null;
 
   constructor(private readonly options: EngineOptions = {}) {}
 
@@ -126,12 +137,16 @@ export class InferenceEngine {
    * Runs one generation with exclusive use of the sequence. The abort controller it gets is what
    * `stop()` aborts.
    */
-  async run<T>(conversationId: number | null, work: (session: LoadedSession, signal: AbortSignal) => Promise<T>): Promise<T> {
+  async run<T>(
+    conversationId: number | null,
+    work: (session: LoadedSession, signal: AbortSignal) => Promise<T>,
+    drafting: DraftingRequest = { kind: 'off' }
+  ): Promise<T> {
     const session = this.session;
     if (!session) throw new ApiError('NO_MODEL', 'No model is loaded. Pick one from the models folder first.');
     if (this.active) throw new ApiError('BUSY', 'A reply is already being generated; wait for it or stop it.');
     const controller = new AbortController();
-    const done = work(session, controller.signal);
+    const done = this.useDrafting(session, drafting).then(() => work(session, controller.signal));
     this.active = { controller, conversationId, done: done.catch(() => undefined) };
     this.emit();
     try {
@@ -149,6 +164,57 @@ export class InferenceEngine {
     if (conversationId !== undefined && this.active.conversationId !== conversationId) return false;
     this.active.controller.abort();
     return true;
+  }
+
+  /** Gives the session a sequence with the requested token predictor (and loads a draft model for it). */
+  private async useDrafting(session: LoadedSession, drafting: DraftingRequest): Promise<void> {
+    const key = drafting.kind === 'model' ? `model:${drafting.path}` : drafting.kind;
+    if (key === this.drafting) return;
+    const context = this.context!;
+    // The draft model is opened (and checked) first: a refused draft leaves the session as it was.
+    const draft = drafting.kind === 'model' ? await this.openDraft(session, drafting) : null;
+    session.sequence.dispose();
+    await this.releaseDraft();
+    this.draft = draft;
+    if (this.draft) {
+      const predictor = new DraftSequenceTokenPredictor(this.draft.context.getSequence(), {
+        minTokens: 0,
+        maxTokens: 8,
+        // A reply's token bias belongs to the target model's vocabulary object; the draft proposes freely and the target decides.
+        evaluateOptions: { tokenBias: undefined }
+      });
+      session.sequence = context.getSequence({ tokenPredictor: predictor });
+    } else {
+      session.sequence = context.getSequence(drafting.kind === 'promptLookup' ? { tokenPredictor: new InputLookupTokenPredictor() } : undefined);
+    }
+    this.drafting = key;
+  }
+
+  private async openDraft(session: LoadedSession, drafting: { name: string; path: string }): Promise<DraftModel> {
+    const llama = await this.llama();
+    const model = await llama.loadModel({ modelPath: drafting.path });
+    try {
+      const probe = 'Once upon a time, 42 cats said: "Hello, world!"\n';
+      const sameVocabulary =
+        model.tokens.bos === session.model.tokens.bos &&
+        model.tokens.eos === session.model.tokens.eos &&
+        model.tokenize(probe).join() === session.model.tokenize(probe).join();
+      if (!sameVocabulary) {
+        throw new ApiError('SETTINGS_INVALID', `The draft model ${drafting.name} has a different vocabulary from ${session.info.name}; speculative decoding needs a model with the same tokenizer.`);
+      }
+      const context = await model.createContext({ contextSize: Math.min(session.info.contextSize, model.trainContextSize), threads: session.info.threads });
+      return { path: drafting.path, model, context };
+    } catch (error) {
+      await model.dispose();
+      throw error;
+    }
+  }
+
+  private async releaseDraft(): Promise<void> {
+    const draft = this.draft;
+    this.draft = null;
+    await draft?.context.dispose();
+    await draft?.model.dispose();
   }
 
   /** Buffers are touched only when used: after a generation the process shows what the model really holds. */
@@ -199,8 +265,6 @@ export class InferenceEngine {
         sequence,
         format,
         quantization: quantizationOf(fileInfo),
-        chat: format.kind === 'chat' ? new LlamaChat({ contextSequence: sequence, chatWrapper: format.wrapper, autoDisposeSequence: false }) : null,
-        completion: format.kind === 'base' ? new LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false }) : null,
         baselineBytes: before
       };
     } catch (error) {
@@ -227,8 +291,8 @@ export class InferenceEngine {
   private async release(): Promise<void> {
     const session = this.session;
     this.session = null;
-    session?.chat?.dispose();
-    session?.completion?.dispose();
+    this.drafting = 'off';
+    await this.releaseDraft();
     await this.context?.dispose();
     this.context = null;
     await session?.model.dispose();

@@ -1,21 +1,19 @@
-import type { ChatHistoryItem, Token } from 'node-llama-cpp';
+import { LlamaChat, LlamaCompletion, type Token } from 'node-llama-cpp';
 import { basename } from 'node:path';
-import type { MessageMetrics, SamplingSettings, StopReason } from '../api';
+import type { GenerationSettings, MessageMetrics, StopReason } from '../api';
+import { beamSearch } from './beam';
 import type { LoadedSession } from './engine';
 import { ReplyClock } from './metrics';
-import { toLlamaSampling } from './sampling';
-
-export interface Turn {
-  role: 'user' | 'assistant';
-  content: string;
-}
+import { basePrompt, chatHistory, fitPrompt, type Turn } from './prompt';
+import { endOfSequenceBias, toLlamaSampling } from './sampling';
+import { chosenPromptFormat } from './template';
 
 export interface ReplyRequest {
   /** Hearth's own system prompt for the conversation (empty by default); never a chat wrapper's built-in one. */
   systemPrompt: string;
-  /** The conversation so far, ending with the user's message. */
+  /** The conversation so far: ending with the user's message, or with a reply to continue. */
   turns: Turn[];
-  settings: SamplingSettings;
+  settings: GenerationSettings;
   onDelta?: (delta: string, outputTokens: number) => void;
 }
 
@@ -26,61 +24,129 @@ export interface Reply {
 
 type LlamaStopReason = 'eogToken' | 'stopGenerationTrigger' | 'customStopTrigger' | 'functionCalls' | 'maxTokens' | 'abort';
 
+interface Generated {
+  text: string;
+  stopReason: StopReason;
+  stopSequence: string | null;
+  beam: MessageMetrics['beam'];
+}
+
 function toStopReason(reason: LlamaStopReason): StopReason {
   if (reason === 'maxTokens') return 'maxTokens';
   if (reason === 'abort') return 'abort';
+  if (reason === 'customStopTrigger') return 'stopSequence';
   return 'eos';
 }
 
-/** A base model has no chat format: it continues the conversation's plain text. */
-export function basePrompt(systemPrompt: string, turns: Turn[]): string {
-  return (systemPrompt ? `${systemPrompt}\n` : '') + turns.map((turn) => turn.content).join('');
-}
-
-export function chatHistory(systemPrompt: string, turns: Turn[]): ChatHistoryItem[] {
-  const history: ChatHistoryItem[] = systemPrompt ? [{ type: 'system', text: systemPrompt }] : [];
-  for (const turn of turns) {
-    history.push(turn.role === 'user' ? { type: 'user', text: turn.content } : { type: 'model', response: [turn.content] });
-  }
-  return history;
+function triggerText(trigger: readonly (string | Token)[] | undefined): string | null {
+  return trigger ? trigger.filter((part): part is string => typeof part === 'string').join('') : null;
 }
 
 /** Generates one reply on the loaded session, streaming deltas, and measures it. */
 export async function generateReply(session: LoadedSession, request: ReplyRequest, signal: AbortSignal): Promise<Reply> {
-  const { sequence } = session;
+  const { sequence, model } = session;
+  const { settings } = request;
+  const format = chosenPromptFormat(session.format, settings.chatTemplate);
+  const fitted = fitPrompt(model, format, request, session.info.contextSize);
   const clock = new ReplyClock();
   const inputTokensBefore = sequence.tokenMeter.usedInputTokens;
-  const onToken = (tokens: Token[]) => {
-    // At the first token the sequence holds the whole prompt plus the tokens just emitted.
-    clock.tokens(tokens.length, {
-      promptTokens: sequence.contextTokens.length - tokens.length,
-      prefillTokens: sequence.tokenMeter.usedInputTokens - inputTokensBefore
-    });
-  };
-  const onTextChunk = (text: string) => request.onDelta?.(text, clock.emittedTokens);
-  const options = { ...toLlamaSampling(request.settings), signal, stopOnAbortSignal: true, onToken, onTextChunk };
+  const predictionsBefore = sequence.tokenPredictions;
 
-  let text: string;
-  let reason: LlamaStopReason;
-  if (session.chat) {
-    const result = await session.chat.generateResponse(chatHistory(request.systemPrompt, request.turns), options);
-    text = result.response;
-    reason = result.metadata.stopReason;
-  } else if (session.completion) {
-    const result = await session.completion.generateCompletionWithMeta(basePrompt(request.systemPrompt, request.turns), options);
-    text = result.response;
-    reason = result.metadata.stopReason;
+  let generated: Generated;
+  if (settings.beamWidth > 1) {
+    const context = await model.createContext({ contextSize: session.info.contextSize, sequences: settings.beamWidth, threads: session.info.threads });
+    try {
+      const sequences = Array.from({ length: settings.beamWidth }, () => context.getSequence());
+      let steps = 0;
+      const result = await beamSearch(model, sequences, {
+        promptTokens: fitted.tokens,
+        width: settings.beamWidth,
+        maxTokens: fitted.replyTokens,
+        lengthPenalty: settings.lengthPenalty,
+        stopAtEos: settings.stopAtEos,
+        stop: settings.stop,
+        signal,
+        onStep: () => clock.tokens(1, steps++ === 0 ? { promptTokens: fitted.tokens.length, prefillTokens: fitted.tokens.length } : undefined)
+      });
+      // Beams overtake one another until the end, so the chosen text arrives in one piece.
+      request.onDelta?.(result.text, result.tokens.length);
+      generated = {
+        text: result.text,
+        stopReason: result.finishedBy,
+        stopSequence: result.stopSequence,
+        beam: { width: settings.beamWidth, logProbability: result.logProbability }
+      };
+    } finally {
+      await context.dispose();
+    }
   } else {
-    throw new Error('The loaded model has neither a chat nor a completion evaluator.');
+    const onToken = (tokens: Token[]) => {
+      // At the first token the sequence holds the whole prompt; the token just emitted is evaluated after this call.
+      clock.tokens(tokens.length, {
+        promptTokens: sequence.contextTokens.length,
+        prefillTokens: sequence.tokenMeter.usedInputTokens - inputTokensBefore
+      });
+    };
+    const options = {
+      ...toLlamaSampling(settings),
+      maxTokens: fitted.replyTokens,
+      tokenBias: endOfSequenceBias(model, settings),
+      signal,
+      stopOnAbortSignal: true,
+      onToken,
+      onTextChunk: (text: string) => request.onDelta?.(text, clock.emittedTokens)
+    };
+    let text: string;
+    let reason: LlamaStopReason;
+    let trigger: readonly (string | Token)[] | undefined;
+    if (format.kind === 'chat') {
+      const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: format.wrapper, autoDisposeSequence: false });
+      try {
+        const result = await chat.generateResponse(chatHistory(request.systemPrompt, fitted.turns), options);
+        text = result.response;
+        reason = result.metadata.stopReason;
+        trigger = result.metadata.stopReason === 'customStopTrigger' ? result.metadata.customStopTrigger : undefined;
+      } finally {
+        chat.dispose();
+      }
+    } else {
+      const completion = new LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false });
+      try {
+        const result = await completion.generateCompletionWithMeta(basePrompt(request.systemPrompt, fitted.turns), options);
+        text = result.response;
+        reason = result.metadata.stopReason;
+        trigger = result.metadata.stopReason === 'customStopTrigger' ? result.metadata.customStopTrigger : undefined;
+      } finally {
+        completion.dispose();
+      }
+    }
+    let stopReason = toStopReason(reason);
+    // A reply cut short because the context had no more room, not because of the user's max tokens.
+    if (stopReason === 'maxTokens' && fitted.replyTokens < settings.maxTokens) stopReason = 'contextFull';
+    generated = { text, stopReason, stopSequence: triggerText(trigger), beam: null };
   }
 
+  const predictions = sequence.tokenPredictions;
   const metrics = clock.finish({
-    stopReason: toStopReason(reason),
+    stopReason: generated.stopReason,
+    stopSequence: generated.stopSequence,
     modelFile: basename(session.info.path),
     quantization: session.quantization,
-    chatTemplate: session.format.name,
-    sampling: request.settings,
-    threads: session.info.threads
+    chatTemplate: format.name,
+    settings,
+    threads: session.info.threads,
+    contextSize: session.info.contextSize,
+    droppedTurns: fitted.droppedTurns,
+    beam: generated.beam,
+    speculation:
+      settings.drafting.kind === 'off' || settings.beamWidth > 1
+        ? null
+        : {
+            kind: settings.drafting.kind,
+            draftModel: settings.drafting.kind === 'model' ? settings.drafting.name : null,
+            validated: predictions.validated - predictionsBefore.validated,
+            refuted: predictions.refuted - predictionsBefore.refuted
+          }
   });
-  return { text, metrics };
+  return { text: generated.text, metrics };
 }

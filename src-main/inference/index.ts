@@ -1,6 +1,18 @@
-export { InferenceEngine, gpuFromEnv, defaultMaxContextSize, defaultContextSize, type EngineOptions, type LoadedSession, type LoadOptions } from './engine';
-export { generateReply, basePrompt, chatHistory, type Reply, type ReplyRequest, type Turn } from './generate';
+export {
+  InferenceEngine,
+  gpuFromEnv,
+  defaultMaxContextSize,
+  defaultContextSize,
+  type DraftingRequest,
+  type EngineOptions,
+  type LoadedSession,
+  type LoadOptions
+} from './engine';
+export { generateReply, type Reply, type ReplyRequest } from './generate';
+export { basePrompt, chatHistory, fitPrompt, plainTextTokens, promptTokens, replyReserve, type Turn, type FittedPrompt } from './prompt';
 export { ReplyClock, decodeRate } from './metrics';
-export { resolvePromptFormat, baseModelFormatName, type PromptFormat } from './template';
+export { resolvePromptFormat, chosenPromptFormat, baseModelFormatName, customJinjaFormatName, type PromptFormat } from './template';
 export { chooseThreads, threadsFromEnv, singleThreadModelBytes } from './threads';
-export { toLlamaSampling } from './sampling';
+export { toLlamaSampling, endOfSequenceBias, endOfGenerationTokens } from './sampling';
+export { nextTokenDistribution, type SamplingChoice } from './evaluate';
+export { beamSearch, type BeamRequest, type BeamResult } from './beam';

@@ -1,4 +1,7 @@
-import type { MessageMetrics, SamplingSettings, StopReason } from '../api';
+import type { MessageMetrics } from '../api';
+
+/** What the clock measures; the rest of a reply's metrics are facts the caller knows. */
+type ReplyFigure = 'promptTokens' | 'prefillTokens' | 'outputTokens' | 'ttftMs' | 'prefillTokensPerSecond' | 'decodeTokensPerSecond' | 'totalMs';
 
 /**
  * Records the moments of one reply and turns them into its figures. Output tokens are counted from
@@ -34,14 +37,7 @@ export class ReplyClock {
     return this.outputTokens;
   }
 
-  finish(details: {
-    stopReason: StopReason;
-    modelFile: string;
-    quantization: string | null;
-    chatTemplate: string;
-    sampling: SamplingSettings;
-    threads: number;
-  }): MessageMetrics {
+  finish(details: Omit<MessageMetrics, ReplyFigure>): MessageMetrics {
     const totalMs = this.now() - this.startedAt;
     const ttftMs = this.firstTokenAt === null ? null : this.firstTokenAt - this.startedAt;
     return {

@@ -1,4 +1,5 @@
-import { GeneralChatWrapper, resolveChatWrapper, type ChatWrapper, type LlamaModel } from 'node-llama-cpp';
+import { GeneralChatWrapper, JinjaTemplateChatWrapper, resolveChatWrapper, type ChatWrapper, type LlamaModel } from 'node-llama-cpp';
+import { ApiError, type ChatTemplateChoice } from '../api';
 
 export type PromptFormat = { kind: 'chat'; wrapper: ChatWrapper; name: string } | { kind: 'base'; name: string };
 
@@ -30,4 +31,22 @@ export function resolvePromptFormat(model: LlamaModel): PromptFormat {
   });
   if (byName === null || byName instanceof GeneralChatWrapper) return { kind: 'base', name: baseModelFormatName };
   return { kind: 'chat', wrapper: byName, name: byName.wrapperName };
+}
+
+export const customJinjaFormatName = 'custom Jinja template';
+
+/** The prompt format a conversation asked for: the model's own, a known one, or the user's Jinja template. */
+export function chosenPromptFormat(modelFormat: PromptFormat, choice: ChatTemplateChoice): PromptFormat {
+  if (choice.kind === 'model') return modelFormat;
+  if (choice.kind === 'named') {
+    const wrapper = resolveChatWrapper({ type: choice.name, warningLogs: false });
+    if (!wrapper) throw new ApiError('SETTINGS_INVALID', `The chat template "${choice.name}" is not available.`);
+    return { kind: 'chat', wrapper, name: choice.name };
+  }
+  try {
+    const wrapper = new JinjaTemplateChatWrapper({ template: choice.template });
+    return { kind: 'chat', wrapper, name: customJinjaFormatName };
+  } catch (error) {
+    throw new ApiError('SETTINGS_INVALID', `The custom chat template cannot be used: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+  }
 }

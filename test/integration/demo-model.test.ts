@@ -2,7 +2,7 @@ import { readGgufFileInfo } from 'node-llama-cpp';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultSamplingSettings, type SamplingSettings } from '../../src-main/api';
+import { defaultGenerationSettings, type GenerationSettings } from '../../src-main/api';
 import { generateReply, InferenceEngine, type Reply, type Turn } from '../../src-main/inference';
 import { demoModelFileName, demoReply, ensureDemoModel, writeDemoModel } from '../../src-main/models';
 import { temporaryDir } from '../helpers/paths';
@@ -21,7 +21,7 @@ describe('the built-in demo model (real node-llama-cpp)', () => {
     dir.remove();
   });
 
-  const ask = (turns: Turn[], settings: SamplingSettings): Promise<Reply> =>
+  const ask = (turns: Turn[], settings: GenerationSettings): Promise<Reply> =>
     engine.run(null, (session, signal) => generateReply(session, { systemPrompt: '', turns, settings }, signal));
 
   it('is a small file whose bytes are the same every time it is written', () => {
@@ -43,14 +43,14 @@ describe('the built-in demo model (real node-llama-cpp)', () => {
   });
 
   it('answers greedily with its one sentence, then end of sequence', async () => {
-    const reply = await ask([{ role: 'user', content: 'Hi there, who are you?' }], { ...defaultSamplingSettings, temperature: 0 });
+    const reply = await ask([{ role: 'user', content: 'Hi there, who are you?' }], { ...defaultGenerationSettings, temperature: 0 });
     expect(reply.text).toBe(demoReply);
     expect(reply.metrics.stopReason).toBe('eos');
   });
 
   it('answers the same with the default sampling settings and any message', async () => {
     for (const content of ['Write me a poem about the sea.', 'ok', '¿Qué tal? 日本語 🙂']) {
-      const reply = await ask([{ role: 'user', content }], defaultSamplingSettings);
+      const reply = await ask([{ role: 'user', content }], defaultGenerationSettings);
       expect(reply.text).toBe(demoReply);
       expect(reply.metrics.stopReason).toBe('eos');
     }
@@ -62,7 +62,7 @@ describe('the built-in demo model (real node-llama-cpp)', () => {
       { role: 'assistant', content: demoReply },
       { role: 'user', content: 'Can you say anything else?' }
     ];
-    const reply = await ask(turns, defaultSamplingSettings);
+    const reply = await ask(turns, defaultGenerationSettings);
     expect(reply.text).toBe(demoReply);
     expect(reply.metrics.stopReason).toBe('eos');
   });

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultSamplingSettings, snippetMarkEnd, snippetMarkStart, type MessageMetrics } from '../../src-main/api';
+import { defaultGenerationSettings, snippetMarkEnd, snippetMarkStart, type MessageMetrics } from '../../src-main/api';
 import { History, openDatabase, schemaVersion } from '../../src-main/history';
 import { migrations } from '../../src-main/history/migrations';
 import { temporaryDir } from '../helpers/paths';
@@ -18,8 +18,13 @@ const metrics: MessageMetrics = {
   decodeTokensPerSecond: 700,
   totalMs: 9,
   stopReason: 'eos',
-  sampling: defaultSamplingSettings,
-  threads: 1
+  settings: defaultGenerationSettings,
+  threads: 1,
+  stopSequence: null,
+  contextSize: 512,
+  droppedTurns: 0,
+  speculation: null,
+  beam: null
 };
 
 describe('history (real SQLite file)', () => {
@@ -66,7 +71,7 @@ describe('history (real SQLite file)', () => {
   it('creates, reads, updates, lists and trashes conversations', () => {
     const a = history.store.createConversation({ systemPrompt: 'Be brief.', settings: { temperature: 0 } });
     expect(a.title).toBe('New chat');
-    expect(a.settings).toEqual({ ...defaultSamplingSettings, temperature: 0 });
+    expect(a.settings).toEqual({ ...defaultGenerationSettings, temperature: 0 });
     const b = history.store.createConversation({ title: 'Second' });
     const pinned = history.store.updateConversation(a.id, { pinned: true, title: 'First', settings: { maxTokens: 10 } });
     expect(pinned).toMatchObject({ pinned: true, title: 'First', systemPrompt: 'Be brief.' });

@@ -93,6 +93,9 @@ interface Context {
   importPath: string;
   importedName: string;
   inspectUrl: string;
+  userMessageId: number;
+  replyId: number;
+  editedMessageId: number;
 }
 
 /** One valid input per method: the mapped type makes a method added to the contract without a sample a type error. */
@@ -113,6 +116,16 @@ const samples: { [K in MethodName]: (context: Context) => MethodInput<K> } = {
   'conversations.update': ({ conversationId }) => ({ id: conversationId, systemPrompt: '', pinned: true }),
   'chat.send': ({ conversationId }) => ({ conversationId, content: 'Once upon a time' }),
   'chat.stop': ({ conversationId }) => ({ conversationId }),
+  'chat.context': ({ conversationId }) => ({ conversationId, draft: ' Then' }),
+  'chat.regenerate': ({ conversationId, replyId }) => ({ conversationId, messageId: replyId }),
+  'messages.select': ({ conversationId, replyId }) => ({ conversationId, messageId: replyId }),
+  'chat.continue': ({ conversationId, replyId }) => ({ conversationId, messageId: replyId }),
+  'chat.edit': ({ conversationId, userMessageId }) => ({ conversationId, messageId: userMessageId, content: 'Once upon a time there' }),
+  'messages.delete': ({ conversationId, editedMessageId }) => ({ conversationId, messageId: editedMessageId }),
+  'settings.generationDefaults': () => ({}),
+  'settings.setGenerationDefaults': () => ({ settings: { topK: 40 } }),
+  'inspect.tokenize': () => ({ text: 'Once upon a time' }),
+  'inspect.nextTokens': () => ({ prompt: 'Once upon a time', top: 5, sample: { temperature: 0, topK: 40, topP: 0.95, minP: 0.05, seed: 1 } }),
   'history.search': () => ({ query: 'Lily' }),
   'conversations.export': ({ conversationId }) => ({ id: conversationId, format: 'json' }),
   'conversations.import': ({ exportedJson }) => ({ content: exportedJson }),
@@ -134,7 +147,23 @@ const samples: { [K in MethodName]: (context: Context) => MethodInput<K> } = {
 /** Calls every method in a meaningful order over one transport; returns what each gave. */
 async function exerciseEveryMethod(api: HearthTransport, replyEnded: () => Promise<unknown>, urls: { download: string; inspect: string }, importPath: string) {
   const results = new Map<MethodName, unknown>();
-  const context: Context = { conversationId: 0, exportedJson: '', downloadUrl: urls.download, downloadId: 0, importPath, importedName: '', inspectUrl: urls.inspect };
+  const context: Context = {
+    conversationId: 0,
+    exportedJson: '',
+    downloadUrl: urls.download,
+    downloadId: 0,
+    importPath,
+    importedName: '',
+    inspectUrl: urls.inspect,
+    userMessageId: 0,
+    replyId: 0,
+    editedMessageId: 0
+  };
+  const untilReplyEnds = async (start: () => Promise<unknown>) => {
+    const ended = replyEnded();
+    await start();
+    await ended;
+  };
   const call = async <K extends MethodName>(name: K) => {
     const result = await api.call(name, samples[name](context) as MethodInput<K>);
     results.set(name, result);
@@ -153,10 +182,22 @@ async function exerciseEveryMethod(api: HearthTransport, replyEnded: () => Promi
   context.conversationId = (await call('conversations.create')).id;
   await call('conversations.list');
   await call('conversations.update');
-  const ended = replyEnded();
-  await call('chat.send');
-  await ended;
+  await untilReplyEnds(async () => {
+    const sent = await call('chat.send');
+    context.userMessageId = sent.userMessage.id;
+    context.replyId = sent.assistantMessage.id;
+  });
   await call('chat.stop');
+  await call('chat.context');
+  await untilReplyEnds(() => call('chat.regenerate'));
+  await call('messages.select');
+  await untilReplyEnds(() => call('chat.continue'));
+  await untilReplyEnds(async () => (context.editedMessageId = (await call('chat.edit')).userMessage.id));
+  await call('messages.delete');
+  await call('settings.generationDefaults');
+  await call('settings.setGenerationDefaults');
+  await call('inspect.tokenize');
+  await call('inspect.nextTokens');
   await call('conversations.get');
   await call('history.search');
   context.exportedJson = (await call('conversations.export')).content;
@@ -218,10 +259,10 @@ describe('every method works over both transports (IPC binding and HTTP binding)
       expect([...overHttp.keys()].sort()).toEqual([...methodNames].sort());
 
       const withoutVolatile = (value: unknown) =>
-        JSON.parse(JSON.stringify(value, (key, v) => (['id', 'conversationId', 'messageId', 'createdAt', 'updatedAt', 'loadMs', 'measuredBytes', 'estimatedBytes'].includes(key) || /Ms$|PerSecond$/.test(key) ? undefined : v)));
+        JSON.parse(JSON.stringify(value, (key, v) => (['id', 'conversationId', 'messageId', 'parentId', 'siblingIds', 'createdAt', 'updatedAt', 'loadMs', 'measuredBytes', 'estimatedBytes'].includes(key) || /Ms$|PerSecond$/.test(key) ? undefined : v)));
       expect(overIpc.get('settings.setHubToken')).toBe('FORBIDDEN');
       expect(overHttp.get('models.reveal')).toBe('FORBIDDEN');
-      for (const name of ['app.info', 'models.list', 'engine.status', 'engine.load', 'conversations.create', 'conversations.get', 'engine.unload', 'settings.hubToken', 'settings.setHubToken', 'models.reveal'] as const) {
+      for (const name of ['app.info', 'models.list', 'engine.status', 'engine.load', 'conversations.create', 'conversations.get', 'engine.unload', 'settings.hubToken', 'settings.setHubToken', 'models.reveal', 'chat.context', 'messages.select', 'messages.delete', 'settings.generationDefaults', 'inspect.tokenize', 'inspect.nextTokens'] as const) {
         expect({ name, result: withoutVolatile(overHttp.get(name)) }).toEqual({ name, result: withoutVolatile(overIpc.get(name)) });
       }
       const exported = (results: Map<MethodName, unknown>) => withoutVolatile(JSON.parse((results.get('conversations.export') as { content: string }).content));

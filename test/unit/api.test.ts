@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
   createRouter,
-  defaultSamplingSettings,
+  defaultGenerationSettings,
   formatReplyStats,
   httpStatusOf,
   errorCodes,
@@ -71,8 +71,13 @@ describe('reply stats line', () => {
     decodeTokensPerSecond: 742.4,
     totalMs: 200,
     stopReason: 'eos',
-    sampling: defaultSamplingSettings,
-    threads: 2
+    settings: defaultGenerationSettings,
+    threads: 2,
+    stopSequence: null,
+    contextSize: 4096,
+    droppedTurns: 0,
+    speculation: null,
+    beam: null
   };
 
   it('reads like the issue example', () => {

@@ -14,7 +14,9 @@ const message = (role: Message['role'], content: string, status: Message['status
   error: null,
   createdAt: 0,
   updatedAt: 0,
-  metrics: null
+  metrics: null,
+  parentId: null,
+  siblingIds: [1]
 });
 
 describe('conversation helpers', () => {

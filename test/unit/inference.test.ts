@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultSamplingSettings } from '../../src-main/api';
-import { basePrompt, chatHistory, chooseThreads, decodeRate, ReplyClock, threadsFromEnv, toLlamaSampling } from '../../src-main/inference';
+import { defaultGenerationSettings } from '../../src-main/api';
+import { basePrompt, chatHistory, chooseThreads, decodeRate, ReplyClock, threadsFromEnv } from '../../src-main/inference';
 
 describe('reply metrics', () => {
   it('measures time to first token, prefill and decode speed from the token times', () => {
@@ -13,7 +13,7 @@ describe('reply metrics', () => {
       clock.tokens(1);
     }
     now += 5;
-    const metrics = clock.finish({ stopReason: 'eos', modelFile: 'm', quantization: null, chatTemplate: 't', sampling: defaultSamplingSettings, threads: 1 });
+    const metrics = clock.finish({ stopReason: 'eos', stopSequence: null, modelFile: 'm', quantization: null, chatTemplate: 't', settings: defaultGenerationSettings, threads: 1, contextSize: 512, droppedTurns: 0, speculation: null, beam: null });
     expect(metrics.ttftMs).toBe(10);
     expect(metrics.outputTokens).toBe(11);
     expect(metrics.decodeTokensPerSecond).toBe(500);
@@ -42,23 +42,6 @@ describe('thread count', () => {
     expect(threadsFromEnv({ HEARTH_THREADS: 'many' })).toBeUndefined();
     expect(threadsFromEnv({ HEARTH_THREADS: '-2' })).toBeUndefined();
     expect(threadsFromEnv({})).toBeUndefined();
-  });
-});
-
-describe('sampling options', () => {
-  it('passes every option explicitly and turns the repeat penalty off at 1', () => {
-    expect(toLlamaSampling(defaultSamplingSettings)).toEqual({
-      temperature: 0.7,
-      topK: 40,
-      topP: 0.95,
-      minP: 0.05,
-      maxTokens: 1024,
-      repeatPenalty: false
-    });
-    expect(toLlamaSampling({ ...defaultSamplingSettings, repeatPenalty: 1.2, seed: 7 })).toMatchObject({
-      seed: 7,
-      repeatPenalty: { penalty: 1.2, lastTokens: 64 }
-    });
   });
 });
 

@@ -2,6 +2,7 @@ import { initial } from './001_initial';
 import { fitMeasurements } from './002_fit_measurements';
 import { downloads } from './003_downloads';
 import { downloadSegments } from './004_download_segments';
+import { branches } from './005_branches';
 
 /** Applied in order; a database's `user_version` is the number of migrations it has. Never edit a shipped one. */
-export const migrations: readonly string[] = [initial, fitMeasurements, downloads, downloadSegments];
+export const migrations: readonly string[] = [initial, fitMeasurements, downloads, downloadSegments, branches];

@@ -1,0 +1,89 @@
+import type { ChatHistoryItem, LlamaModel, Token } from 'node-llama-cpp';
+import { ApiError, type GenerationSettings } from '../api';
+import type { PromptFormat } from './template';
+
+export interface Turn {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+/** A base model has no chat format: it continues the conversation's plain text. */
+export function basePrompt(systemPrompt: string, turns: Turn[]): string {
+  return (systemPrompt ? `${systemPrompt}\n` : '') + turns.map((turn) => turn.content).join('');
+}
+
+export function chatHistory(systemPrompt: string, turns: Turn[]): ChatHistoryItem[] {
+  const history: ChatHistoryItem[] = systemPrompt ? [{ type: 'system', text: systemPrompt }] : [];
+  for (const turn of turns) {
+    history.push(turn.role === 'user' ? { type: 'user', text: turn.content } : { type: 'model', response: [turn.content] });
+  }
+  return history;
+}
+
+/** The tokens the model receives for these turns; after a user turn that includes the opening of the reply. */
+export function promptTokens(model: LlamaModel, format: PromptFormat, systemPrompt: string, turns: Turn[]): Token[] {
+  if (format.kind === 'base') return plainTextTokens(model, basePrompt(systemPrompt, turns));
+  const history = chatHistory(systemPrompt, turns);
+  if (turns.at(-1)?.role !== 'assistant') history.push({ type: 'model', response: [] });
+  const { contextText } = format.wrapper.generateContextState({ chatHistory: history });
+  return contextText.tokenize(model.tokenizer);
+}
+
+/** Plain text as node-llama-cpp feeds it to a model at the start of a context: after its BOS token when it wants one. */
+export function plainTextTokens(model: LlamaModel, text: string): Token[] {
+  const bos = model.tokens.bos;
+  if (bos === null || !model.tokens.shouldPrependBosToken) return model.tokenize(text);
+  return [bos, ...model.tokenize(text, false, 'trimLeadingSpace')];
+}
+
+export interface FittedPrompt {
+  turns: Turn[];
+  tokens: Token[];
+  droppedTurns: number;
+  /** The most the reply may take: max tokens, or less when the context has less room. */
+  replyTokens: number;
+}
+
+/** The least room a reply needs; a prompt that leaves less counts as full. */
+export function replyReserve(settings: GenerationSettings, contextSize: number): number {
+  return Math.max(1, Math.min(settings.maxTokens, Math.floor(contextSize / 4)));
+}
+
+/**
+ * Makes the conversation fit the context by its policy: drop the oldest turns (the system prompt and
+ * the latest exchange always stay), or refuse with a clear message.
+ */
+export function fitPrompt(
+  model: LlamaModel,
+  format: PromptFormat,
+  request: { systemPrompt: string; turns: Turn[]; settings: GenerationSettings },
+  contextSize: number
+): FittedPrompt {
+  const reserve = replyReserve(request.settings, contextSize);
+  let turns = request.turns;
+  let tokens = promptTokens(model, format, request.systemPrompt, turns);
+  let droppedTurns = 0;
+  if (request.settings.contextOverflow === 'dropOldest') {
+    const latestExchange = turns.at(-1)?.role === 'assistant' ? 2 : 1;
+    while (tokens.length + reserve > contextSize && turns.length > latestExchange) {
+      // Whole exchanges go, so what is left still starts with the user.
+      const drop = turns[1]?.role === 'assistant' && turns.length - 2 >= latestExchange ? 2 : 1;
+      turns = turns.slice(drop);
+      droppedTurns += drop;
+      tokens = promptTokens(model, format, request.systemPrompt, turns);
+    }
+  }
+  if (tokens.length + reserve > contextSize) {
+    const advice =
+      request.settings.contextOverflow === 'stop'
+        ? 'Start a new chat, raise the context length, or let Hearth drop the oldest turns.'
+        : 'Shorten the message or the system prompt, or raise the context length.';
+    throw new ApiError(
+      'CONTEXT_FULL',
+      `The conversation takes ${tokens.length} tokens and the reply needs ${reserve} more, but the context holds ${contextSize}. ${advice}`,
+      undefined,
+      { promptTokens: tokens.length, contextSize, reserve }
+    );
+  }
+  return { turns, tokens, droppedTurns, replyTokens: Math.min(request.settings.maxTokens, contextSize - tokens.length) };
+}
