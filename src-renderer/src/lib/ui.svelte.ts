@@ -1,10 +1,10 @@
 import type { ConnectionState } from './api';
 
 /** Small pieces of view state shared between components. */
-export type View = 'chat' | 'models';
+export type View = 'chat' | 'models' | 'playground';
 
 class UiState {
-  /** The main view beside the sidebar: Chat (the default) or Models. */
+  /** The main view beside the sidebar: Chat (the default), Models or Playground. */
   view = $state<View>('chat');
   settingsOpen = $state(false);
   connection = $state<ConnectionState>('connecting');
