@@ -2,12 +2,11 @@ import { dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { defaultGenerationSettings, formatReplyStats, generationSettingsSchema, type GenerationSettings } from './api';
 import { createHearth, defaultRecommendContext } from './app';
 import { fitCommand, recommendCommand } from './cli/commands';
 import { modelsCommand } from './cli/models';
+import { chatCommand, tokenizeCommand } from './cli/chat';
 import { launchDesktop, launchDevelopment } from './electron/launcher';
-import { generateReply, gpuFromEnv, InferenceEngine, threadsFromEnv } from './inference';
 import { resolvePaths } from './paths';
 import { startHttpServer, type RunningServer } from './server';
 
@@ -18,6 +17,8 @@ Commands:
   dev                          the desktop app with hot reload (electron-vite dev)
   serve                        browser mode: the app and its API on http://127.0.0.1
   chat --model <file> "text"   one reply from a GGUF model, streamed to stdout
+  tokenize --model <file> "text" [--json]
+                               the model's tokens for the text (id and piece), and their count
   recommend [--context N] [--json]
                                this machine, and the catalog's models ranked for it
   fit --model <file> [--context N] [--measure] [--json]
@@ -35,9 +36,11 @@ Options for start and serve:
   --data-dir D      where history lives (or HEARTH_DATA_DIR)
   --models-dir M    where models live (or HEARTH_MODELS_DIR)
 
-Options for chat:
+Options for chat (the settings a conversation has in the app):
   --model F --system S --temperature T --top-k K --top-p P --min-p P
-  --repeat-penalty R --max-tokens N --seed N --threads N`;
+  --repeat-penalty R --repeat-last-n N --presence-penalty P --frequency-penalty P
+  --max-tokens N --seed N --stop S (repeatable) --ignore-eos --template NAME --context N
+  --beam-width N --length-penalty L --draft-model F --prompt-lookup --threads N`;
 
 export const defaultPort = 4317;
 
@@ -77,51 +80,6 @@ export async function serve(flags: { port?: string; host?: string; 'api-key'?: s
   return server;
 }
 
-function samplingFrom(values: Record<string, string | undefined>): GenerationSettings {
-  const numberOf = (name: string) => (values[name] === undefined ? undefined : Number(values[name]));
-  const parsed = generationSettingsSchema.safeParse({
-    ...defaultGenerationSettings,
-    ...Object.fromEntries(
-      Object.entries({
-        temperature: numberOf('temperature'),
-        topK: numberOf('top-k'),
-        topP: numberOf('top-p'),
-        minP: numberOf('min-p'),
-        repeatPenalty: numberOf('repeat-penalty'),
-        maxTokens: numberOf('max-tokens'),
-        seed: numberOf('seed')
-      }).filter(([, value]) => value !== undefined)
-    )
-  });
-  if (!parsed.success) throw new Error(`Invalid option: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
-  return parsed.data;
-}
-
-async function chat(values: Record<string, string | undefined>, prompt: string) {
-  if (!values.model) throw new Error('hearth chat needs --model <file.gguf>');
-  if (!prompt) throw new Error('hearth chat needs the prompt text');
-  const settings = samplingFrom(values);
-  const threads = values.threads === undefined ? threadsFromEnv() : Number(values.threads);
-  const engine = new InferenceEngine({ threads, gpu: gpuFromEnv() });
-  try {
-    await engine.load(resolve(values.model));
-    const abort = () => engine.stop();
-    process.once('SIGINT', abort);
-    const reply = await engine.run(null, (session, signal) =>
-      generateReply(
-        session,
-        { systemPrompt: values.system ?? '', turns: [{ role: 'user', content: prompt }], settings, onDelta: (delta) => process.stdout.write(delta) },
-        signal
-      )
-    );
-    process.off('SIGINT', abort);
-    process.stdout.write('\n');
-    console.error(`${formatReplyStats(reply.metrics)} · ${reply.metrics.promptTokens} prompt tokens · ${reply.metrics.threads} threads · ${reply.metrics.chatTemplate}`);
-  } finally {
-    await engine.dispose();
-  }
-}
-
 export async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -139,6 +97,16 @@ export async function main(argv: string[]): Promise<void> {
       'top-p': { type: 'string' },
       'min-p': { type: 'string' },
       'repeat-penalty': { type: 'string' },
+      'repeat-last-n': { type: 'string' },
+      'presence-penalty': { type: 'string' },
+      'frequency-penalty': { type: 'string' },
+      stop: { type: 'string', multiple: true },
+      'ignore-eos': { type: 'boolean' },
+      template: { type: 'string' },
+      'beam-width': { type: 'string' },
+      'length-penalty': { type: 'string' },
+      'draft-model': { type: 'string' },
+      'prompt-lookup': { type: 'boolean' },
       'max-tokens': { type: 'string' },
       seed: { type: 'string' },
       threads: { type: 'string' },
@@ -168,7 +136,10 @@ export async function main(argv: string[]): Promise<void> {
       await launchDevelopment(options, resolve(dirname(fileURLToPath(import.meta.url)), '../..'));
       return;
     case 'chat':
-      await chat(options, rest.join(' '));
+      await chatCommand(options, rest.join(' '), contextSize);
+      return;
+    case 'tokenize':
+      await tokenizeCommand(options, rest.join(' '), json);
       return;
     case 'recommend':
       await recommendCommand(resolvePaths({ dataDir: options['data-dir'], modelsDir: options['models-dir'] }), { contextSize: contextSize ?? defaultRecommendContext, json });

@@ -10,6 +10,7 @@ import {
 } from '../../src-main/api';
 import { readSettings } from '../../src-main/history';
 import { toLlamaSampling } from '../../src-main/inference';
+import { settingsFromFlags } from '../../src-main/cli/chat';
 import { specializedChatWrapperTypeNames } from 'node-llama-cpp';
 
 describe('generation settings → node-llama-cpp options', () => {
@@ -154,5 +155,38 @@ describe('speculative decoding figures', () => {
     expect(acceptanceRate({ kind: 'promptLookup', draftModel: null, validated: 3, refuted: 1 })).toBe(0.75);
     expect(acceptanceRate({ kind: 'promptLookup', draftModel: null, validated: 0, refuted: 0 })).toBeNull();
     expect(acceptanceRate(null)).toBeNull();
+  });
+});
+
+describe('hearth chat flags', () => {
+  it('map onto the same settings a conversation stores', () => {
+    const settings = settingsFromFlags({
+      temperature: '0.4',
+      'top-k': '12',
+      'presence-penalty': '0.5',
+      'frequency-penalty': '0.25',
+      stop: ['END', '\n\n'],
+      'ignore-eos': true,
+      template: 'chatML',
+      'beam-width': '3',
+      'draft-model': '/models/small.gguf'
+    });
+    expect(settings).toMatchObject({
+      temperature: 0.4,
+      topK: 12,
+      presencePenalty: 0.5,
+      frequencyPenalty: 0.25,
+      stop: ['END', '\n\n'],
+      stopAtEos: false,
+      chatTemplate: { kind: 'named', name: 'chatML' },
+      beamWidth: 3,
+      drafting: { kind: 'model', name: 'small.gguf' },
+      topP: defaultGenerationSettings.topP
+    });
+  });
+
+  it('refuses an unknown template and out-of-range values', () => {
+    expect(() => settingsFromFlags({ template: 'nonsense' })).toThrow(/--template must be one of/);
+    expect(() => settingsFromFlags({ temperature: '-1' })).toThrow(/temperature: Temperature cannot be negative/);
   });
 });
