@@ -456,8 +456,11 @@ export const exportedConversationSchema = z.object({
     chatTemplate: z.string().nullable().optional(),
     pinned: z.boolean().optional(),
     createdAt: z.number(),
-    updatedAt: z.number()
+    updatedAt: z.number(),
+    /** Index (in `messages`) of the last message of the branch on show; the last message when absent. */
+    shown: z.number().int().min(0).nullable().optional()
   }),
+  /** Every branch, oldest first; without `parent` each message follows the one before it (older exports). */
   messages: z.array(
     z.object({
       role: z.enum(['system', 'user', 'assistant']),
@@ -466,7 +469,9 @@ export const exportedConversationSchema = z.object({
       error: z.string().nullable().optional(),
       createdAt: z.number(),
       updatedAt: z.number().optional(),
-      metrics: messageMetricsSchema.nullable().optional()
+      metrics: messageMetricsSchema.nullable().optional(),
+      /** Index (in `messages`) of the message this one follows; always an earlier one. */
+      parent: z.number().int().min(0).nullable().optional()
     })
   )
 });

@@ -37,8 +37,9 @@ export class History {
   }
 
   export(id: number, format: 'markdown' | 'json'): ExportedFile {
-    const conversation = this.conversationWithMessages(id);
-    return format === 'json' ? exportJson(conversation) : exportMarkdown(conversation);
+    // JSON keeps every branch (a backup loses nothing); Markdown reads as the conversation on show.
+    if (format === 'markdown') return exportMarkdown(this.conversationWithMessages(id));
+    return exportJson({ conversation: this.store.getConversation(id), messages: this.store.allMessages(id) }, this.store.shownLeaf(id));
   }
 
   import(content: string) {

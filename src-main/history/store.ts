@@ -271,16 +271,26 @@ export class HistoryStore {
     return this.branchTo(conversationId, this.leafOf(conversationId));
   }
 
+  /** Every message of the conversation, on every branch, oldest first. */
+  allMessages(conversationId: number): Message[] {
+    const rows = this.db.prepare(`${messageSelect} WHERE m.conversation_id = ? ORDER BY m.id`).all(conversationId) as MessageRow[];
+    const children = childrenByParent(rows);
+    return rows.map((row) => toMessage(row, children.get(row.parent_id)!.map((sibling) => sibling.id)));
+  }
+
   /** The branch that ends at `leafId`, first message first (empty for null). */
   branchTo(conversationId: number, leafId: number | null): Message[] {
-    const rows = this.db.prepare(`${messageSelect} WHERE m.conversation_id = ? ORDER BY m.id`).all(conversationId) as MessageRow[];
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    const children = childrenByParent(rows);
+    const byId = new Map(this.allMessages(conversationId).map((message) => [message.id, message]));
     const branch: Message[] = [];
-    for (let row = leafId === null ? undefined : byId.get(leafId); row; row = row.parent_id === null ? undefined : byId.get(row.parent_id)) {
-      branch.push(toMessage(row, children.get(row.parent_id)?.map((sibling) => sibling.id) ?? [row.id]));
+    for (let message = leafId === null ? undefined : byId.get(leafId); message; message = message.parentId === null ? undefined : byId.get(message.parentId)) {
+      branch.push(message);
     }
     return branch.reverse();
+  }
+
+  /** The last message of the branch on show. */
+  shownLeaf(conversationId: number): number | null {
+    return this.leafOf(conversationId);
   }
 
   getMessage(id: number): Message {

@@ -13,7 +13,9 @@ function fileStem(title: string): string {
   return title.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 80).toLowerCase() || 'conversation';
 }
 
-export function exportJson({ conversation, messages }: ConversationWithMessages): ExportedFile {
+/** `messages` are all of the conversation's, oldest first; `shownId` ends the branch on show. */
+export function exportJson({ conversation, messages }: ConversationWithMessages, shownId: number | null): ExportedFile {
+  const indexOf = new Map(messages.map((message, index) => [message.id, index]));
   const exported: ExportedConversation = {
     format: 'hearth.conversation',
     version: exportFormatVersion,
@@ -25,7 +27,8 @@ export function exportJson({ conversation, messages }: ConversationWithMessages)
       chatTemplate: conversation.chatTemplate,
       pinned: conversation.pinned,
       createdAt: conversation.createdAt,
-      updatedAt: conversation.updatedAt
+      updatedAt: conversation.updatedAt,
+      shown: shownId === null ? null : (indexOf.get(shownId) ?? null)
     },
     messages: messages.map((message) => ({
       role: message.role,
@@ -34,7 +37,8 @@ export function exportJson({ conversation, messages }: ConversationWithMessages)
       error: message.error,
       createdAt: message.createdAt,
       updatedAt: message.updatedAt,
-      metrics: message.metrics
+      metrics: message.metrics,
+      parent: message.parentId === null ? null : (indexOf.get(message.parentId) ?? null)
     }))
   };
   return { filename: `${fileStem(conversation.title)}.json`, mimeType: 'application/json', content: JSON.stringify(exported, null, 2) };
@@ -66,14 +70,22 @@ export function importJson(db: Db, store: HistoryStore, content: string) {
     throw new ApiError('IMPORT_INVALID', `Not a Hearth conversation export: ${first.path.join('.') || '(file)'}: ${first.message}`);
   }
   const { conversation, messages } = parsed.data;
+  const badParent = messages.findIndex((message, index) => message.parent != null && message.parent >= index);
+  if (badParent >= 0) throw new ApiError('IMPORT_INVALID', `Not a Hearth conversation export: messages.${badParent}.parent must point to an earlier message.`);
+  if (conversation.shown != null && conversation.shown >= messages.length) throw new ApiError('IMPORT_INVALID', 'Not a Hearth conversation export: conversation.shown points past the last message.');
   return db.transaction(() => {
-    const created = store.createConversation({ ...conversation, chatTemplate: conversation.chatTemplate ?? null });
-    for (const message of messages) {
+    const { shown, ...fields } = conversation;
+    const created = store.createConversation({ ...fields, chatTemplate: conversation.chatTemplate ?? null });
+    const ids: number[] = [];
+    for (const [index, { parent, metrics, ...message }] of messages.entries()) {
       // A reply that was streaming when exported can no longer finish.
       const status = message.status === 'streaming' ? 'interrupted' : message.status;
-      const stored = store.addMessage(created.id, { ...message, status });
-      if (message.metrics) store.saveMetrics(stored.id, message.metrics);
+      const parentId = parent === undefined ? (index > 0 ? ids[index - 1] : null) : parent === null ? null : ids[parent];
+      const stored = store.addMessage(created.id, { ...message, status }, parentId);
+      ids.push(stored.id);
+      if (metrics) store.saveMetrics(stored.id, metrics);
     }
+    if (shown != null) store.selectBranch(created.id, ids[shown]);
     return store.getConversation(created.id);
   })();
 }

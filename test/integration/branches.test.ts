@@ -91,6 +91,28 @@ describe('regenerate, edit, continue, navigate and delete (real Hearth on storie
     expect(sent.message.metrics?.promptTokens).toBe(report.promptTokens);
   });
 
+  it('exports every branch to JSON and imports the same tree, showing the same branch', async () => {
+    await t.call('conversations.update', { id: conversationId, settings: { seed: 5 } });
+    const [, reply] = await shown();
+    await untilEnd(() => t.call('chat.regenerate', { conversationId, messageId: reply.id }));
+    const before = await t.call('conversations.get', { id: conversationId });
+    const exported = await t.call('conversations.export', { id: conversationId, format: 'json' });
+    const imported = await t.call('conversations.import', { content: exported.content });
+    const after = await t.call('conversations.get', { id: imported.id });
+    const shape = (messages: Message[]) => messages.map((message) => [message.role, message.content, message.siblingIds.length]);
+    expect(shape(after.messages)).toEqual(shape(before.messages));
+    const allBefore = JSON.parse(exported.content).messages.length;
+    const reExported = JSON.parse((await t.call('conversations.export', { id: imported.id, format: 'json' })).content);
+    expect(reExported.messages).toHaveLength(allBefore);
+    expect(allBefore).toBeGreaterThan(before.messages.length);
+  });
+
+  it('refuses an export whose parent links point forward', async () => {
+    const exported = JSON.parse((await t.call('conversations.export', { id: conversationId, format: 'json' })).content);
+    exported.messages[0].parent = 1;
+    expect(await t.raw('conversations.import', { content: JSON.stringify(exported) })).toMatchObject({ ok: false, error: { code: 'IMPORT_INVALID', message: expect.stringMatching(/earlier message/) } });
+  });
+
   it('starts new conversations with the saved defaults', async () => {
     await t.call('settings.setGenerationDefaults', { settings: { temperature: 0.2, stop: ['THE END'] } });
     const created = await t.call('conversations.create', {});
