@@ -134,8 +134,20 @@ export const messageMetricsSchema = z.object({
     .nullable()
     .default(null),
   /** Beam search: the width and the chosen sequence's total log-probability. */
-  beam: z.object({ width: z.number().int().min(1), logProbability: z.number() }).nullable().default(null)
+  beam: z.object({ width: z.number().int().min(1), logProbability: z.number() }).nullable().default(null),
+  /** Time between consecutive output tokens: median, 95th percentile, and counts per `interTokenBucketsMs` bucket. */
+  interTokenP50Ms: z.number().min(0).nullable().default(null),
+  interTokenP95Ms: z.number().min(0).nullable().default(null),
+  interTokenHistogram: z.array(z.number().int().min(0)).default([]),
+  /** Layers llama.cpp ran on the GPU for this reply (0 on the CPU). */
+  gpuLayers: z.number().int().min(0).default(0)
 });
+
+/**
+ * Upper edges (ms) of the inter-token latency histogram's buckets; the last bucket holds everything
+ * slower. Fixed, so histograms of different replies add up.
+ */
+export const interTokenBucketsMs = [0.5, 1, 2, 3, 5, 7.5, 10, 15, 20, 30, 50, 75, 100, 150, 250, 500, 1000] as const;
 export type MessageMetrics = z.infer<typeof messageMetricsSchema>;
 export type StopReason = (typeof stopReasons)[number];
 
@@ -476,3 +488,4 @@ export const exportedConversationSchema = z.object({
   )
 });
 export type ExportedConversation = z.infer<typeof exportedConversationSchema>;
+

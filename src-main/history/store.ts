@@ -10,6 +10,7 @@ import {
   type MessageStatus,
   type GenerationSettings
 } from '../api';
+import type { z } from 'zod';
 import type { Db } from './db';
 
 interface ConversationRow {
@@ -89,16 +90,33 @@ export function readSettings(json: string): GenerationSettings {
   return settings as GenerationSettings;
 }
 
-const emptyDetails: MetricsDetails = { stopSequence: null, contextSize: 0, droppedTurns: 0, speculation: null, beam: null };
-type MetricsDetails = Pick<MessageMetrics, 'stopSequence' | 'contextSize' | 'droppedTurns' | 'speculation' | 'beam'>;
+/** Figures added after the first schema live in one JSON column; a row from an older build reads with their defaults. */
+const detailsSchema = messageMetricsSchema.pick({
+  stopSequence: true,
+  contextSize: true,
+  droppedTurns: true,
+  speculation: true,
+  beam: true,
+  interTokenP50Ms: true,
+  interTokenP95Ms: true,
+  interTokenHistogram: true,
+  gpuLayers: true
+});
+type MetricsDetails = z.infer<typeof detailsSchema>;
 
 function readDetails(json: string | null): MetricsDetails {
+  let stored: unknown = {};
   try {
-    const parsed = messageMetricsSchema.pick({ stopSequence: true, contextSize: true, droppedTurns: true, speculation: true, beam: true }).safeParse(JSON.parse(json ?? '{}'));
-    return parsed.success ? parsed.data : emptyDetails;
+    stored = JSON.parse(json ?? '{}');
   } catch {
-    return emptyDetails;
+    stored = {};
   }
+  const parsed = detailsSchema.safeParse(stored);
+  return parsed.success ? parsed.data : detailsSchema.parse({});
+}
+
+function detailsOf(metrics: MessageMetrics): MetricsDetails {
+  return Object.fromEntries(Object.keys(detailsSchema.shape).map((key) => [key, metrics[key as keyof MetricsDetails]])) as MetricsDetails;
 }
 
 function toConversation(row: ConversationRow): Conversation {
@@ -412,13 +430,7 @@ export class HistoryStore {
         metrics.stopReason,
         JSON.stringify(metrics.settings),
         metrics.threads,
-        JSON.stringify({
-          stopSequence: metrics.stopSequence,
-          contextSize: metrics.contextSize,
-          droppedTurns: metrics.droppedTurns,
-          speculation: metrics.speculation,
-          beam: metrics.beam
-        })
+        JSON.stringify(detailsOf(metrics))
       );
   }
 

@@ -135,6 +135,7 @@ export async function generateReply(session: LoadedSession, request: ReplyReques
     chatTemplate: format.name,
     settings,
     threads: session.info.threads,
+    gpuLayers: session.info.gpuLayers,
     contextSize: session.info.contextSize,
     droppedTurns: fitted.droppedTurns,
     beam: generated.beam,

@@ -1,7 +1,17 @@
-import type { MessageMetrics } from '../api';
+import { interTokenBucketsMs, type MessageMetrics } from '../api';
 
 /** What the clock measures; the rest of a reply's metrics are facts the caller knows. */
-type ReplyFigure = 'promptTokens' | 'prefillTokens' | 'outputTokens' | 'ttftMs' | 'prefillTokensPerSecond' | 'decodeTokensPerSecond' | 'totalMs';
+type ReplyFigure =
+  | 'promptTokens'
+  | 'prefillTokens'
+  | 'outputTokens'
+  | 'ttftMs'
+  | 'prefillTokensPerSecond'
+  | 'decodeTokensPerSecond'
+  | 'totalMs'
+  | 'interTokenP50Ms'
+  | 'interTokenP95Ms'
+  | 'interTokenHistogram';
 
 /**
  * Records the moments of one reply and turns them into its figures. Output tokens are counted from
@@ -14,6 +24,7 @@ export class ReplyClock {
   private outputTokens = 0;
   private promptTokens = 0;
   private prefillTokens = 0;
+  private readonly gaps: number[] = [];
 
   constructor(private readonly now: () => number = () => performance.now()) {
     this.startedAt = now();
@@ -28,6 +39,9 @@ export class ReplyClock {
         this.promptTokens = prompt.promptTokens;
         this.prefillTokens = prompt.prefillTokens;
       }
+    } else if (this.lastTokenAt !== null && count > 0) {
+      // Tokens that arrive together (accepted drafts) share the wait that produced them.
+      for (let i = 0; i < count; i++) this.gaps.push((at - this.lastTokenAt) / count);
     }
     this.lastTokenAt = at;
     this.outputTokens += count;
@@ -48,7 +62,10 @@ export class ReplyClock {
       ttftMs,
       prefillTokensPerSecond: ttftMs && this.prefillTokens > 0 ? (this.prefillTokens * 1000) / ttftMs : null,
       decodeTokensPerSecond: decodeRate(this.outputTokens, this.firstTokenAt, this.lastTokenAt),
-      totalMs
+      totalMs,
+      interTokenP50Ms: percentile(this.gaps, 50),
+      interTokenP95Ms: percentile(this.gaps, 95),
+      interTokenHistogram: histogram(this.gaps, interTokenBucketsMs)
     };
   }
 }
@@ -57,4 +74,21 @@ export class ReplyClock {
 export function decodeRate(outputTokens: number, firstTokenAt: number | null, lastTokenAt: number | null): number | null {
   if (firstTokenAt === null || lastTokenAt === null || outputTokens < 2 || lastTokenAt <= firstTokenAt) return null;
   return ((outputTokens - 1) * 1000) / (lastTokenAt - firstTokenAt);
+}
+
+/** Nearest-rank percentile (the smallest value with at least p% of the values at or below it); null for none. */
+export function percentile(values: readonly number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** Counts per bucket: bucket i holds values up to `edges[i]`, the extra last bucket everything above. */
+export function histogram(values: readonly number[], edges: readonly number[]): number[] {
+  const counts = new Array<number>(edges.length + 1).fill(0);
+  for (const value of values) {
+    const bucket = edges.findIndex((edge) => value <= edge);
+    counts[bucket === -1 ? edges.length : bucket]++;
+  }
+  return counts;
 }

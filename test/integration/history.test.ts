@@ -1,31 +1,13 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultGenerationSettings, snippetMarkEnd, snippetMarkStart, type MessageMetrics } from '../../src-main/api';
+import { defaultGenerationSettings, snippetMarkEnd, snippetMarkStart } from '../../src-main/api';
 import { History, openDatabase, schemaVersion } from '../../src-main/history';
 import { migrations } from '../../src-main/history/migrations';
 import { temporaryDir } from '../helpers/paths';
+import { sampleMetrics } from '../fixtures/metrics';
 
-const metrics: MessageMetrics = {
-  modelFile: 'stories260K.gguf',
-  quantization: 'F32',
-  chatTemplate: 'none',
-  promptTokens: 6,
-  prefillTokens: 6,
-  outputTokens: 3,
-  ttftMs: 4,
-  prefillTokensPerSecond: 1500,
-  decodeTokensPerSecond: 700,
-  totalMs: 9,
-  stopReason: 'eos',
-  settings: defaultGenerationSettings,
-  threads: 1,
-  stopSequence: null,
-  contextSize: 512,
-  droppedTurns: 0,
-  speculation: null,
-  beam: null
-};
+const metrics = sampleMetrics();
 
 describe('history (real SQLite file)', () => {
   let dir: ReturnType<typeof temporaryDir>;
