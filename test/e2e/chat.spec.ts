@@ -138,10 +138,10 @@ test('Stop (and Esc) leaves a partial reply marked "stopped by you"', async ({ p
   await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
 
   // The settings chosen before the first message belong to the conversation now.
-  await page.getByRole('button', { name: 'Settings' }).click();
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
   await expect(page.getByLabel('Temperature')).toHaveValue('0.8');
   await expect(page.getByLabel('Max tokens')).toHaveValue('2000');
-  await expect(page.getByLabel('Chat template')).toHaveValue(/base model/);
+  await expect(page.getByLabel('Chat template')).toHaveAccessibleDescription(/Last used: .*base model/);
   await page.getByRole('button', { name: 'Cancel' }).click();
 
   // Shift+Enter is a new line, not a send.

@@ -44,7 +44,8 @@ test('raw HTML in a reply is never run, and code blocks get a Copy button', asyn
   await expect(page.locator('a[href^="javascript:"]')).toHaveCount(0);
   await expect(page.locator('[data-role="user"]')).toContainText('Show me <b>HTML</b>');
   await expect(reply.locator('pre code.hljs .hljs-keyword').first()).toHaveText('const');
-  const copy = reply.getByRole('button', { name: 'Copy' });
+  // The code block's own button (the message's is "Copy message").
+  const copy = reply.getByRole('button', { name: 'Copy', exact: true });
   await expect(copy).toHaveCount(1);
   await copy.click();
   await expect(reply.getByRole('button', { name: 'Copied' })).toBeVisible();

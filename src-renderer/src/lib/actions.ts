@@ -1,5 +1,6 @@
 import { tick } from 'svelte';
-import type { Conversation, SamplingSettings, SearchHit } from '../../../src-main/api/contract';
+import type { Conversation, GenerationSettings, SearchHit } from '../../../src-main/api/contract';
+import { ApiClientError } from './api';
 import { api } from './client';
 import { chat } from './chat.svelte';
 import { conversations } from './conversations.svelte';
@@ -100,19 +101,30 @@ export async function chooseModel(name: string): Promise<void> {
   if (engine.loadedName !== name) await engine.load(name);
 }
 
-export async function saveSettings(systemPrompt: string, settings: Partial<SamplingSettings>): Promise<boolean> {
+/** Saves the chat's system prompt and settings (a new chat keeps them in its draft); returns the failure, for the form to show. */
+export async function saveSettings(systemPrompt: string, settings: Partial<GenerationSettings>): Promise<ApiClientError | null> {
   const conversation = chat.conversation;
   if (!conversation) {
     chat.draft.systemPrompt = systemPrompt;
     chat.draft.settings = { ...chat.draft.settings, ...settings };
-    return true;
+    return null;
   }
   try {
     applyConversation(await api.call('conversations.update', { id: conversation.id, systemPrompt, settings }));
-    return true;
+    return null;
   } catch (error) {
-    errors.report(error, 'Could not save the settings');
-    return false;
+    return ApiClientError.from(error);
+  }
+}
+
+/** Makes these settings what new chats start with; returns the failure, for the form to show. */
+export async function saveDefaultSettings(settings: Partial<GenerationSettings>): Promise<ApiClientError | null> {
+  try {
+    chat.defaults = await api.call('settings.setGenerationDefaults', { settings });
+    toast.show('Saved as the default for new chats.');
+    return null;
+  } catch (error) {
+    return ApiClientError.from(error);
   }
 }
 

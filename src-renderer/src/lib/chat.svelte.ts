@@ -1,10 +1,12 @@
 import {
-  defaultSamplingSettings,
+  defaultGenerationSettings,
   type Conversation,
+  type ConversationWithMessages,
   type Events,
   type Message,
-  type SamplingSettings
+  type GenerationSettings
 } from '../../../src-main/api/contract';
+import { ApiClientError } from './api';
 import { api } from './client';
 import { announcer } from './announcer.svelte';
 import { conversations } from './conversations.svelte';
@@ -16,7 +18,7 @@ import { stopReasonLabels } from './format';
 export interface Draft {
   modelPath: string | null;
   systemPrompt: string;
-  settings: Partial<SamplingSettings>;
+  settings: Partial<GenerationSettings>;
 }
 
 /** Deltas are applied at most this often, so a fast model does not re-render Markdown per token. */
@@ -33,11 +35,13 @@ class ChatState {
   draft = $state<Draft>({ modelPath: null, systemPrompt: '', settings: {} });
   opening = $state(false);
   sending = $state(false);
+  /** What new chats start with (`settings.generationDefaults`); the built-in defaults until it answers. */
+  defaults = $state<GenerationSettings>(defaultGenerationSettings);
 
   generating = $derived(this.sending || this.messages.some((m) => m.status === 'streaming'));
-  settings = $derived<SamplingSettings>(
-    this.conversation ? this.conversation.settings : { ...defaultSamplingSettings, ...this.draft.settings }
-  );
+  /** Regenerate, edit, continue, switching and deleting all wait for the reply in progress. */
+  canChange = $derived(this.conversation !== null && !this.generating);
+  settings = $derived<GenerationSettings>(this.conversation ? this.conversation.settings : { ...this.defaults, ...this.draft.settings });
   systemPrompt = $derived(this.conversation ? this.conversation.systemPrompt : this.draft.systemPrompt);
   chatTemplate = $derived(this.conversation?.chatTemplate ?? engine.status.model?.chatTemplate ?? null);
 
@@ -57,15 +61,21 @@ class ChatState {
     this.draft = { modelPath: engine.loadingName ?? engine.loadedName ?? this.draft.modelPath, systemPrompt: '', settings: {} };
   }
 
+  async loadDefaults(): Promise<void> {
+    try {
+      this.defaults = await api.call('settings.generationDefaults', {});
+    } catch (error) {
+      errors.report(error, 'Could not read the default settings for new chats');
+    }
+  }
+
   async open(id: number): Promise<boolean> {
     const generation = ++this.openGeneration;
     this.opening = true;
     try {
       const result = await api.call('conversations.get', { id });
       if (generation !== this.openGeneration) return false;
-      this.conversation = result.conversation;
-      this.messages = [...result.messages].sort((a, b) => sortKey(a) - sortKey(b));
-      conversations.upsert(result.conversation);
+      this.show(result);
       return true;
     } catch (error) {
       if (generation === this.openGeneration) errors.report(error, 'Could not open the conversation');
@@ -82,6 +92,25 @@ class ChatState {
 
   setConversation(conversation: Conversation): void {
     if (this.conversation?.id === conversation.id) this.conversation = conversation;
+  }
+
+  private show(result: ConversationWithMessages): void {
+    this.conversation = result.conversation;
+    this.messages = [...result.messages].sort((a, b) => sortKey(a) - sortKey(b));
+    conversations.upsert(result.conversation);
+  }
+
+  /** Re-reads the branch on show once a reply has ended, so every message's alternatives are current. */
+  private async refreshBranch(conversationId: number): Promise<void> {
+    const generation = this.openGeneration;
+    try {
+      const result = await api.call('conversations.get', { id: conversationId });
+      // Another chat was opened, or a new reply started: that state is newer than this answer.
+      if (generation !== this.openGeneration || this.conversation?.id !== conversationId || this.generating) return;
+      this.show(result);
+    } catch (error) {
+      errors.report(error, 'Could not refresh the conversation');
+    }
   }
 
   async send(text: string): Promise<boolean> {
@@ -105,7 +134,9 @@ class ChatState {
       error: null,
       createdAt: now,
       updatedAt: now,
-      metrics: null
+      metrics: null,
+      parentId: this.messages.at(-1)?.id ?? null,
+      siblingIds: [localId]
     });
     let created: Conversation | null = null;
     try {
@@ -150,6 +181,105 @@ class ChatState {
     }
   }
 
+  /** A new reply to the same message, shown in place of `messageId` (which stays as an alternative). */
+  async regenerate(messageId: number): Promise<boolean> {
+    if (!this.canChange) return false;
+    return this.startReply(
+      'Could not regenerate the reply',
+      (conversationId) => api.call('chat.regenerate', { conversationId, messageId }),
+      ({ assistantMessage }) => this.showNewBranch(messageId, [assistantMessage])
+    );
+  }
+
+  /** Sends an edited copy of a user message: a new branch from there, the old one kept as an alternative. */
+  async edit(messageId: number, text: string): Promise<boolean> {
+    const content = text.trim();
+    if (!content || !this.canChange) return false;
+    return this.startReply(
+      'Could not send the edited message',
+      (conversationId) => api.call('chat.edit', { conversationId, messageId, content }),
+      ({ userMessage, assistantMessage }) => this.showNewBranch(messageId, [userMessage, assistantMessage])
+    );
+  }
+
+  /** Carries on a reply that stopped early; its new text arrives as deltas to the same message. */
+  async continueReply(messageId: number): Promise<boolean> {
+    const index = this.messages.findIndex((m) => m.id === messageId);
+    if (index === -1 || !this.canChange) return false;
+    const original = this.messages[index];
+    // Streaming already, so deltas that beat chat.continue's answer are appended rather than dropped.
+    this.messages[index] = { ...original, status: 'streaming' };
+    const started = await this.startReply(
+      'Could not continue the reply',
+      (conversationId) => api.call('chat.continue', { conversationId, messageId }),
+      ({ assistantMessage }) => this.upsertMessage(assistantMessage)
+    );
+    // Nothing started: the reply goes back to how it was (it may have moved in the list meanwhile).
+    const at = this.messages.findIndex((m) => m.id === messageId);
+    if (!started && at !== -1 && this.messages[at].status === 'streaming') this.messages[at] = original;
+    return started;
+  }
+
+  /** Shows the branch through another alternative of a message. */
+  async selectAlternative(messageId: number): Promise<void> {
+    const failure = await this.changeBranch((conversationId) => api.call('messages.select', { conversationId, messageId }));
+    if (failure) errors.report(failure, 'Could not show that alternative');
+  }
+
+  /** Deletes a message and what follows it on the branch on show; returns the problem, for the confirmation to show. */
+  async deleteMessage(messageId: number): Promise<string | null> {
+    const failure = await this.changeBranch((conversationId) => api.call('messages.delete', { conversationId, messageId }));
+    return failure?.message ?? null;
+  }
+
+  /** Replaces the messages on show with the branch the call answers with; returns its failure. */
+  private async changeBranch(call: (conversationId: number) => Promise<ConversationWithMessages>): Promise<ApiClientError | null> {
+    const conversation = this.conversation;
+    if (!conversation || !this.canChange) return new ApiClientError('BUSY', 'Wait for the reply to finish first.');
+    try {
+      const result = await call(conversation.id);
+      if (this.conversation?.id === conversation.id) this.show(result);
+      return null;
+    } catch (error) {
+      return ApiClientError.from(error);
+    }
+  }
+
+  /**
+   * Starts a reply in the open conversation as chat.send does (callers check `canChange` first):
+   * generating from the first moment, so Stop and Esc work even before the call answers; deltas
+   * and chat.end then find the reply by its message id.
+   */
+  private async startReply<T>(failure: string, call: (conversationId: number) => Promise<T>, place: (started: T) => void): Promise<boolean> {
+    const conversation = this.conversation;
+    if (!conversation) return false;
+    this.sending = true;
+    this.stopRequested = false;
+    try {
+      const started = await call(conversation.id);
+      conversations.touch(conversation.id);
+      if (this.conversation?.id === conversation.id) place(started);
+      if (this.stopRequested) void this.stop();
+      return true;
+    } catch (error) {
+      errors.report(error, failure);
+      return false;
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  /** The messages before `replacedId` stay; from there on the new branch's messages are shown. */
+  private showNewBranch(replacedId: number, started: Message[]): void {
+    const ids = new Set(started.map((m) => m.id));
+    const at = this.messages.findIndex((m) => m.id === replacedId);
+    const kept = (at === -1 ? this.messages : this.messages.slice(0, at)).filter((m) => !ids.has(m.id));
+    // A reply whose deltas beat the call's answer is already on show: keep its streamed text.
+    const streamed = this.messages.filter((m) => ids.has(m.id));
+    this.messages = [...kept, ...streamed];
+    for (const message of started) this.upsertMessage(message);
+  }
+
   async stop(): Promise<void> {
     const conversation = this.conversation;
     if (this.sending) this.stopRequested = true;
@@ -175,6 +305,7 @@ class ChatState {
     conversations.touch(event.conversationId, event.message.updatedAt);
     if (this.conversation?.id !== event.conversationId) return;
     this.upsertMessage(event.message);
+    void this.refreshBranch(event.conversationId);
     const reason = event.message.metrics?.stopReason;
     const outcome =
       event.message.status === 'error'
@@ -201,7 +332,9 @@ class ChatState {
           error: null,
           createdAt: now,
           updatedAt: now,
-          metrics: null
+          metrics: null,
+          parentId: null,
+          siblingIds: [messageId]
         });
         message = this.messages.find((m) => m.id === messageId);
       }

@@ -1,7 +1,7 @@
 import type { MessageMetrics } from '../../../src-main/api/contract';
 import { formatDuration, formatRate } from '../../../src-main/api/format';
 
-export { formatReplyStats, stopReasonLabels } from '../../../src-main/api/format';
+export { acceptanceRate, formatReplyStats, stopReasonLabels } from '../../../src-main/api/format';
 
 /** Longer details for the stats line's tooltip. */
 export function formatReplyDetails(metrics: MessageMetrics): string {
@@ -11,7 +11,7 @@ export function formatReplyDetails(metrics: MessageMetrics): string {
     `Prompt: ${metrics.promptTokens} tokens (${metrics.prefillTokens} evaluated` +
       (metrics.prefillTokensPerSecond != null ? `, ${formatRate(metrics.prefillTokensPerSecond)})` : ')'),
     `Total: ${formatDuration(metrics.totalMs)} on ${metrics.threads} threads`,
-    `Temperature ${metrics.sampling.temperature}, max tokens ${metrics.sampling.maxTokens}`
+    `Temperature ${metrics.settings.temperature}, max tokens ${metrics.settings.maxTokens}`
   ];
   return lines.join('\n');
 }

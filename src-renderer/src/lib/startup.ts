@@ -41,6 +41,7 @@ export function startApp(): () => void {
   chat.newDraft();
   focusElement(messageInputId);
   void downloads.refresh();
+  void chat.loadDefaults();
   void Promise.all([engine.refresh(), conversations.refresh()]).then(() => {
     if (!chat.conversation && !chat.draft.modelPath) chat.draft.modelPath = engine.loadedName;
   });
