@@ -6,6 +6,7 @@ import { createHearth, defaultRecommendContext } from './app';
 import { fitCommand, recommendCommand } from './cli/commands';
 import { modelsCommand } from './cli/models';
 import { chatCommand, tokenizeCommand } from './cli/chat';
+import { benchCommand } from './cli/bench';
 import { launchDesktop, launchDevelopment } from './electron/launcher';
 import { resolvePaths } from './paths';
 import { startHttpServer, type RunningServer } from './server';
@@ -19,6 +20,8 @@ Commands:
   chat --model <file> "text"   one reply from a GGUF model, streamed to stdout
   tokenize --model <file> "text" [--json]
                                the model's tokens for the text (id and piece), and their count
+  bench --model <file> [--prompt 512] [--gen 128] [--reps 5] [--batch 1,2,4] [--json]
+                               load time, prefill and decode tok/s (alone and in parallel) and % of the bandwidth limit
   recommend [--context N] [--json]
                                this machine, and the catalog's models ranked for it
   fit --model <file> [--context N] [--measure] [--json]
@@ -107,6 +110,10 @@ export async function main(argv: string[]): Promise<void> {
       'length-penalty': { type: 'string' },
       'draft-model': { type: 'string' },
       'prompt-lookup': { type: 'boolean' },
+      prompt: { type: 'string' },
+      gen: { type: 'string' },
+      reps: { type: 'string' },
+      batch: { type: 'string' },
       'max-tokens': { type: 'string' },
       seed: { type: 'string' },
       threads: { type: 'string' },
@@ -137,6 +144,9 @@ export async function main(argv: string[]): Promise<void> {
       return;
     case 'chat':
       await chatCommand(options, rest.join(' '), contextSize);
+      return;
+    case 'bench':
+      await benchCommand(resolvePaths({ dataDir: options['data-dir'], modelsDir: options['models-dir'] }), options.model, options, json);
       return;
     case 'tokenize':
       await tokenizeCommand(options, rest.join(' '), json);

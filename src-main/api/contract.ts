@@ -10,6 +10,12 @@ import {
   generationSettingsSchema,
   weightPrecisions,
   type AppInfo,
+  type BenchmarkResult,
+  type CostSettings,
+  type ReplyRecord,
+  type TelemetrySample,
+  costSettingsSchema,
+  replyFiltersSchema,
   type ContextReport,
   type GenerationSettings,
   type NextTokensResult,
@@ -155,6 +161,26 @@ export const methods = {
   'messages.delete': method<ConversationWithMessages>()(z.strictObject({ conversationId: id, messageId: id })),
   'chat.stop': method<{ stopped: boolean }>()(z.strictObject({ conversationId: id })),
   'downloads.list': method<Download[]>()(empty),
+  /** The live samples kept so far (about the last ten minutes, one per second while sampling). */
+  'telemetry.recent': method<TelemetrySample[]>()(empty),
+  /** Keeps the sampler running for `seconds` more (the dashboard renews it while open); replies keep it running too. */
+  'telemetry.watch': method<{ until: number }>()(z.strictObject({ seconds: z.number().int().min(1).max(300) })),
+  /** Stored replies with their figures, oldest first. */
+  'dashboard.replies': method<ReplyRecord[]>()(replyFiltersSchema),
+  'dashboard.exportCsv': method<ExportedFile>()(replyFiltersSchema),
+  /** Measures load, prefill and decode (alone and in parallel) on an installed model; progress arrives as `bench.progress`. */
+  'bench.run': method<BenchmarkResult>()(
+    z.strictObject({
+      model: modelPath,
+      promptTokens: z.number().int().min(1).max(16_384).optional(),
+      genTokens: z.number().int().min(2).max(4096).optional(),
+      reps: z.number().int().min(1).max(50).optional(),
+      batch: z.array(z.number().int().min(1).max(16)).min(1).max(6).optional()
+    })
+  ),
+  'bench.list': method<BenchmarkResult[]>()(empty),
+  'settings.cost': method<CostSettings>()(empty),
+  'settings.setCost': method<CostSettings>()(z.strictObject({ settings: costSettingsSchema.partial() })),
   /** The settings new conversations start with. */
   'settings.generationDefaults': method<GenerationSettings>()(empty),
   'settings.setGenerationDefaults': method<GenerationSettings>()(z.strictObject({ settings: partialSettings })),
@@ -209,9 +235,21 @@ export interface Events {
   'downloads.progress': Download;
   /** A download started, paused, finished or failed. */
   'downloads.changed': Download;
+  'telemetry.sample': TelemetrySample;
+  /** A running benchmark's step, e.g. "decode, 2 sequences, repetition 3 of 5". */
+  'bench.progress': { model: string; step: string; done: number; total: number };
 }
 export type EventName = keyof Events;
-export const eventNames: EventName[] = ['chat.delta', 'chat.end', 'engine.status', 'conversations.changed', 'downloads.progress', 'downloads.changed'];
+export const eventNames: EventName[] = [
+  'chat.delta',
+  'chat.end',
+  'engine.status',
+  'conversations.changed',
+  'downloads.progress',
+  'downloads.changed',
+  'telemetry.sample',
+  'bench.progress'
+];
 
 export interface HearthEvent<K extends EventName = EventName> {
   name: K;

@@ -4,3 +4,4 @@ export * from './format';
 export { createRouter, type Handlers, type Router } from './router';
 export { EventBus, type EventListener } from './events';
 export * from './distribution';
+export * from './cost';

@@ -1,12 +1,13 @@
 import { ApiError, type AppInfo, type Handlers, type HubTokenStatus } from '../api';
 import { builtInCatalog, calculateMemory, fitReport, geometryFromCatalog, geometryFromGguf, recommend } from '../catalog';
 import { defaultContextSize, type InferenceEngine } from '../inference';
-import type { HardwareService } from '../hardware';
+import type { HardwareService, TelemetrySampler } from '../hardware';
 import type { History } from '../history';
 import { deleteModel, importModel, listModels, resolveModelFile, type DownloadManager } from '../models';
 import { hubTokenSecret, type DesktopCapabilities } from './desktop';
 import type { ChatService } from './chat';
 import type { TokenInspector } from './inspect';
+import type { BenchmarkService } from './bench';
 import { deviceKey, type ModelLoader } from './loader';
 
 export interface Services {
@@ -20,12 +21,14 @@ export interface Services {
   downloads: DownloadManager;
   desktop: DesktopCapabilities | null;
   inspector: TokenInspector;
+  telemetry: TelemetrySampler;
+  bench: BenchmarkService;
 }
 
 export const defaultRecommendContext = 8192;
 
 /** Every method of the contract, bound to the services; the type makes a missing method a compile error. */
-export function createHandlers({ info, modelsDir, history, engine, chat, hardware, loader, downloads, desktop, inspector }: Services): Handlers {
+export function createHandlers({ info, modelsDir, history, engine, chat, hardware, loader, downloads, desktop, inspector, telemetry, bench }: Services): Handlers {
   const hubTokenStatus = (): HubTokenStatus => {
     const fromEnvironment = Boolean(process.env.HF_TOKEN || process.env.HEARTH_HF_TOKEN);
     const stored = Boolean(desktop?.secrets.available && desktop.secrets.get(hubTokenSecret));
@@ -91,6 +94,14 @@ export function createHandlers({ info, modelsDir, history, engine, chat, hardwar
     'settings.setGenerationDefaults': ({ settings }) => history.preferences.setGenerationDefaults(settings),
     'inspect.tokenize': ({ text }) => inspector.tokenize(text),
     'inspect.nextTokens': ({ prompt, top = 20, sample }) => inspector.nextTokens(prompt, top, sample),
+    'telemetry.recent': () => telemetry.recent(),
+    'telemetry.watch': ({ seconds }) => ({ until: telemetry.watch(seconds * 1000) }),
+    'dashboard.replies': (filters) => store.replyRecords(filters),
+    'dashboard.exportCsv': (filters) => history.exportReplies(filters),
+    'bench.run': (request) => bench.run(request),
+    'bench.list': () => bench.list(),
+    'settings.cost': () => history.preferences.cost(),
+    'settings.setCost': ({ settings }) => history.preferences.setCost(settings),
     'settings.hubToken': () => hubTokenStatus(),
     'settings.setHubToken': ({ token }) => {
       if (!desktop?.secrets.available) throw new ApiError('FORBIDDEN', 'Only the desktop app can store a token (encrypted by the system keychain). In browser mode set HF_TOKEN in the environment before starting Hearth.');

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { createRouter, EventBus, type AppInfo, type Router } from '../api';
-import { diskFree, HardwareService, systemSources } from '../hardware';
+import { diskFree, HardwareService, llamaGpuReadings, systemSources, systemTelemetrySources, TelemetrySampler } from '../hardware';
 import { DownloadManager, DownloadStore, ensureDemoModel, hubOptionsFromEnv } from '../models';
 import { History } from '../history';
 import { gpuFromEnv, InferenceEngine, threadsFromEnv } from '../inference';
@@ -10,6 +10,7 @@ import { hubTokenSecret, type DesktopCapabilities } from './desktop';
 import { createHandlers } from './handlers';
 import { ModelLoader } from './loader';
 import { TokenInspector } from './inspect';
+import { BenchmarkService } from './bench';
 import { version } from '../../package.json';
 
 export { ChatService, streamingWriteIntervalMs, titleFrom, turnsOf } from './chat';
@@ -63,7 +64,17 @@ export async function createHearth(paths: HearthPaths, desktop: DesktopCapabilit
   });
   downloads.resumeInterrupted();
   const inspector = new TokenInspector(engine);
-  const router = createRouter(createHandlers({ info, modelsDir: paths.modelsDir, history, engine, chat, hardware, loader, downloads, desktop, inspector }));
+  const telemetry = new TelemetrySampler(systemTelemetrySources(llamaGpuReadings(() => engine.llama())), {
+    onSample: (sample) => events.emit('telemetry.sample', sample)
+  });
+  // Replies are sampled whether or not the dashboard is open, so their memory and CPU can be looked at later.
+  events.subscribe((event) => {
+    if (event.name === 'engine.status') telemetry.setBusy(event.payload.generatingConversationId !== null);
+  });
+  const bench = new BenchmarkService(engine, hardware, history, events, paths.modelsDir);
+  const router = createRouter(
+    createHandlers({ info, modelsDir: paths.modelsDir, history, engine, chat, hardware, loader, downloads, desktop, inspector, telemetry, bench })
+  );
   let closing: Promise<void> | null = null;
   return {
     router,
@@ -75,6 +86,7 @@ export async function createHearth(paths: HearthPaths, desktop: DesktopCapabilit
     downloads,
     close() {
       closing ??= (async () => {
+        telemetry.stop();
         await downloads.stopAll();
         await chat.shutdown();
         await engine.dispose();

@@ -21,7 +21,7 @@ export {
 export { parseCatalog, geometryFromCatalog, bitsPerWeight, type Catalog, type CatalogModel, type CatalogFile, type QuantizationFact } from './catalog';
 export { budgetFrom, fitReport, qualityNote, recommend, usableTokensPerSecond, type Correction, type FitOptions } from './recommend';
 export { explainFit, formatBytes, formatGiB, contextLabel, speedPhrase } from './explain';
-export { activeWeightFraction, defaultCpuBandwidthGbPerSecond, estimateDecodeSpeed, gpuBandwidth, gpuBandwidthTable } from './speed';
+export { activeWeightFraction, bytesPerGeneratedToken, defaultCpuBandwidthGbPerSecond, estimateDecodeSpeed, gpuBandwidth, gpuBandwidthTable } from './speed';
 export { builtInCatalog } from './builtIn';
 export { nodeLlamaCppEstimate } from './dryRun';
 export { calculateMemory, bytesPerWeight, type CalculatorInput } from './calculator';

@@ -84,3 +84,13 @@ export function estimateDecodeSpeed({ needs, split, activeFraction, gpuGbPerSeco
   const seconds = (gpuBytes > 0 ? gpuBytes / (gpuGbPerSecond! * GB) : 0) + cpuBytes / (cpuGbPerSecond * GB);
   return seconds > 0 ? 1 / seconds : null;
 }
+
+/**
+ * Bytes one decode step reads: the active repeating weights, the output head, and the F16 KV cache of
+ * `contextTokens` tokens (the token embedding contributes one row, negligible).
+ */
+export function bytesPerGeneratedToken(geometry: ModelGeometry, contextTokens: number, expertFeedForward: number | null = null): number {
+  const weights = geometry.layerWeightBytes.reduce((sum, bytes) => sum + bytes, 0) * activeWeightFraction(geometry, expertFeedForward);
+  const kvPerToken = geometry.layers * geometry.kvHeads * (geometry.keyLength + geometry.valueLength) * 2;
+  return weights + geometry.outputWeightBytes + kvPerToken * contextTokens;
+}

@@ -3,25 +3,29 @@ import { searchMessages } from './search';
 import { HistoryStore } from './store';
 import { FitMeasurements } from './measurements';
 import { Preferences } from './preferences';
-import { exportJson, exportMarkdown, importJson } from './transfer';
-import type { ConversationWithMessages, ExportedFile, SearchHit } from '../api';
+import { BenchmarkStore } from './benchmarks';
+import { exportJson, exportMarkdown, exportRepliesCsv, importJson } from './transfer';
+import type { ConversationWithMessages, ExportedFile, ReplyFilters, SearchHit } from '../api';
 
 export { openDatabase, schemaVersion, electronSqliteBindingEnv, type Db } from './db';
 export { HistoryStore, defaultConversationTitle, readSettings, type NewConversation, type ConversationChanges, type NewMessage } from './store';
 export { toFtsQuery } from './search';
 export { FitMeasurements, type FitMeasurement } from './measurements';
 export { Preferences } from './preferences';
+export { BenchmarkStore } from './benchmarks';
 
 /** The history service: one SQLite file holding every conversation. */
 export class History {
   readonly store: HistoryStore;
   readonly measurements: FitMeasurements;
   readonly preferences: Preferences;
+  readonly benchmarks: BenchmarkStore;
 
   constructor(readonly db: Db, now?: () => number) {
     this.store = new HistoryStore(db, now);
     this.measurements = new FitMeasurements(db, now);
     this.preferences = new Preferences(db);
+    this.benchmarks = new BenchmarkStore(db, now);
   }
 
   static open(file: string): History {
@@ -40,6 +44,10 @@ export class History {
     // JSON keeps every branch (a backup loses nothing); Markdown reads as the conversation on show.
     if (format === 'markdown') return exportMarkdown(this.conversationWithMessages(id));
     return exportJson({ conversation: this.store.getConversation(id), messages: this.store.allMessages(id) }, this.store.shownLeaf(id));
+  }
+
+  exportReplies(filters: ReplyFilters): ExportedFile {
+    return exportRepliesCsv(this.store.replyRecords(filters));
   }
 
   import(content: string) {

@@ -1,8 +1,9 @@
-import { defaultGenerationSettings, type GenerationSettings } from '../api';
+import { costSettingsSchema, defaultCostSettings, defaultGenerationSettings, type CostSettings, type GenerationSettings } from '../api';
 import type { Db } from './db';
 import { readSettings } from './store';
 
 const generationDefaultsKey = 'generationDefaults';
+const costKey = 'cost';
 
 /** The user's app-wide choices, kept in the history database beside what they apply to. */
 export class Preferences {
@@ -10,15 +11,43 @@ export class Preferences {
 
   /** What new conversations start with: the built-in defaults until the user saves their own. */
   generationDefaults(): GenerationSettings {
-    const row = this.db.prepare('SELECT value FROM preferences WHERE key = ?').get(generationDefaultsKey) as { value: string } | undefined;
-    return row ? readSettings(row.value) : { ...defaultGenerationSettings };
+    const stored = this.read(generationDefaultsKey);
+    return stored === null ? { ...defaultGenerationSettings } : readSettings(stored);
   }
 
   setGenerationDefaults(changes: Partial<GenerationSettings>): GenerationSettings {
     const next = { ...this.generationDefaults(), ...changes };
-    this.db
-      .prepare('INSERT INTO preferences (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
-      .run(generationDefaultsKey, JSON.stringify(next));
+    this.write(generationDefaultsKey, next);
     return next;
+  }
+
+  /** Power, electricity price and cloud prices for the dashboard's cost comparison. */
+  cost(): CostSettings {
+    const stored = this.read(costKey);
+    const parsed = stored === null ? null : costSettingsSchema.partial().safeParse(safeJson(stored));
+    return { ...defaultCostSettings, ...(parsed?.success ? parsed.data : {}) };
+  }
+
+  setCost(changes: Partial<CostSettings>): CostSettings {
+    const next = { ...this.cost(), ...changes };
+    this.write(costKey, next);
+    return next;
+  }
+
+  private read(key: string): string | null {
+    const row = this.db.prepare('SELECT value FROM preferences WHERE key = ?').get(key) as { value: string } | undefined;
+    return row?.value ?? null;
+  }
+
+  private write(key: string, value: unknown): void {
+    this.db.prepare('INSERT INTO preferences (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, JSON.stringify(value));
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
   }
 }

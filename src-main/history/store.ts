@@ -8,6 +8,8 @@ import {
   type MessageMetrics,
   type MessageRole,
   type MessageStatus,
+  type ReplyFilters,
+  type ReplyRecord,
   type GenerationSettings
 } from '../api';
 import type { z } from 'zod';
@@ -168,11 +170,10 @@ function toMessage(row: MessageRow, siblingIds: number[] = [row.id]): Message {
   };
 }
 
-const messageSelect = `
-  SELECT m.*, mm.model_file, mm.quantization, mm.chat_template, mm.prompt_tokens, mm.prefill_tokens,
+const messageColumns = `m.*, mm.model_file, mm.quantization, mm.chat_template, mm.prompt_tokens, mm.prefill_tokens,
          mm.output_tokens, mm.ttft_ms, mm.prefill_tps, mm.decode_tps, mm.total_ms, mm.stop_reason,
-         mm.sampling, mm.threads, mm.details
-  FROM messages m LEFT JOIN message_metrics mm ON mm.message_id = m.id`;
+         mm.sampling, mm.threads, mm.details`;
+const messageSelect = `SELECT ${messageColumns} FROM messages m LEFT JOIN message_metrics mm ON mm.message_id = m.id`;
 
 export interface ConversationChanges {
   title?: string;
@@ -432,6 +433,38 @@ export class HistoryStore {
         metrics.threads,
         JSON.stringify(detailsOf(metrics))
       );
+  }
+
+  /** Measured replies of conversations not in the trash, oldest first, for the dashboard. */
+  replyRecords(filters: ReplyFilters = {}): ReplyRecord[] {
+    const conditions = ['c.deleted_at IS NULL'];
+    const values: (string | number)[] = [];
+    if (filters.modelFile !== undefined) {
+      conditions.push('mm.model_file = ?');
+      values.push(filters.modelFile);
+    }
+    if (filters.since !== undefined) {
+      conditions.push('m.created_at >= ?');
+      values.push(filters.since);
+    }
+    if (filters.until !== undefined) {
+      conditions.push('m.created_at <= ?');
+      values.push(filters.until);
+    }
+    const rows = this.db
+      .prepare(
+        `SELECT ${messageColumns}, c.title AS conversation_title
+         FROM messages m JOIN message_metrics mm ON mm.message_id = m.id JOIN conversations c ON c.id = m.conversation_id
+         WHERE ${conditions.join(' AND ')} ORDER BY m.created_at, m.id LIMIT ?`
+      )
+      .all(...values, filters.limit ?? 10_000) as (MessageRow & { conversation_title: string })[];
+    return rows.map((row) => ({
+      messageId: row.id,
+      conversationId: row.conversation_id,
+      conversationTitle: row.conversation_title,
+      createdAt: row.created_at,
+      metrics: toMessage(row).metrics!
+    }));
   }
 
   /** At startup: a reply still marked streaming was cut off by a crash or a kill. */

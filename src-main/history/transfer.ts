@@ -4,7 +4,8 @@ import {
   exportFormatVersion,
   type ConversationWithMessages,
   type ExportedConversation,
-  type ExportedFile
+  type ExportedFile,
+  type ReplyRecord
 } from '../api';
 import type { Db } from './db';
 import type { HistoryStore } from './store';
@@ -88,4 +89,38 @@ export function importJson(db: Db, store: HistoryStore, content: string) {
     if (shown != null) store.selectBranch(created.id, ids[shown]);
     return store.getConversation(created.id);
   })();
+}
+
+const csvColumns: [string, (record: ReplyRecord) => string | number | null][] = [
+  ['time', (r) => new Date(r.createdAt).toISOString()],
+  ['conversation', (r) => r.conversationTitle],
+  ['model', (r) => r.metrics.modelFile],
+  ['quantization', (r) => r.metrics.quantization],
+  ['context_size', (r) => r.metrics.contextSize],
+  ['threads', (r) => r.metrics.threads],
+  ['gpu_layers', (r) => r.metrics.gpuLayers],
+  ['prompt_tokens', (r) => r.metrics.promptTokens],
+  ['prefill_tokens', (r) => r.metrics.prefillTokens],
+  ['output_tokens', (r) => r.metrics.outputTokens],
+  ['ttft_ms', (r) => r.metrics.ttftMs],
+  ['prefill_tokens_per_second', (r) => r.metrics.prefillTokensPerSecond],
+  ['decode_tokens_per_second', (r) => r.metrics.decodeTokensPerSecond],
+  ['inter_token_p50_ms', (r) => r.metrics.interTokenP50Ms],
+  ['inter_token_p95_ms', (r) => r.metrics.interTokenP95Ms],
+  ['total_ms', (r) => r.metrics.totalMs],
+  ['stop_reason', (r) => r.metrics.stopReason],
+  ['temperature', (r) => r.metrics.settings.temperature]
+];
+
+function csvField(value: string | number | null): string {
+  if (value === null) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** The dashboard's rows as CSV, one reply per line. */
+export function exportRepliesCsv(records: ReplyRecord[]): ExportedFile {
+  const lines = [csvColumns.map(([name]) => name).join(',')];
+  for (const record of records) lines.push(csvColumns.map(([, value]) => csvField(value(record))).join(','));
+  return { filename: 'hearth-replies.csv', mimeType: 'text/csv', content: `${lines.join('\r\n')}\r\n` };
 }

@@ -94,6 +94,11 @@ export class InferenceEngine {
     };
   }
 
+  /** The thread count the user fixed (HEARTH_THREADS or --threads), if any. */
+  get threadsOverride(): number | undefined {
+    return this.options.threads;
+  }
+
   get loaded(): LoadedSession | null {
     return this.session;
   }

@@ -10,7 +10,7 @@ export {
 } from './engine';
 export { generateReply, type Reply, type ReplyRequest } from './generate';
 export { basePrompt, chatHistory, fitPrompt, plainTextTokens, promptTokens, replyReserve, type Turn, type FittedPrompt } from './prompt';
-export { ReplyClock, decodeRate } from './metrics';
+export { ReplyClock, decodeRate, percentile, histogram } from './metrics';
 export { resolvePromptFormat, chosenPromptFormat, baseModelFormatName, customJinjaFormatName, type PromptFormat } from './template';
 export { chooseThreads, threadsFromEnv, singleThreadModelBytes } from './threads';
 export { toLlamaSampling, endOfSequenceBias, endOfGenerationTokens } from './sampling';

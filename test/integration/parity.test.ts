@@ -125,6 +125,14 @@ const samples: { [K in MethodName]: (context: Context) => MethodInput<K> } = {
   'settings.generationDefaults': () => ({}),
   'settings.setGenerationDefaults': () => ({ settings: { topK: 40 } }),
   'inspect.tokenize': () => ({ text: 'Once upon a time' }),
+  'telemetry.watch': () => ({ seconds: 2 }),
+  'telemetry.recent': () => ({}),
+  'dashboard.replies': () => ({ modelFile: 'stories260K.gguf' }),
+  'dashboard.exportCsv': () => ({ modelFile: 'stories260K.gguf' }),
+  'bench.run': () => ({ model: 'stories260K.gguf', promptTokens: 16, genTokens: 8, reps: 1, batch: [1, 2] }),
+  'bench.list': () => ({}),
+  'settings.cost': () => ({}),
+  'settings.setCost': () => ({ settings: { watts: 150 } }),
   'inspect.nextTokens': () => ({ prompt: 'Once upon a time', top: 5, sample: { temperature: 0, topK: 40, topP: 0.95, minP: 0.05, seed: 1 } }),
   'history.search': () => ({ query: 'Lily' }),
   'conversations.export': ({ conversationId }) => ({ id: conversationId, format: 'json' }),
@@ -198,6 +206,12 @@ async function exerciseEveryMethod(api: HearthTransport, replyEnded: () => Promi
   await call('settings.setGenerationDefaults');
   await call('inspect.tokenize');
   await call('inspect.nextTokens');
+  await call('telemetry.watch');
+  await call('telemetry.recent');
+  await call('dashboard.replies');
+  await call('dashboard.exportCsv');
+  await call('settings.cost');
+  await call('settings.setCost');
   await call('conversations.get');
   await call('history.search');
   context.exportedJson = (await call('conversations.export')).content;
@@ -205,6 +219,8 @@ async function exerciseEveryMethod(api: HearthTransport, replyEnded: () => Promi
   await call('conversations.delete');
   await call('conversations.restore');
   await call('engine.unload');
+  await call('bench.run');
+  await call('bench.list');
   context.downloadId = (await call('downloads.start')).id;
   await call('downloads.list');
   await call('settings.hubToken');
@@ -259,10 +275,10 @@ describe('every method works over both transports (IPC binding and HTTP binding)
       expect([...overHttp.keys()].sort()).toEqual([...methodNames].sort());
 
       const withoutVolatile = (value: unknown) =>
-        JSON.parse(JSON.stringify(value, (key, v) => (['id', 'conversationId', 'messageId', 'parentId', 'siblingIds', 'createdAt', 'updatedAt', 'loadMs', 'measuredBytes', 'estimatedBytes'].includes(key) || /Ms$|PerSecond$/.test(key) ? undefined : v)));
+        JSON.parse(JSON.stringify(value, (key, v) => (['id', 'conversationId', 'messageId', 'parentId', 'siblingIds', 'interTokenHistogram', 'createdAt', 'updatedAt', 'loadMs', 'measuredBytes', 'estimatedBytes'].includes(key) || /Ms$|PerSecond$/.test(key) ? undefined : v)));
       expect(overIpc.get('settings.setHubToken')).toBe('FORBIDDEN');
       expect(overHttp.get('models.reveal')).toBe('FORBIDDEN');
-      for (const name of ['app.info', 'models.list', 'engine.status', 'engine.load', 'conversations.create', 'conversations.get', 'engine.unload', 'settings.hubToken', 'settings.setHubToken', 'models.reveal', 'chat.context', 'messages.select', 'messages.delete', 'settings.generationDefaults', 'inspect.tokenize', 'inspect.nextTokens'] as const) {
+      for (const name of ['app.info', 'models.list', 'engine.status', 'engine.load', 'conversations.create', 'conversations.get', 'engine.unload', 'settings.hubToken', 'settings.setHubToken', 'models.reveal', 'chat.context', 'messages.select', 'messages.delete', 'settings.generationDefaults', 'inspect.tokenize', 'inspect.nextTokens', 'settings.cost'] as const) {
         expect({ name, result: withoutVolatile(overHttp.get(name)) }).toEqual({ name, result: withoutVolatile(overIpc.get(name)) });
       }
       const exported = (results: Map<MethodName, unknown>) => withoutVolatile(JSON.parse((results.get('conversations.export') as { content: string }).content));

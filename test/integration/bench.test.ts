@@ -1,0 +1,55 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { BenchmarkResult } from '../../src-main/api';
+import { History } from '../../src-main/history';
+import { builtCli } from '../helpers/server-process';
+import { stories260K, temporaryDir } from '../helpers/paths';
+
+const run = promisify(execFile);
+
+describe('hearth bench on stories260K (the built CLI)', () => {
+  const dir = temporaryDir();
+  afterAll(() => dir.remove());
+
+  it('prints and stores a result with prefill, decode, parallel decode and the share of the bandwidth limit', async () => {
+    const dataDir = join(dir.path, 'data');
+    const { stdout } = await run(
+      process.execPath,
+      [builtCli, 'bench', '--model', stories260K, '--reps', '2', '--prompt', '64', '--gen', '32', '--batch', '1,2', '--json', '--data-dir', dataDir, '--models-dir', join(dir.path, 'models')],
+      { env: { ...process.env, HEARTH_GPU: 'cpu' } }
+    );
+    const result = JSON.parse(stdout) as BenchmarkResult;
+    expect(result).toMatchObject({ model: 'stories260K.gguf', quantization: 'F32', promptTokens: 64, genTokens: 32, reps: 2, gpuLayers: 0 });
+    expect(result.prefillTokensPerSecond).toMatchObject({ n: 2 });
+    expect(result.prefillTokensPerSecond.mean).toBeGreaterThan(0);
+    expect(result.decodeTokensPerSecond.mean).toBeGreaterThan(0);
+    expect(result.parallel.map((row) => row.sequences)).toEqual([1, 2]);
+    expect(result.parallel.every((row) => row.totalTokensPerSecond.mean > 0 && row.msPerTokenPerSequence.mean > 0)).toBe(true);
+    expect(result.bandwidthSource).toBe('measured (CPU memory test)');
+    expect(result.percentOfLimit).toBeGreaterThan(0);
+    expect(result.percentOfLimit).toBeLessThan(100);
+
+    const history = History.open(join(dataDir, 'history.sqlite'));
+    try {
+      expect(history.benchmarks.list()).toEqual([result]);
+    } finally {
+      history.close();
+    }
+  });
+
+  it('prints a table like llama-bench without --json', async () => {
+    const { stdout } = await run(process.execPath, [builtCli, 'bench', '--model', stories260K, '--reps', '1', '--prompt', '32', '--gen', '16', '--batch', '2', '--data-dir', join(dir.path, 'data2'), '--models-dir', join(dir.path, 'models')], {
+      env: { ...process.env, HEARTH_GPU: 'cpu' }
+    });
+    expect(stdout).toMatch(/^pp32 +[\d.]+ ± [\d.]+ tok\/s/m);
+    expect(stdout).toMatch(/^tg16 +[\d.]+ ± [\d.]+ tok\/s +\d+ tok\/s +[\d.]+%/m);
+    expect(stdout).toMatch(/^tg16 × 2 /m);
+  });
+
+  it('refuses a bad --batch with the reason', async () => {
+    const failure = await run(process.execPath, [builtCli, 'bench', '--model', stories260K, '--batch', '1,x']).catch((error: { stderr: string }) => error);
+    expect((failure as { stderr: string }).stderr).toMatch(/--batch must be a whole number/);
+  });
+});
