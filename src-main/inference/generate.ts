@@ -54,7 +54,9 @@ export async function generateReply(session: LoadedSession, request: ReplyReques
 
   let generated: Generated;
   if (settings.beamWidth > 1) {
-    const context = await model.createContext({ contextSize: session.info.contextSize, sequences: settings.beamWidth, threads: session.info.threads });
+    // Each beam holds the prompt and its reply, no more: width × the whole context could outgrow the memory the fit check allowed.
+    const beamContextSize = Math.min(session.info.contextSize, fitted.tokens.length + fitted.replyTokens + 1);
+    const context = await model.createContext({ contextSize: beamContextSize, sequences: settings.beamWidth, threads: session.info.threads });
     try {
       const sequences = Array.from({ length: settings.beamWidth }, () => context.getSequence());
       let steps = 0;
