@@ -98,30 +98,26 @@ export async function generateReply(session: LoadedSession, request: ReplyReques
       onToken,
       onTextChunk: (text: string) => request.onDelta?.(text, clock.emittedTokens)
     };
-    let text: string;
-    let reason: LlamaStopReason;
-    let trigger: readonly (string | Token)[] | undefined;
-    if (format.kind === 'chat') {
-      const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: format.wrapper, autoDisposeSequence: false });
-      try {
-        const result = await chat.generateResponse(chatHistory(request.systemPrompt, fitted.turns), options);
-        text = result.response;
-        reason = result.metadata.stopReason;
-        trigger = result.metadata.stopReason === 'customStopTrigger' ? result.metadata.customStopTrigger : undefined;
-      } finally {
-        chat.dispose();
+    // A chat model answers through its template; a base model continues the plain text.
+    const evaluate = async () => {
+      if (format.kind === 'chat') {
+        const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: format.wrapper, autoDisposeSequence: false });
+        try {
+          return await chat.generateResponse(chatHistory(request.systemPrompt, fitted.turns), options);
+        } finally {
+          chat.dispose();
+        }
       }
-    } else {
       const completion = new LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false });
       try {
-        const result = await completion.generateCompletionWithMeta(basePrompt(request.systemPrompt, fitted.turns), options);
-        text = result.response;
-        reason = result.metadata.stopReason;
-        trigger = result.metadata.stopReason === 'customStopTrigger' ? result.metadata.customStopTrigger : undefined;
+        return await completion.generateCompletionWithMeta(basePrompt(request.systemPrompt, fitted.turns), options);
       } finally {
         completion.dispose();
       }
-    }
+    };
+    const { response: text, metadata } = await evaluate();
+    const reason: LlamaStopReason = metadata.stopReason;
+    const trigger = metadata.stopReason === 'customStopTrigger' ? metadata.customStopTrigger : undefined;
     let stopReason = toStopReason(reason);
     // A reply cut short because the context had no more room, not because of the user's max tokens.
     if (stopReason === 'maxTokens' && fitted.replyTokens < settings.maxTokens) stopReason = 'contextFull';
