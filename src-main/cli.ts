@@ -10,6 +10,7 @@ import { benchCommand } from './cli/bench';
 import { launchDesktop, launchDevelopment } from './electron/launcher';
 import { resolvePaths } from './paths';
 import { startHttpServer, type RunningServer } from './server';
+import { openAiDefaults, startOpenAiServer } from './server/openai';
 
 const usage = `Usage: hearth <command> [options]
 
@@ -39,6 +40,13 @@ Options for start and serve:
   --data-dir D      where history lives (or HEARTH_DATA_DIR)
   --models-dir M    where models live (or HEARTH_MODELS_DIR)
 
+Options for serve's OpenAI-compatible API (off unless --api):
+  --api             serve /v1/models, /v1/chat/completions, /v1/completions, /v1/embeddings
+  --api-port N      port (default 1234; 0 picks a free one)
+  --api-host H      address to bind (default 127.0.0.1; others need --api-key, which is then required as Bearer)
+  --api-origins O   comma-separated browser origins allowed to call it (none by default)
+  --api-max-tokens N  the most tokens any request gets (default 4096)
+
 Options for chat (the settings a conversation has in the app):
   --model F --system S --temperature T --top-k K --top-p P --min-p P
   --repeat-penalty R --repeat-last-n N --presence-penalty P --frequency-penalty P
@@ -53,7 +61,20 @@ function rendererDir(): string | null {
   return existsSync(resolve(dir, 'index.html')) ? dir : null;
 }
 
-export async function serve(flags: { port?: string; host?: string; 'api-key'?: string; 'data-dir'?: string; 'models-dir'?: string }) {
+export interface ServeFlags {
+  port?: string;
+  host?: string;
+  'api-key'?: string;
+  'data-dir'?: string;
+  'models-dir'?: string;
+  api?: boolean;
+  'api-port'?: string;
+  'api-host'?: string;
+  'api-origins'?: string;
+  'api-max-tokens'?: string;
+}
+
+export async function serve(flags: ServeFlags) {
   const paths = resolvePaths({ dataDir: flags['data-dir'], modelsDir: flags['models-dir'] });
   const hearth = await createHearth(paths);
   let server: RunningServer;
@@ -70,10 +91,29 @@ export async function serve(flags: { port?: string; host?: string; 'api-key'?: s
     await hearth.close();
     throw error;
   }
+  let openAi: RunningServer | null = null;
+  if (flags.api) {
+    try {
+      openAi = await startOpenAiServer({
+        backend: hearth.openai,
+        host: flags['api-host'],
+        port: flags['api-port'] === undefined ? openAiDefaults.port : Number(flags['api-port']),
+        apiKey: flags['api-key'] ?? process.env.HEARTH_API_KEY,
+        allowedOrigins: flags['api-origins']?.split(',').map((origin) => origin.trim()).filter(Boolean),
+        maxTokensCap: flags['api-max-tokens'] === undefined ? undefined : Number(flags['api-max-tokens'])
+      });
+    } catch (error) {
+      await server.close();
+      await hearth.close();
+      throw error;
+    }
+  }
   console.log(`Hearth is serving on ${server.url}`);
+  if (openAi) console.log(`OpenAI-compatible API on ${openAi.url}/v1`);
   console.log(`History: ${paths.databaseFile}`);
   console.log(`Models:  ${paths.modelsDir}`);
   const shutdown = async () => {
+    await openAi?.close();
     await server.close();
     await hearth.close();
     process.exit(0);
@@ -91,6 +131,11 @@ export async function main(argv: string[]): Promise<void> {
       port: { type: 'string' },
       host: { type: 'string' },
       'api-key': { type: 'string' },
+      api: { type: 'boolean' },
+      'api-port': { type: 'string' },
+      'api-host': { type: 'string' },
+      'api-origins': { type: 'string' },
+      'api-max-tokens': { type: 'string' },
       'data-dir': { type: 'string' },
       'models-dir': { type: 'string' },
       model: { type: 'string' },

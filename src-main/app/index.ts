@@ -11,7 +11,11 @@ import { createHandlers } from './handlers';
 import { ModelLoader } from './loader';
 import { TokenInspector } from './inspect';
 import { BenchmarkService } from './bench';
+import { OpenAiService } from './openai';
 import { version } from '../../package.json';
+
+/** API requests that may wait behind the running one before more get 429. */
+export const openAiQueueLimit = 8;
 
 export { ChatService, streamingWriteIntervalMs, titleFrom, turnsOf } from './chat';
 export { ModelLoader, deviceKey } from './loader';
@@ -26,6 +30,8 @@ export interface Hearth {
   engine: InferenceEngine;
   loader: ModelLoader;
   downloads: DownloadManager;
+  /** What the OpenAI-compatible server (`hearth serve --api`) serves from. */
+  openai: OpenAiService;
   close(): Promise<void>;
 }
 
@@ -72,6 +78,7 @@ export async function createHearth(paths: HearthPaths, desktop: DesktopCapabilit
     if (event.name === 'engine.status') telemetry.setBusy(event.payload.generatingConversationId !== null);
   });
   const bench = new BenchmarkService(engine, hardware, history, events, paths.modelsDir);
+  const openai = new OpenAiService(engine, loader, paths.modelsDir, { queueLimit: openAiQueueLimit });
   const router = createRouter(
     createHandlers({ info, modelsDir: paths.modelsDir, history, engine, chat, hardware, loader, downloads, desktop, inspector, telemetry, bench })
   );
@@ -84,6 +91,7 @@ export async function createHearth(paths: HearthPaths, desktop: DesktopCapabilit
     engine,
     loader,
     downloads,
+    openai,
     close() {
       closing ??= (async () => {
         telemetry.stop();

@@ -145,12 +145,15 @@ export class InferenceEngine {
   async run<T>(
     conversationId: number | null,
     work: (session: LoadedSession, signal: AbortSignal) => Promise<T>,
-    drafting: DraftingRequest = { kind: 'off' }
+    drafting: DraftingRequest = { kind: 'off' },
+    /** Aborts the run too (an API client that went away). */
+    signal?: AbortSignal
   ): Promise<T> {
     const session = this.session;
     if (!session) throw new ApiError('NO_MODEL', 'No model is loaded. Pick one from the models folder first.');
     if (this.active) throw new ApiError('BUSY', 'A reply is already being generated; wait for it or stop it.');
     const controller = new AbortController();
+    signal?.addEventListener('abort', () => controller.abort(), { once: true });
     const done = this.useDrafting(session, drafting).then(() => work(session, controller.signal));
     this.active = { controller, conversationId, done: done.catch(() => undefined) };
     this.emit();
@@ -161,6 +164,11 @@ export class InferenceEngine {
       await this.remeasure(session);
       this.emit();
     }
+  }
+
+  /** Resolves once no generation runs (a new one may start at once after). */
+  async idle(): Promise<void> {
+    while (this.active) await this.active.done;
   }
 
   /** Stops the running generation (for one conversation, when given); true when there was one to stop. */

@@ -6,7 +6,7 @@ import type { LoadedSession } from './engine';
 import { ReplyClock } from './metrics';
 import { basePrompt, chatHistory, fitPrompt, type Turn } from './prompt';
 import { endOfSequenceBias, toLlamaSampling } from './sampling';
-import { chosenPromptFormat } from './template';
+import { chosenPromptFormat, plainTextFormatName, type PromptFormat } from './template';
 
 export interface ReplyRequest {
   /** Hearth's own system prompt for the conversation (empty by default); never a chat wrapper's built-in one. */
@@ -14,6 +14,8 @@ export interface ReplyRequest {
   /** The conversation so far: ending with the user's message, or with a reply to continue. */
   turns: Turn[];
   settings: GenerationSettings;
+  /** Continue the turns' text as it is, whatever the model's template (the completions API). */
+  plainText?: boolean;
   onDelta?: (delta: string, outputTokens: number) => void;
 }
 
@@ -46,7 +48,7 @@ function triggerText(trigger: readonly (string | Token)[] | undefined): string |
 export async function generateReply(session: LoadedSession, request: ReplyRequest, signal: AbortSignal): Promise<Reply> {
   const { sequence, model } = session;
   const { settings } = request;
-  const format = chosenPromptFormat(session.format, settings.chatTemplate);
+  const format: PromptFormat = request.plainText ? { kind: 'base', name: plainTextFormatName } : chosenPromptFormat(session.format, settings.chatTemplate);
   const fitted = fitPrompt(model, format, request, session.info.contextSize);
   const clock = new ReplyClock();
   const inputTokensBefore = sequence.tokenMeter.usedInputTokens;

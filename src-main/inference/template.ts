@@ -34,6 +34,7 @@ export function resolvePromptFormat(model: LlamaModel): PromptFormat {
 }
 
 export const customJinjaFormatName = 'custom Jinja template';
+export const plainTextFormatName = 'plain text (no template)';
 
 /** The prompt format a conversation asked for: the model's own, a known one, or the user's Jinja template. */
 export function chosenPromptFormat(modelFormat: PromptFormat, choice: ChatTemplateChoice): PromptFormat {

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { defaultGenerationSettings, type GenerationSettings } from '../../api';
+
+/** Fields every OpenAI generation request may carry; unknown ones (user, logit_bias, ...) are ignored, as OpenAI-compatible servers do. */
+const sampling = {
+  model: z.string().min(1, 'model is required').max(4096),
+  temperature: z.number().min(0).max(2).optional(),
+  top_p: z.number().gt(0).max(1).optional(),
+  max_tokens: z.number().int().min(1, 'max_tokens must be at least 1').optional(),
+  max_completion_tokens: z.number().int().min(1).optional(),
+  stop: z.union([z.string().min(1), z.array(z.string().min(1)).max(4)]).nullable().optional(),
+  seed: z.number().int().min(0).max(2 ** 32 - 1).nullable().optional(),
+  presence_penalty: z.number().min(-2).max(2).nullable().optional(),
+  frequency_penalty: z.number().min(-2).max(2).nullable().optional(),
+  n: z.literal(1, 'Only n=1 is supported: one choice per request.').optional(),
+  stream: z.boolean().nullable().optional(),
+  stream_options: z.object({ include_usage: z.boolean().optional() }).nullable().optional()
+};
+
+const textPart = z.object({ type: z.literal('text'), text: z.string() });
+const content = z.union([z.string(), z.array(textPart)]);
+
+export const chatCompletionSchema = z.object({
+  ...sampling,
+  messages: z
+    .array(z.object({ role: z.enum(['system', 'developer', 'user', 'assistant']), content: content.nullable() }))
+    .min(1, 'messages must hold at least one message')
+});
+export type ChatCompletionRequest = z.infer<typeof chatCompletionSchema>;
+
+export const completionSchema = z.object({
+  ...sampling,
+  prompt: z.union([z.string(), z.array(z.string()).length(1, 'Only one prompt per request is supported.')])
+});
+export type CompletionRequest = z.infer<typeof completionSchema>;
+
+export const embeddingSchema = z.object({
+  model: z.string().min(1).max(4096),
+  input: z.union([z.string(), z.array(z.string()).min(1).max(256)])
+});
+
+export function textOf(value: z.infer<typeof content> | null): string {
+  if (value === null) return '';
+  return typeof value === 'string' ? value : value.map((part) => part.text).join('');
+}
+
+/**
+ * An OpenAI request's settings as Hearth's: OpenAI's defaults where it has them (temperature 1, top-p 1,
+ * no penalties, completions stop after 16 tokens), no top-k or min-p, and the server's cap on max tokens.
+ */
+export function settingsOf(request: ChatCompletionRequest | CompletionRequest, defaultMaxTokens: number, maxTokensCap: number): GenerationSettings {
+  const stop = request.stop == null ? [] : typeof request.stop === 'string' ? [request.stop] : request.stop;
+  return {
+    ...defaultGenerationSettings,
+    temperature: request.temperature ?? 1,
+    topP: request.top_p ?? 1,
+    topK: 0,
+    minP: 0,
+    repeatPenalty: 1,
+    presencePenalty: request.presence_penalty ?? 0,
+    frequencyPenalty: request.frequency_penalty ?? 0,
+    seed: request.seed ?? null,
+    stop,
+    maxTokens: Math.min(request.max_completion_tokens ?? request.max_tokens ?? defaultMaxTokens, maxTokensCap)
+  };
+}

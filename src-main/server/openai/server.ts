@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { z } from 'zod';
+import { ApiError, type GenerationSettings, type MessageMetrics } from '../../api';
+import type { Turn } from '../../inference';
+import { isLoopbackHost, type RunningServer } from '../http';
+import { finishReasonOf, OpenAiError, openStream, sendJson, usageOf } from './responses';
+import { chatCompletionSchema, completionSchema, embeddingSchema, settingsOf, textOf } from './schemas';
+
+/** One generation the API asks for: a chat (system prompt and turns) or a plain-text prompt to continue. */
+export type GenerationJob =
+  | { kind: 'chat'; model: string; systemPrompt: string; turns: Turn[]; settings: GenerationSettings }
+  | { kind: 'completion'; model: string; prompt: string; settings: GenerationSettings };
+
+export interface OpenAiBackend {
+  /** Installed, usable models by the names the API takes. */
+  models(): Promise<string[]>;
+  /** Runs the job when a slot is free; BUSY (429) when the queue is full. `onDelta` streams the text. */
+  generate(job: GenerationJob, signal: AbortSignal, onDelta: (text: string) => void): Promise<{ text: string; metrics: MessageMetrics }>;
+  embed(model: string, inputs: string[]): Promise<{ vectors: number[][]; promptTokens: number }>;
+}
+
+export interface OpenAiServerOptions {
+  backend: OpenAiBackend;
+  host?: string;
+  port?: number;
+  /** Required off loopback; when set, required on loopback too. */
+  apiKey?: string;
+  /** Origins a browser page may call from; none by default. */
+  allowedOrigins?: string[];
+  maxBodyBytes?: number;
+  /** No request gets more tokens than this, whatever it asks. */
+  maxTokensCap?: number;
+  /** Seconds a 429 tells the client to wait. */
+  retryAfterSeconds?: number;
+}
+
+export const openAiDefaults = { port: 1234, maxBodyBytes: 4 * 1024 * 1024, maxTokensCap: 4096, retryAfterSeconds: 2 };
+
+async function readBody(request: IncomingMessage, limit: number): Promise<unknown> {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  const tooLarge = () => new OpenAiError(413, 'invalid_request_error', `The request body is larger than the ${limit}-byte limit.`, null, 'request_too_large');
+  if (declared > limit) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw tooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new OpenAiError(400, 'invalid_request_error', 'The request body is not valid JSON.');
+  }
+}
+
+function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const param = issue.path.join('.') || null;
+  throw new OpenAiError(400, 'invalid_request_error', param ? `${param}: ${issue.message}` : issue.message, param);
+}
+
+/**
+ * The OpenAI-compatible API (`/v1`), for editors, scripts and other apps. Off unless switched on; on
+ * loopback by default; a key is required anywhere else; browsers are refused unless their origin is
+ * allow-listed. Errors use OpenAI's JSON shape and status codes.
+ */
+export function startOpenAiServer(options: OpenAiServerOptions): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  if (!isLoopbackHost(host) && !options.apiKey) {
+    return Promise.reject(new Error(`Refusing to serve the OpenAI API on ${host} without an API key: set one to expose it beyond this machine.`));
+  }
+  const limit = options.maxBodyBytes ?? openAiDefaults.maxBodyBytes;
+  const cap = options.maxTokensCap ?? openAiDefaults.maxTokensCap;
+  const retryAfter = String(options.retryAfterSeconds ?? openAiDefaults.retryAfterSeconds);
+  const allowed = new Set(options.allowedOrigins ?? []);
+
+  const corsHeaders = (request: IncomingMessage): Record<string, string> => {
+    const origin = request.headers.origin;
+    return origin && allowed.has(origin) ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' } : {};
+  };
+
+  const check = (request: IncomingMessage) => {
+    const origin = request.headers.origin;
+    if (origin && !allowed.has(origin)) throw new OpenAiError(403, 'permission_error', `Requests from ${origin} are not allowed; add the origin to the API's allowed origins.`);
+    if (options.apiKey) {
+      const bearer = request.headers.authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
+      if (bearer !== options.apiKey) throw new OpenAiError(401, 'authentication_error', 'Missing or wrong API key (Authorization: Bearer <key>).', null, 'invalid_api_key');
+    }
+  };
+
+  const generate = async (request: IncomingMessage, response: ServerResponse, job: GenerationJob, stream: boolean, includeUsage: boolean, object: 'chat' | 'text') => {
+    const id = `${object === 'chat' ? 'chatcmpl' : 'cmpl'}-${randomUUID()}`;
+    const created = Math.floor(Date.now() / 1000);
+    const controller = new AbortController();
+    // A client that goes away stops its generation and frees its slot at once.
+    response.on('close', () => controller.abort());
+    const chunkOf = (delta: string | null, finish: string | null) =>
+      object === 'chat'
+        ? { id, object: 'chat.completion.chunk', created, model: job.model, choices: [{ index: 0, delta: delta === null ? {} : { content: delta }, finish_reason: finish }] }
+        : { id, object: 'text_completion', created, model: job.model, choices: [{ index: 0, text: delta ?? '', finish_reason: finish, logprobs: null }] };
+    if (!stream) {
+      const { text, metrics } = await options.backend.generate(job, controller.signal, () => undefined);
+      const finish = finishReasonOf(metrics.stopReason);
+      const choice = object === 'chat' ? { index: 0, message: { role: 'assistant', content: text }, finish_reason: finish } : { index: 0, text, finish_reason: finish, logprobs: null };
+      return sendJson(response, 200, { id, object: object === 'chat' ? 'chat.completion' : 'text_completion', created, model: job.model, choices: [choice], usage: usageOf(metrics) }, corsHeaders(request));
+    }
+    // The stream opens with the first text, so a refusal before it (unknown model, full queue) is still a plain error response.
+    let events: ReturnType<typeof openStream> | null = null;
+    const opened = () => {
+      if (!events) {
+        events = openStream(response, corsHeaders(request));
+        if (object === 'chat') events.send({ ...chunkOf(null, null), choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
+      }
+      return events;
+    };
+    const result = await options.backend.generate(job, controller.signal, (delta) => opened().send(chunkOf(delta, null)));
+    const sse = opened();
+    sse.send(chunkOf(null, finishReasonOf(result.metrics.stopReason)));
+    if (includeUsage) sse.send({ id, object: object === 'chat' ? 'chat.completion.chunk' : 'text_completion', created, model: job.model, choices: [], usage: usageOf(result.metrics) });
+    sse.done();
+  };
+
+  const routes: Record<string, (request: IncomingMessage, response: ServerResponse) => Promise<void>> = {
+    'GET /v1/models': async (request, response) => {
+      const names = await options.backend.models();
+      sendJson(response, 200, { object: 'list', data: names.map((name) => ({ id: name, object: 'model', created: 0, owned_by: 'hearth' })) }, corsHeaders(request));
+    },
+    'POST /v1/chat/completions': async (request, response) => {
+      const body = parse(chatCompletionSchema, await readBody(request, limit));
+      const systemPrompt = body.messages.filter((message) => message.role === 'system' || message.role === 'developer').map((message) => textOf(message.content)).join('\n\n');
+      const turns: Turn[] = body.messages
+        .filter((message) => message.role === 'user' || message.role === 'assistant')
+        .map((message) => ({ role: message.role as Turn['role'], content: textOf(message.content) }));
+      if (turns.length === 0) throw new OpenAiError(400, 'invalid_request_error', 'messages must hold at least one user message.', 'messages');
+      const job: GenerationJob = { kind: 'chat', model: body.model, systemPrompt, turns, settings: settingsOf(body, cap, cap) };
+      await generate(request, response, job, Boolean(body.stream), Boolean(body.stream_options?.include_usage), 'chat');
+    },
+    'POST /v1/completions': async (request, response) => {
+      const body = parse(completionSchema, await readBody(request, limit));
+      const prompt = typeof body.prompt === 'string' ? body.prompt : body.prompt[0];
+      // OpenAI's completions default to 16 tokens.
+      const job: GenerationJob = { kind: 'completion', model: body.model, prompt, settings: settingsOf(body, 16, cap) };
+      await generate(request, response, job, Boolean(body.stream), Boolean(body.stream_options?.include_usage), 'text');
+    },
+    'POST /v1/embeddings': async (request, response) => {
+      const body = parse(embeddingSchema, await readBody(request, limit));
+      const inputs = typeof body.input === 'string' ? [body.input] : body.input;
+      const { vectors, promptTokens } = await options.backend.embed(body.model, inputs);
+      sendJson(
+        response,
+        200,
+        { object: 'list', model: body.model, data: vectors.map((embedding, index) => ({ object: 'embedding', index, embedding })), usage: { prompt_tokens: promptTokens, total_tokens: promptTokens } },
+        corsHeaders(request)
+      );
+    }
+  };
+
+  const server = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '');
+    const handle = async () => {
+      if (request.method === 'OPTIONS') {
+        const origin = request.headers.origin;
+        if (!origin || !allowed.has(origin)) throw new OpenAiError(403, 'permission_error', 'Cross-origin requests are not allowed from this origin.');
+        response.writeHead(204, { ...corsHeaders(request), 'Access-Control-Allow-Methods': 'GET, POST', 'Access-Control-Allow-Headers': 'Authorization, Content-Type', 'Access-Control-Max-Age': '600' });
+        return void response.end();
+      }
+      check(request);
+      const route = routes[`${request.method} ${path}`];
+      if (!route) throw new OpenAiError(404, 'not_found_error', `Unknown endpoint ${request.method} ${path}.`, null, 'unknown_url');
+      await route(request, response);
+    };
+    handle().catch((error: unknown) => {
+      const failure = error instanceof OpenAiError ? error : error instanceof ApiError ? OpenAiError.from(error) : new OpenAiError(500, 'server_error', error instanceof Error ? error.message : String(error));
+      if (response.headersSent) {
+        // Mid-stream the status is gone: the error travels as the last event.
+        if (!response.writableEnded) response.end(`data: ${JSON.stringify(failure.body())}\n\n`);
+        return;
+      }
+      sendJson(response, failure.status, failure.body(), { ...corsHeaders(request), ...(failure.status === 429 ? { 'Retry-After': retryAfter } : {}) });
+    });
+  });
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? openAiDefaults.port, host, () => {
+      const { port } = server.address() as AddressInfo;
+      const shownHost = host.includes(':') ? `[${host}]` : host;
+      resolve({
+        server,
+        url: `http://${shownHost}:${port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          })
+      });
+    });
+  });
+}
