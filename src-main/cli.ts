@@ -46,6 +46,8 @@ Options for serve's OpenAI-compatible API (off unless --api):
   --api-host H      address to bind (default 127.0.0.1; others need --api-key, which is then required as Bearer)
   --api-origins O   comma-separated browser origins allowed to call it (none by default)
   --api-max-tokens N  the most tokens any request gets (default 4096)
+  --api-slots N     requests served side by side from the loaded model, each with its own context
+                    (default 0: one at a time on the chat's context); 8 more may wait, then 429
 
 Options for chat (the settings a conversation has in the app):
   --model F --system S --temperature T --top-k K --top-p P --min-p P
@@ -72,11 +74,14 @@ export interface ServeFlags {
   'api-host'?: string;
   'api-origins'?: string;
   'api-max-tokens'?: string;
+  'api-slots'?: string;
 }
 
 export async function serve(flags: ServeFlags) {
   const paths = resolvePaths({ dataDir: flags['data-dir'], modelsDir: flags['models-dir'] });
-  const hearth = await createHearth(paths);
+  const apiSlots = flags['api-slots'] === undefined ? 0 : Number(flags['api-slots']);
+  if (!Number.isInteger(apiSlots) || apiSlots < 0 || apiSlots > 64) throw new Error('--api-slots must be a whole number from 0 to 64');
+  const hearth = await createHearth(paths, null, { apiSlots: flags.api ? apiSlots : 0 });
   let server: RunningServer;
   try {
     server = await startHttpServer({
@@ -136,6 +141,7 @@ export async function main(argv: string[]): Promise<void> {
       'api-host': { type: 'string' },
       'api-origins': { type: 'string' },
       'api-max-tokens': { type: 'string' },
+      'api-slots': { type: 'string' },
       'data-dir': { type: 'string' },
       'models-dir': { type: 'string' },
       model: { type: 'string' },

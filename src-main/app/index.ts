@@ -36,7 +36,12 @@ export interface Hearth {
 }
 
 /** Opens the history, recovers what a crash left behind, and wires every service to the one router. */
-export async function createHearth(paths: HearthPaths, desktop: DesktopCapabilities | null = null): Promise<Hearth> {
+export interface HearthOptions {
+  /** Parallel slots for the OpenAI API (extra context sequences); 0 serves its requests one at a time. */
+  apiSlots?: number;
+}
+
+export async function createHearth(paths: HearthPaths, desktop: DesktopCapabilities | null = null, options: HearthOptions = {}): Promise<Hearth> {
   const events = new EventBus();
   const history = History.open(paths.databaseFile);
   // A first run with an empty models folder gets the built-in demo model, so it can chat offline at once.
@@ -47,6 +52,7 @@ export async function createHearth(paths: HearthPaths, desktop: DesktopCapabilit
   const engine = new InferenceEngine({
     threads: threadsFromEnv(),
     gpu: gpuFromEnv(),
+    parallelSlots: options.apiSlots ?? 0,
     onStatus: (status) => events.emit('engine.status', status)
   });
   const hardware = new HardwareService(systemSources(() => engine.llama()), paths.modelsDir);

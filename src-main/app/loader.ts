@@ -82,7 +82,9 @@ export class ModelLoader {
     const trained = geometry.contextLength || Infinity;
     const contextSize = Math.min(request.contextSize ?? defaultContextSize(geometry.contextLength || 2048), trained);
     const cappedNote = request.contextSize !== undefined && request.contextSize > trained ? `Context capped at the model's trained ${trained} tokens (${request.contextSize} was asked for).` : null;
-    const { report, fit } = fitReport(request.name, geometry, hardware, { contextSize, kvCacheType: 'f16', gpuLayers: request.gpuLayers, correction });
+    // Every parallel slot holds a KV cache as large as the chat's: the estimate counts them all.
+    const cachedTokens = contextSize * (1 + this.engine.parallelSlots);
+    const { report, fit } = fitReport(request.name, geometry, hardware, { contextSize: cachedTokens, kvCacheType: 'f16', gpuLayers: request.gpuLayers, correction });
     if (report.fitClass === 'too-large' && !request.force) throw this.refusal(report, geometry, hardware, contextSize);
 
     const attempts = this.attempts(contextSize, request.gpuLayers ?? fit.split.gpuLayers, hasGpu(hardware));

@@ -1,5 +1,5 @@
 import { ApiError, type MessageMetrics } from '../api';
-import { generateReply, type InferenceEngine } from '../inference';
+import { generateReply, type InferenceEngine, type LoadedSession } from '../inference';
 import { listModels } from '../models';
 import type { GenerationJob, OpenAiBackend } from '../server/openai';
 import type { ModelLoader } from './loader';
@@ -12,13 +12,13 @@ export interface OpenAiServiceOptions {
 }
 
 /**
- * The OpenAI API's side of the app: requests take turns on the loaded model (loading the one they
- * name), wait in a bounded queue behind each other and behind the chat window, and are refused with
- * BUSY (HTTP 429) when the queue is full.
+ * The OpenAI API's side of the app: requests run on the loaded model (loading the one they name), side
+ * by side on the engine's parallel slots, wait in a bounded queue beyond them, and are refused with BUSY
+ * (HTTP 429) when the queue is full.
  */
 export class OpenAiService implements OpenAiBackend {
-  private waiting = 0;
-  private turn: Promise<unknown> = Promise.resolve();
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(
     private readonly engine: InferenceEngine,
@@ -27,28 +27,28 @@ export class OpenAiService implements OpenAiBackend {
     private readonly options: OpenAiServiceOptions
   ) {}
 
+  /** Requests that run at once: the engine's parallel slots, or one on the chat's sequence. */
+  private get capacity(): number {
+    return Math.max(1, this.engine.parallelSlots);
+  }
+
   async models(): Promise<string[]> {
     return (await listModels(this.modelsDir)).filter((model) => model.usable).map((model) => model.name);
   }
 
   generate(job: GenerationJob, signal: AbortSignal, onDelta: (text: string) => void) {
-    return this.inTurn(signal, async () => {
-      await this.requireInstalled(job.model);
-      await this.loader.load({ name: job.model });
-      const reply = await this.whenFree(() =>
-        this.engine.run(
-          null,
-          (session, runSignal) =>
-            generateReply(
-              session,
-              job.kind === 'chat'
-                ? { systemPrompt: job.systemPrompt, turns: job.turns, settings: job.settings, onDelta: (delta) => onDelta(delta) }
-                : { systemPrompt: '', turns: [{ role: 'user', content: job.prompt }], settings: job.settings, plainText: true, onDelta: (delta) => onDelta(delta) },
-              runSignal
-            ),
-          { kind: 'off' },
-          signal
-        )
+    return this.withSlot(signal, async () => {
+      await this.ensureLoaded(job.model, signal);
+      const reply = await this.onModel(
+        (session, runSignal) =>
+          generateReply(
+            session,
+            job.kind === 'chat'
+              ? { systemPrompt: job.systemPrompt, turns: job.turns, settings: job.settings, onDelta: (delta) => onDelta(delta) }
+              : { systemPrompt: '', turns: [{ role: 'user', content: job.prompt }], settings: job.settings, plainText: true, onDelta: (delta) => onDelta(delta) },
+            runSignal
+          ),
+        signal
       );
       this.loader.settle();
       this.options.onFinished?.(job, reply.text, reply.metrics);
@@ -57,28 +57,25 @@ export class OpenAiService implements OpenAiBackend {
   }
 
   embed(model: string, inputs: string[]) {
-    return this.inTurn(undefined, async () => {
-      await this.requireInstalled(model);
-      await this.loader.load({ name: model });
-      return this.whenFree(() =>
-        this.engine.run(null, async (session) => {
-          const contextSize = Math.min(session.info.contextSize, 2048);
-          const context = await session.model.createEmbeddingContext({ threads: session.info.threads, contextSize });
-          try {
-            const vectors: number[][] = [];
-            let promptTokens = 0;
-            for (const input of inputs) {
-              const tokens = session.model.tokenize(input);
-              if (tokens.length > contextSize) throw new ApiError('CONTEXT_FULL', `An input is ${tokens.length} tokens; the embedding context holds ${contextSize}.`);
-              promptTokens += tokens.length;
-              vectors.push([...(await context.getEmbeddingFor(tokens)).vector]);
-            }
-            return { vectors, promptTokens };
-          } finally {
-            await context.dispose();
+    return this.withSlot(undefined, async () => {
+      await this.ensureLoaded(model);
+      return this.onModel(async (session) => {
+        const contextSize = Math.min(session.info.contextSize, 2048);
+        const context = await session.model.createEmbeddingContext({ threads: session.info.threads, contextSize });
+        try {
+          const vectors: number[][] = [];
+          let promptTokens = 0;
+          for (const input of inputs) {
+            const tokens = session.model.tokenize(input);
+            if (tokens.length > contextSize) throw new ApiError('CONTEXT_FULL', `An input is ${tokens.length} tokens; the embedding context holds ${contextSize}.`);
+            promptTokens += tokens.length;
+            vectors.push([...(await context.getEmbeddingFor(tokens)).vector]);
           }
-        })
-      );
+          return { vectors, promptTokens };
+        } finally {
+          await context.dispose();
+        }
+      });
     });
   }
 
@@ -86,33 +83,51 @@ export class OpenAiService implements OpenAiBackend {
     if (!(await this.models()).includes(model)) throw new ApiError('MODEL_NOT_FOUND', `The model "${model}" is not installed; GET /v1/models lists the ones that are.`);
   }
 
-  /** One request at a time, in arrival order; a full queue refuses at once, and a request whose client left never starts. */
-  private inTurn<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
-    if (this.waiting >= this.options.queueLimit + 1) {
-      return Promise.reject(new ApiError('BUSY', `The server is busy: ${this.waiting} requests are running or waiting. Try again shortly.`));
-    }
-    this.waiting++;
-    const run = this.turn.then(async () => {
+  /** Loads the named model; another model is switched to once the requests running on the current one are done. */
+  private async ensureLoaded(model: string, signal?: AbortSignal): Promise<void> {
+    await this.requireInstalled(model);
+    for (;;) {
       try {
-        if (signal?.aborted) throw new ApiError('VALIDATION', 'The client closed the request.');
-        return await work();
-      } finally {
-        this.waiting--;
+        await this.loader.load({ name: model });
+        return;
+      } catch (error) {
+        if (!(error instanceof ApiError && error.code === 'BUSY') || signal?.aborted) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
-    });
-    this.turn = run.catch(() => undefined);
-    return run;
+    }
   }
 
-  /** The chat window may be replying: wait for it, then start (retrying if it started again first). */
-  private async whenFree<T>(start: () => Promise<T>): Promise<T> {
+  /** A parallel slot when the engine has them; otherwise the chat's sequence, once the chat window is not replying. */
+  private async onModel<T>(work: (session: LoadedSession, signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (this.engine.parallelSlots > 0) return this.engine.runPooled(work, signal);
     for (;;) {
       await this.engine.idle();
       try {
-        return await start();
+        return await this.engine.run(null, work, { kind: 'off' }, signal);
       } catch (error) {
         if (!(error instanceof ApiError && error.code === 'BUSY')) throw error;
       }
+    }
+  }
+
+  /**
+   * At most `capacity` requests run; up to `queueLimit` more wait in arrival order; beyond that BUSY
+   * (HTTP 429) at once. A request whose client left while waiting never starts.
+   */
+  private async withSlot<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+    if (this.running + this.waiting.length >= this.capacity + this.options.queueLimit) {
+      throw new ApiError('BUSY', `The server is busy: ${this.running} requests are running and ${this.waiting.length} waiting. Try again shortly.`);
+    }
+    // A finished request hands its slot straight to the next in line, so a newcomer cannot take it in between.
+    if (this.running >= this.capacity) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      if (signal?.aborted) throw new ApiError('VALIDATION', 'The client closed the request.');
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
     }
   }
 }

@@ -24,7 +24,17 @@ export interface EngineOptions {
   gpu?: 'auto' | LlamaGpuType;
   /** Upper bound on the context size; the model's trained context caps it too. */
   maxContextSize?: number;
+  /**
+   * Extra context sequences for requests served side by side (the OpenAI API's slots); llama.cpp
+   * evaluates them in shared batches. Each holds a full context's KV cache, so 0 unless asked for.
+   */
+  parallelSlots?: number;
   onStatus?: (status: EngineStatus) => void;
+}
+
+interface PooledRun {
+  controller: AbortController;
+  done: Promise<unknown>;
 }
 
 /** What a generation needs from the loaded model; owned by the engine, used by `generateReply`. */
@@ -81,6 +91,7 @@ export class InferenceEngine {
   private queue: Promise<unknown> = Promise.resolve();
   private active: { controller: AbortController; conversationId: number | null; done: Promise<unknown> } | null = null;
   private drafting = 'off';
+  private slots: { sequence: LlamaContextSequence; run: PooledRun | null }[] = [];
   private draft: DraftModel | null = null;
 
   constructor(private readonly options: EngineOptions = {}) {}
@@ -112,7 +123,7 @@ export class InferenceEngine {
         (options.contextSize === undefined || options.contextSize === current.contextSize) &&
         (options.gpuLayers === undefined || options.gpuLayers === current.gpuLayers);
       if (sameRequest) return this.status();
-      if (this.active) throw new ApiError('BUSY', 'A reply is being generated; stop it before switching models.');
+      if (this.active || this.slots.some((slot) => slot.run)) throw new ApiError('BUSY', 'A reply is being generated; stop it before switching models.');
       await this.release();
       this.setState('loading', null);
       try {
@@ -132,6 +143,7 @@ export class InferenceEngine {
     return this.serially(async () => {
       this.active?.controller.abort();
       await this.active?.done;
+      await this.stopPooled();
       await this.release();
       this.setState('idle', null);
       return this.status();
@@ -164,6 +176,43 @@ export class InferenceEngine {
       await this.remeasure(session);
       this.emit();
     }
+  }
+
+  /** Free parallel slots (0 when the engine has none, or nothing is loaded). */
+  get freeSlots(): number {
+    return this.slots.filter((slot) => !slot.run).length;
+  }
+
+  get parallelSlots(): number {
+    return this.options.parallelSlots ?? 0;
+  }
+
+  /**
+   * Runs one generation on a free parallel slot, beside the chat window's and the other slots'. The
+   * session it gets carries the slot's own sequence.
+   */
+  async runPooled<T>(work: (session: LoadedSession, signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const session = this.session;
+    if (!session) throw new ApiError('NO_MODEL', 'No model is loaded. Pick one from the models folder first.');
+    const slot = this.slots.find((candidate) => !candidate.run);
+    if (!slot) throw new ApiError('BUSY', `All ${this.slots.length} slots are busy.`);
+    const controller = new AbortController();
+    signal?.addEventListener('abort', () => controller.abort(), { once: true });
+    const done = work({ ...session, sequence: slot.sequence }, controller.signal);
+    slot.run = { controller, done: done.catch(() => undefined) };
+    try {
+      return await done;
+    } finally {
+      slot.run = null;
+      // The next request on this slot starts from an empty context: nothing of this one's text stays behind.
+      await slot.sequence.clearHistory().catch(() => undefined);
+    }
+  }
+
+  private async stopPooled(): Promise<void> {
+    const runs = this.slots.flatMap((slot) => (slot.run ? [slot.run] : []));
+    for (const run of runs) run.controller.abort();
+    await Promise.all(runs.map((run) => run.done));
   }
 
   /** Resolves once no generation runs (a new one may start at once after). */
@@ -254,8 +303,11 @@ export class InferenceEngine {
     const model = await llama.loadModel({ modelPath: path, ...(options.gpuLayers === undefined ? {} : { gpuLayers: options.gpuLayers }) });
     try {
       const contextSize = options.contextSize ?? defaultContextSize(model.trainContextSize, this.options.maxContextSize);
-      this.context = await model.createContext({ contextSize, threads });
+      const parallelSlots = this.options.parallelSlots ?? 0;
+      this.context = await model.createContext({ contextSize, threads, sequences: 1 + parallelSlots });
       const sequence = this.context.getSequence();
+      const context = this.context;
+      this.slots = Array.from({ length: parallelSlots }, () => ({ sequence: context.getSequence(), run: null }));
       const format = resolvePromptFormat(model);
       const info: LoadedModel = {
         name,
@@ -304,6 +356,8 @@ export class InferenceEngine {
   private async release(): Promise<void> {
     const session = this.session;
     this.session = null;
+    await this.stopPooled();
+    this.slots = [];
     this.drafting = 'off';
     await this.releaseDraft();
     await this.context?.dispose();

@@ -15,6 +15,7 @@ function engineThatRunsOutOfMemoryOnce() {
   let status: EngineStatus = { state: 'idle', model: null, error: null, generatingConversationId: null };
   const engine = {
     loads,
+    parallelSlots: 0,
     status: () => status,
     async load(path: string, name: string, options: LoadOptions) {
       loads.push(options);
@@ -52,7 +53,7 @@ describe('a load that runs out of memory anyway', () => {
   });
 
   it('passes any other failure through untouched', async () => {
-    const engine = { status: () => ({ state: 'idle', model: null, error: null, generatingConversationId: null }), load: async () => Promise.reject(new Error('disk read error')) };
+    const engine = { parallelSlots: 0, status: () => ({ state: 'idle', model: null, error: null, generatingConversationId: null }), load: async () => Promise.reject(new Error('disk read error')) };
     const hardware = { report: async () => hardwareFixtures.nvidia8GB } as unknown as HardwareService;
     const loader = new ModelLoader(engine as unknown as InferenceEngine, hardware, history.measurements, dir.path);
     await expect(loader.load({ name: 'qwen3-8b.gguf' })).rejects.toThrow('disk read error');

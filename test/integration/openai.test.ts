@@ -26,13 +26,13 @@ async function startApi(dir: string, extra: string[] = []) {
 
 const rssOf = (pid: number) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)![1]) * 1024;
 
-describe('the OpenAI-compatible API, through the official openai client', () => {
+describe('the OpenAI-compatible API with 4 slots, through the official openai client', () => {
   const dir = temporaryDir();
   let server: ServerProcess;
   let client: OpenAI;
   let baseURL: string;
   beforeAll(async () => {
-    ({ server, baseURL } = await startApi(dir.path));
+    ({ server, baseURL } = await startApi(dir.path, ['--api-slots', '4']));
     client = new OpenAI({ baseURL, apiKey: 'not-needed-on-loopback', maxRetries: 0 });
   });
   afterAll(async () => {
@@ -151,6 +151,27 @@ describe('the OpenAI-compatible API, through the official openai client', () => 
     const next = await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'Once upon a time' }], temperature: 0, max_tokens: 5 });
     expect(next.usage!.completion_tokens).toBe(5);
     expect(performance.now() - startedAt).toBeLessThan(3000);
+  });
+
+  it('serves several requests at once on its slots: all four are streaming before any has finished', async () => {
+    const started: number[] = [];
+    const events: string[] = [];
+    await Promise.all(
+      [0, 1, 2, 3].map(async (index) => {
+        const stream = await client.chat.completions.create({ model, messages: [{ role: 'user', content: `Once upon a time ${index}` }], max_tokens: 200, stream: true });
+        let first = true;
+        for await (const chunk of stream) {
+          if (first && chunk.choices[0]?.delta?.content) {
+            first = false;
+            started.push(index);
+            events.push(`start ${index}`);
+          }
+        }
+        events.push(`end ${index}`);
+      })
+    );
+    expect(started.sort()).toEqual([0, 1, 2, 3]);
+    expect(events.slice(0, 4).every((event) => event.startsWith('start'))).toBe(true);
   });
 
   it('under 50 concurrent requests, each completes or gets a clean 429 with Retry-After, none hangs, and memory settles', async () => {
