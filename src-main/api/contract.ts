@@ -10,6 +10,8 @@ import {
   generationSettingsSchema,
   weightPrecisions,
   type AppInfo,
+  type NetworkSettings,
+  type OutboundRecord,
   type BenchmarkResult,
   type CostSettings,
   type ReplyRecord,
@@ -165,7 +167,7 @@ export const methods = {
   'telemetry.recent': method<TelemetrySample[]>()(empty),
   /** Keeps the sampler running for `seconds` more (the dashboard renews it while open); replies keep it running too. */
   'telemetry.watch': method<{ until: number }>()(z.strictObject({ seconds: z.number().int().min(1).max(300) })),
-  /** Stored replies with their figures, oldest first. */
+  /** Stored replies with their figures: the newest `limit` (10,000 by default), oldest first. */
   'dashboard.replies': method<ReplyRecord[]>()(replyFiltersSchema),
   'dashboard.exportCsv': method<ExportedFile>()(replyFiltersSchema),
   /** Measures load, prefill and decode (alone and in parallel) on an installed model; progress arrives as `bench.progress`. */
@@ -179,6 +181,10 @@ export const methods = {
     })
   ),
   'bench.list': method<BenchmarkResult[]>()(empty),
+  /** Every request Hearth made beyond this machine, newest first (Settings → Network). */
+  'network.log': method<OutboundRecord[]>()(empty),
+  'settings.network': method<NetworkSettings>()(empty),
+  'settings.setNetwork': method<NetworkSettings>()(z.strictObject({ offline: z.boolean() })),
   'settings.cost': method<CostSettings>()(empty),
   'settings.setCost': method<CostSettings>()(z.strictObject({ settings: costSettingsSchema.partial() })),
   /** The settings new conversations start with. */
@@ -236,6 +242,8 @@ export interface Events {
   /** A download started, paused, finished or failed. */
   'downloads.changed': Download;
   'telemetry.sample': TelemetrySample;
+  /** An outbound request was made, refused, or answered. */
+  'network.request': OutboundRecord;
   /** A running benchmark's step, e.g. "decode, 2 sequences, repetition 3 of 5". */
   'bench.progress': { model: string; step: string; done: number; total: number };
 }
@@ -248,7 +256,8 @@ export const eventNames: EventName[] = [
   'downloads.progress',
   'downloads.changed',
   'telemetry.sample',
-  'bench.progress'
+  'bench.progress',
+  'network.request'
 ];
 
 export interface HearthEvent<K extends EventName = EventName> {

@@ -596,3 +596,24 @@ export const defaultCostSettings: CostSettings = {
     { name: 'Gemini 1.5 Flash (output)', per1MTokens: 0.3 }
   ]
 };
+
+export const outboundPurposes = ['download', 'hub', 'inspect', 'remote-engine'] as const;
+export type OutboundPurpose = (typeof outboundPurposes)[number];
+
+/** One request Hearth made (or refused to make) beyond this machine. */
+export interface OutboundRecord {
+  id: number;
+  at: number;
+  purpose: OutboundPurpose;
+  method: string;
+  /** Without query string or credentials. */
+  url: string;
+  status: number | null;
+  error: string | null;
+  blocked: boolean;
+}
+
+export interface NetworkSettings {
+  /** Blocks every outbound request: downloads, Hub look-ups, remote engines. */
+  offline: boolean;
+}

@@ -3,6 +3,7 @@ import { builtInCatalog, calculateMemory, fitReport, geometryFromCatalog, geomet
 import { defaultContextSize, type InferenceEngine } from '../inference';
 import type { HardwareService, TelemetrySampler } from '../hardware';
 import type { History } from '../history';
+import type { Outbound } from '../network';
 import { deleteModel, importModel, listModels, resolveModelFile, type DownloadManager } from '../models';
 import { hubTokenSecret, type DesktopCapabilities } from './desktop';
 import type { ChatService } from './chat';
@@ -23,12 +24,13 @@ export interface Services {
   inspector: TokenInspector;
   telemetry: TelemetrySampler;
   bench: BenchmarkService;
+  outbound: Outbound;
 }
 
 export const defaultRecommendContext = 8192;
 
 /** Every method of the contract, bound to the services; the type makes a missing method a compile error. */
-export function createHandlers({ info, modelsDir, history, engine, chat, hardware, loader, downloads, desktop, inspector, telemetry, bench }: Services): Handlers {
+export function createHandlers({ info, modelsDir, history, engine, chat, hardware, loader, downloads, desktop, inspector, telemetry, bench, outbound }: Services): Handlers {
   const hubTokenStatus = (): HubTokenStatus => {
     const fromEnvironment = Boolean(process.env.HF_TOKEN || process.env.HEARTH_HF_TOKEN);
     const stored = Boolean(desktop?.secrets.available && desktop.secrets.get(hubTokenSecret));
@@ -100,6 +102,9 @@ export function createHandlers({ info, modelsDir, history, engine, chat, hardwar
     'dashboard.exportCsv': (filters) => history.exportReplies(filters),
     'bench.run': (request) => bench.run(request),
     'bench.list': () => bench.list(),
+    'network.log': () => outbound.log(),
+    'settings.network': () => history.preferences.network(),
+    'settings.setNetwork': (settings) => history.preferences.setNetwork(settings),
     'settings.cost': () => history.preferences.cost(),
     'settings.setCost': ({ settings }) => history.preferences.setCost(settings),
     'settings.hubToken': () => hubTokenStatus(),

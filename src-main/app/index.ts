@@ -3,6 +3,7 @@ import { createRouter, EventBus, type AppInfo, type Router } from '../api';
 import { diskFree, HardwareService, llamaGpuReadings, systemSources, systemTelemetrySources, TelemetrySampler } from '../hardware';
 import { DownloadManager, DownloadStore, ensureDemoModel, hubOptionsFromEnv } from '../models';
 import { History } from '../history';
+import { Outbound } from '../network';
 import { gpuFromEnv, InferenceEngine, threadsFromEnv } from '../inference';
 import type { HearthPaths } from '../paths';
 import { ChatService } from './chat';
@@ -32,6 +33,8 @@ export interface Hearth {
   downloads: DownloadManager;
   /** What the OpenAI-compatible server (`hearth serve --api`) serves from. */
   openai: OpenAiService;
+  /** The one door to the network (downloads, Hub, remote engines). */
+  outbound: Outbound;
   close(): Promise<void>;
 }
 
@@ -66,8 +69,13 @@ export async function createHearth(paths: HearthPaths, desktop: DesktopCapabilit
     platform: `${process.platform}-${process.arch}`,
     cpuThreads: availableParallelism()
   };
+  const outbound = new Outbound({
+    offline: () => history.preferences.network().offline,
+    onRecord: (record) => events.emit('network.request', { ...record })
+  });
   const downloads = new DownloadManager({
     modelsDir: paths.modelsDir,
+    outbound,
     store: new DownloadStore(history.db),
     hub: () => hubOptionsFromEnv(process.env, desktop?.secrets.available ? desktop.secrets.get(hubTokenSecret) : null),
     diskFree: (path) => diskFree(path).catch(() => null),
@@ -86,7 +94,7 @@ export async function createHearth(paths: HearthPaths, desktop: DesktopCapabilit
   const bench = new BenchmarkService(engine, hardware, history, events, paths.modelsDir);
   const openai = new OpenAiService(engine, loader, paths.modelsDir, { queueLimit: openAiQueueLimit });
   const router = createRouter(
-    createHandlers({ info, modelsDir: paths.modelsDir, history, engine, chat, hardware, loader, downloads, desktop, inspector, telemetry, bench })
+    createHandlers({ info, modelsDir: paths.modelsDir, history, engine, chat, hardware, loader, downloads, desktop, inspector, telemetry, bench, outbound })
   );
   let closing: Promise<void> | null = null;
   return {
@@ -98,6 +106,7 @@ export async function createHearth(paths: HearthPaths, desktop: DesktopCapabilit
     loader,
     downloads,
     openai,
+    outbound,
     close() {
       closing ??= (async () => {
         telemetry.stop();

@@ -79,31 +79,33 @@ export async function runBenchmark(llama: Llama, options: BenchmarkOptions): Pro
       for (const token of endOfGenerationTokens(model)) bias.set(token, 'never');
       const prefill: number[] = [];
       const decodeRates: number[] = [];
+      // The sequences are made once and emptied between tests: node-llama-cpp frees a disposed one's slot only later.
+      const sequences = Array.from({ length: Math.max(...batch) }, () => context.getSequence());
+      const emptied = async (count: number) => {
+        await Promise.all(sequences.slice(0, count).map((sequence) => sequence.clearHistory()));
+        return sequences.slice(0, count);
+      };
       // One untimed pass first, as llama-bench does: the first evaluation pays for allocating buffers.
-      const warmup = context.getSequence();
+      const [warmup] = await emptied(1);
       await decode(warmup, start, Math.min(genTokens, 16), bias);
-      warmup.dispose();
       const parallelRates = new Map<number, { total: number[]; perToken: number[] }>(batch.map((size) => [size, { total: [], perToken: [] }]));
 
       for (let rep = 1; rep <= reps; rep++) {
-        const sequence = context.getSequence();
+        const [prefillSequence] = await emptied(1);
         const startedAt = performance.now();
-        await sequence.evaluateWithoutGeneratingNewTokens(prompt);
+        await prefillSequence.evaluateWithoutGeneratingNewTokens(prompt);
         prefill.push(promptTokens / ((performance.now() - startedAt) / 1000));
-        sequence.dispose();
         progress(`prefill ${promptTokens} tokens, repetition ${rep} of ${reps}`);
 
-        const single = context.getSequence();
+        const [single] = await emptied(1);
         decodeRates.push(genTokens / (await decode(single, start, genTokens, bias)));
-        single.dispose();
         progress(`decode ${genTokens} tokens, repetition ${rep} of ${reps}`);
 
         for (const size of batch) {
-          const sequences = Array.from({ length: size }, () => context.getSequence());
+          const group = await emptied(size);
           const startedAt = performance.now();
-          await Promise.all(sequences.map((sequence) => decode(sequence, start, genTokens, bias)));
+          await Promise.all(group.map((sequence) => decode(sequence, start, genTokens, bias)));
           const seconds = (performance.now() - startedAt) / 1000;
-          sequences.forEach((sequence) => sequence.dispose());
           parallelRates.get(size)!.total.push((size * genTokens) / seconds);
           parallelRates.get(size)!.perToken.push((seconds * 1000) / genTokens / size);
           progress(`decode with ${size} ${size === 1 ? 'sequence' : 'sequences'}, repetition ${rep} of ${reps}`);

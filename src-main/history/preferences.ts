@@ -1,9 +1,10 @@
-import { costSettingsSchema, defaultCostSettings, defaultGenerationSettings, type CostSettings, type GenerationSettings } from '../api';
+import { costSettingsSchema, defaultCostSettings, defaultGenerationSettings, type CostSettings, type GenerationSettings, type NetworkSettings } from '../api';
 import type { Db } from './db';
 import { readSettings } from './store';
 
 const generationDefaultsKey = 'generationDefaults';
 const costKey = 'cost';
+const networkKey = 'network';
 
 /** The user's app-wide choices, kept in the history database beside what they apply to. */
 export class Preferences {
@@ -32,6 +33,17 @@ export class Preferences {
     const next = { ...this.cost(), ...changes };
     this.write(costKey, next);
     return next;
+  }
+
+  /** Online unless the user switched offline mode on. */
+  network(): NetworkSettings {
+    const stored = safeJson(this.read(networkKey) ?? '{}') as Partial<NetworkSettings> | null;
+    return { offline: stored?.offline === true };
+  }
+
+  setNetwork(settings: NetworkSettings): NetworkSettings {
+    this.write(networkKey, settings);
+    return this.network();
   }
 
   private read(key: string): string | null {

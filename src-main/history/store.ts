@@ -435,7 +435,7 @@ export class HistoryStore {
       );
   }
 
-  /** Measured replies of conversations not in the trash, oldest first, for the dashboard. */
+  /** Measured replies of conversations not in the trash (the newest `limit`), oldest first, for the dashboard. */
   replyRecords(filters: ReplyFilters = {}): ReplyRecord[] {
     const conditions = ['c.deleted_at IS NULL'];
     const values: (string | number)[] = [];
@@ -455,10 +455,11 @@ export class HistoryStore {
       .prepare(
         `SELECT ${messageColumns}, c.title AS conversation_title
          FROM messages m JOIN message_metrics mm ON mm.message_id = m.id JOIN conversations c ON c.id = m.conversation_id
-         WHERE ${conditions.join(' AND ')} ORDER BY m.created_at, m.id LIMIT ?`
+         WHERE ${conditions.join(' AND ')} ORDER BY m.created_at DESC, m.id DESC LIMIT ?`
       )
       .all(...values, filters.limit ?? 10_000) as (MessageRow & { conversation_title: string })[];
-    return rows.map((row) => ({
+    // The newest `limit` replies, returned oldest first as charts draw them.
+    return rows.reverse().map((row) => ({
       messageId: row.id,
       conversationId: row.conversation_id,
       conversationTitle: row.conversation_title,

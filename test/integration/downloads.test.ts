@@ -6,6 +6,7 @@ import type { Download } from '../../src-main/api';
 import { History } from '../../src-main/history';
 import { DownloadManager, DownloadStore, partPathOf, writeGguf } from '../../src-main/models';
 import { startFileServer, type Faults, type FileServer } from '../helpers/file-server';
+import { Outbound } from '../../src-main/network';
 import { temporaryDir } from '../helpers/paths';
 
 const MiB = 1024 * 1024;
@@ -47,6 +48,7 @@ async function harness(faults: Faults = {}, options: { diskFree?: number | null;
     modelsDir,
     store: new DownloadStore(history.db),
     hub: () => ({ endpoint: server.url, token: null }),
+    outbound: new Outbound({ offline: () => false }),
     diskFree: async () => (options.diskFree === undefined ? 100 * 1024 * MiB : options.diskFree),
     onProgress: () => undefined,
     onChange: (download) => {
@@ -246,6 +248,7 @@ describe('parallel range segments', () => {
         modelsDir,
         store: new DownloadStore(history.db),
         hub: () => ({ endpoint: server.url, token: null }),
+        outbound: new Outbound({ offline: () => false }),
         diskFree: async () => null,
         onProgress: () => undefined,
         onChange: (download) => (download.status === 'completed' || download.status === 'failed' ? resolve(download) : undefined),
@@ -292,7 +295,7 @@ describe('edge cases of resuming and resolving', () => {
     writeFileSync(partPathOf(modelsDir, 'whole.gguf'), payload);
     let manager!: DownloadManager;
     const finished = new Promise<Download>((resolve) => {
-      manager = new DownloadManager({ modelsDir, store: new DownloadStore(history.db), hub: () => ({ endpoint: url, token: null }), diskFree: async () => null, onProgress: () => undefined, onChange: (d) => (d.status === 'completed' || d.status === 'failed' ? resolve(d) : undefined), segments: 1, backoffMs: () => 10 });
+      manager = new DownloadManager({ modelsDir, store: new DownloadStore(history.db), hub: () => ({ endpoint: url, token: null }), outbound: new Outbound({ offline: () => false }), diskFree: async () => null, onProgress: () => undefined, onChange: (d) => (d.status === 'completed' || d.status === 'failed' ? resolve(d) : undefined), segments: 1, backoffMs: () => 10 });
     });
     try {
       await expect(manager.start('hf:org/repo/missing.gguf')).rejects.toMatchObject({ code: 'NOT_FOUND' });

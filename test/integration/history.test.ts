@@ -89,6 +89,24 @@ describe('history (real SQLite file)', () => {
     expect(history.conversationWithMessages(c.id).messages.map((m) => m.role)).toEqual(['user', 'assistant']);
   });
 
+  it('lists measured replies for the dashboard: filtered by model and time, the newest when limited, oldest first', () => {
+    const c = history.store.createConversation({ title: 'Measured' });
+    const replies = ['a.gguf', 'b.gguf', 'a.gguf', 'a.gguf'].map((modelFile, index) => {
+      history.store.addMessage(c.id, { role: 'user', content: `q${index}`, status: 'complete', createdAt: index * 10 });
+      const reply = history.store.addMessage(c.id, { role: 'assistant', content: '', status: 'streaming', createdAt: index * 10 + 1 });
+      return history.store.finishMessage(reply.id, `r${index}`, 'complete', null, { ...metrics, modelFile });
+    });
+    history.store.addMessage(c.id, { role: 'assistant', content: 'never measured', status: 'error', createdAt: 100 });
+    const ids = (records: { messageId: number }[]) => records.map((record) => record.messageId);
+    expect(ids(history.store.replyRecords())).toEqual(replies.map((reply) => reply.id));
+    expect(ids(history.store.replyRecords({ modelFile: 'a.gguf' }))).toEqual([replies[0].id, replies[2].id, replies[3].id]);
+    expect(ids(history.store.replyRecords({ limit: 2 }))).toEqual([replies[2].id, replies[3].id]);
+    expect(ids(history.store.replyRecords({ since: 15, until: 25 }))).toEqual([replies[2].id]);
+    expect(history.store.replyRecords()[0]).toMatchObject({ conversationTitle: 'Measured', metrics: { modelFile: 'a.gguf' } });
+    history.store.trashConversation(c.id);
+    expect(history.store.replyRecords()).toEqual([]);
+  });
+
   it('marks replies left streaming by a crash as interrupted when reopened', () => {
     const c = history.store.createConversation();
     const reply = history.store.addMessage(c.id, { role: 'assistant', content: 'partial', status: 'streaming' });

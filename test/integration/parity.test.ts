@@ -132,6 +132,9 @@ const samples: { [K in MethodName]: (context: Context) => MethodInput<K> } = {
   'bench.run': () => ({ model: 'stories260K.gguf', promptTokens: 16, genTokens: 8, reps: 1, batch: [1, 2] }),
   'bench.list': () => ({}),
   'settings.cost': () => ({}),
+  'network.log': () => ({}),
+  'settings.network': () => ({}),
+  'settings.setNetwork': () => ({ offline: false }),
   'settings.setCost': () => ({ settings: { watts: 150 } }),
   'inspect.nextTokens': () => ({ prompt: 'Once upon a time', top: 5, sample: { temperature: 0, topK: 40, topP: 0.95, minP: 0.05, seed: 1 } }),
   'history.search': () => ({ query: 'Lily' }),
@@ -210,6 +213,9 @@ async function exerciseEveryMethod(api: HearthTransport, replyEnded: () => Promi
   await call('telemetry.recent');
   await call('dashboard.replies');
   await call('dashboard.exportCsv');
+  await call('settings.network');
+  await call('settings.setNetwork');
+  await call('network.log');
   await call('settings.cost');
   await call('settings.setCost');
   await call('conversations.get');

@@ -1,3 +1,4 @@
+import type { Outbound } from '../../network';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiError, type Download } from '../../api';
@@ -15,6 +16,8 @@ export interface DownloadManagerOptions {
   store: DownloadStore;
   /** Read on every request, so a token set while the app runs is used at once. */
   hub: () => HubOptions;
+  /** The one door to the network: logs every request and blocks them all while offline. */
+  outbound: Outbound;
   /** Free bytes on the disk holding `path`; the probe's figure, injectable so tests can shrink it. */
   diskFree: (path: string) => Promise<number | null>;
   onProgress: (download: Download) => void;
@@ -56,7 +59,8 @@ export class DownloadManager {
 
   /** The remote file's GGUF header, read with range requests (only the header's bytes travel). */
   async inspect(source: string): Promise<{ fileName: string; sizeBytes: number | null; info: GgufFileInfo }> {
-    const resolved = await resolveSource(source, this.options.hub());
+    const resolved = await resolveSource(source, this.options.hub(), this.options.outbound);
+    this.options.outbound.permit('inspect', resolved.url);
     try {
       const info = await readGgufFileInfo(resolved.url, { sourceType: 'network', fetchHeaders: hubHeaders(this.options.hub(), resolved.url), fetchRetryOptions: { retries: 2 } });
       return { fileName: resolved.fileName, sizeBytes: resolved.sizeBytes ?? (await this.remoteInfo(resolved.url)).size, info };
@@ -71,7 +75,7 @@ export class DownloadManager {
   }
 
   async start(source: string): Promise<Download> {
-    const resolved = await resolveSource(source, this.options.hub());
+    const resolved = await resolveSource(source, this.options.hub(), this.options.outbound);
     const finalPath = join(this.options.modelsDir, resolved.fileName);
     if (await stat(finalPath).then(() => true, () => false)) throw new ApiError('VALIDATION', `${resolved.fileName} is already in the models folder.`);
     const existing = this.options.store.findActive(resolved.fileName);
@@ -142,7 +146,10 @@ export class DownloadManager {
   }
 
   private async remoteInfo(url: string): Promise<{ size: number | null; acceptsRanges: boolean }> {
-    const response = await fetch(url, { method: 'HEAD', headers: hubHeaders(this.options.hub(), url), redirect: 'follow' }).catch(() => null);
+    const response = await this.options.outbound.fetch('download', url, { method: 'HEAD', headers: hubHeaders(this.options.hub(), url), redirect: 'follow' }).catch((error: unknown) => {
+      if (error instanceof ApiError) throw error;
+      return null;
+    });
     const length = Number(response?.headers.get('content-length') ?? NaN);
     return { size: response?.ok && Number.isFinite(length) ? length : null, acceptsRanges: response?.headers.get('accept-ranges') === 'bytes' };
   }
@@ -199,6 +206,7 @@ export class DownloadManager {
         url: download.url,
         partPath,
         headers: hubHeaders(hub, download.url),
+        fetch: this.options.outbound.fetcher('download'),
         signal,
         stallMs: this.options.stallMs,
         backoffMs: this.options.backoffMs,

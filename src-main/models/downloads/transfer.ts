@@ -12,6 +12,8 @@ export const flushEveryBytes = 1024 * 1024;
 
 export interface TransferOptions {
   url: string;
+  /** The network door every request goes through (see src-main/network). */
+  fetch: typeof fetch;
   partPath: string;
   headers?: Record<string, string>;
   /** Fetch only these bytes of the file (inclusive), for one of several parallel segments. */
@@ -84,7 +86,7 @@ async function attemptOnce(options: TransferOptions, offset: number, hash: { cur
     armWatchdog();
     const from = (options.range?.start ?? 0) + offset;
     const rangeHeader = options.range ? `bytes=${from}-${options.range.end}` : offset > 0 ? `bytes=${from}-` : null;
-    const response = await fetch(options.url, {
+    const response = await options.fetch(options.url, {
       headers: { ...options.headers, ...(rangeHeader ? { Range: rangeHeader } : {}) },
       signal: controller.signal,
       redirect: 'follow'

@@ -1,0 +1,1 @@
+export { Outbound, loggableUrl, type OutboundOptions } from './outbound';
