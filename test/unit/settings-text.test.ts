@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultGenerationSettings, samplingPresets, type ContextReport } from '../../src-main/api';
 import { sampleMetrics } from '../fixtures/metrics';
-import { contextWarning, describeIssues, describeReplySettings, matchingPreset } from '../../src-renderer/src/lib/generation';
+import { contextWarning, describeIssues, describeReplySettings, describeReplyTimeline, matchingPreset } from '../../src-renderer/src/lib/generation';
 
 const metrics = sampleMetrics({
   quantization: null,
@@ -58,6 +58,43 @@ describe('"Settings used" under a reply', () => {
     const beamed = describeReplySettings({ ...metrics, settings: { ...metrics.settings, beamWidth: 4 }, beam: { width: 4, logProbability: -3.14159 } });
     expect(beamed).toContainEqual({ label: 'Beam search', value: '4 beams, length penalty 1' });
     expect(beamed).toContainEqual({ label: 'Beam log-probability', value: '-3.14' });
+  });
+});
+
+describe('"Timeline" under a reply', () => {
+  it('follows the reply from prompt to stop, with its speeds and how much context it took', () => {
+    const rows = Object.fromEntries(
+      describeReplyTimeline({ ...metrics, promptTokens: 12, prefillTokens: 5, prefillTokensPerSecond: 1500, interTokenP50Ms: 3.2, interTokenP95Ms: 4.75, gpuLayers: 0, threads: 4 }).map(
+        (row) => [row.label, row.value]
+      )
+    );
+    expect(rows).toEqual({
+      Prompt: '12 tokens, 5 evaluated at 1500 tok/s (7 from the cache)',
+      'Time to first token': '3 ms',
+      'Decode speed': '300 tok/s',
+      'Time per output token': '3.3 ms',
+      'Inter-token latency': 'p50 3.2 ms · p95 4.8 ms',
+      Output: '9 tokens',
+      'Total time': '40 ms',
+      'Stop reason': 'stop sequence',
+      'Context used': '21 of 2,048 tokens (1%)',
+      'GPU layers': '0 (CPU only)',
+      Threads: '4'
+    });
+  });
+
+  it('says what was not measured, and when the context length is unknown', () => {
+    const rows = Object.fromEntries(
+      describeReplyTimeline({ ...metrics, ttftMs: null, decodeTokensPerSecond: null, interTokenP50Ms: null, contextSize: 0, gpuLayers: 33 }).map((row) => [
+        row.label,
+        row.value
+      ])
+    );
+    expect(rows['Time to first token']).toBe('not measured');
+    expect(rows['Time per output token']).toBe('not measured');
+    expect(rows['Inter-token latency']).toBe('not measured');
+    expect(rows['Context used']).toBe('14 tokens (context length unknown)');
+    expect(rows['GPU layers']).toBe('33');
   });
 });
 

@@ -1,7 +1,7 @@
-import type { MessageMetrics } from '../../../src-main/api/contract';
+import type { MessageMetrics, Statistic } from '../../../src-main/api/contract';
 import { formatDuration, formatRate } from '../../../src-main/api/format';
 
-export { acceptanceRate, formatReplyStats, stopReasonLabels } from '../../../src-main/api/format';
+export { acceptanceRate, formatDuration, formatRate, formatReplyStats, stopReasonLabels } from '../../../src-main/api/format';
 
 /** Longer details for the stats line's tooltip. */
 export function formatReplyDetails(metrics: MessageMetrics): string {
@@ -79,4 +79,17 @@ export function formatEta(seconds: number): string {
 /** Bytes of a transfer: KiB below 1 MiB (where formatSize would say "0.0 MiB"), else as formatSize. */
 export function formatTransferSize(bytes: number): string {
   return bytes < MiB ? `${Math.round(Math.max(0, bytes) / 1024)} KiB` : formatSize(bytes);
+}
+
+/** Short times, where whole milliseconds hide the difference (a fast model spends 1.4 ms per token). */
+export function formatMilliseconds(ms: number): string {
+  if (ms >= 1000) return formatDuration(ms);
+  if (ms >= 10) return `${Math.round(ms)} ms`;
+  return `${ms.toFixed(ms >= 1 ? 1 : 2)} ms`;
+}
+
+/** A repeated measurement as mean ± standard deviation, e.g. "512 ± 3.1 tok/s". */
+export function formatStatistic(statistic: Statistic, unit: string): string {
+  const figure = (value: number) => (value >= 100 ? Math.round(value).toString() : value.toFixed(1));
+  return `${figure(statistic.mean)} ± ${figure(statistic.std)} ${unit}`;
 }

@@ -8,7 +8,7 @@ import {
   type SamplingPresetName
 } from '../../../src-main/api/contract';
 import type { ErrorIssue } from '../../../src-main/api/errors';
-import { acceptanceRate, stopReasonLabels } from './format';
+import { acceptanceRate, formatDuration, formatMilliseconds, formatRate, stopReasonLabels } from './format';
 
 /**
  * The settings panel's working copy: a number field the user cleared holds null until the form is
@@ -131,6 +131,47 @@ export function describeReplySettings(metrics: MessageMetrics): SettingRow[] {
   }
   if (metrics.beam) rows.push({ label: 'Beam log-probability', value: metrics.beam.logProbability.toFixed(2) });
   return rows;
+}
+
+function measured(value: number | null, format: (value: number) => string): string {
+  return value === null || !Number.isFinite(value) ? 'not measured' : format(value);
+}
+
+/** How a finished reply went, in the order it happened: the rows of its "Timeline". */
+export function describeReplyTimeline(metrics: MessageMetrics): SettingRow[] {
+  const cached = metrics.promptTokens - metrics.prefillTokens;
+  const prefill = metrics.prefillTokensPerSecond === null ? '' : ` at ${formatRate(metrics.prefillTokensPerSecond)}`;
+  const used = metrics.promptTokens + metrics.outputTokens;
+  const tokens = (count: number) => `${count.toLocaleString('en-US')} ${count === 1 ? 'token' : 'tokens'}`;
+  return [
+    {
+      label: 'Prompt',
+      value: `${tokens(metrics.promptTokens)}, ${metrics.prefillTokens.toLocaleString('en-US')} evaluated${prefill}${cached > 0 ? ` (${cached.toLocaleString('en-US')} from the cache)` : ''}`
+    },
+    { label: 'Time to first token', value: measured(metrics.ttftMs, formatDuration) },
+    { label: 'Decode speed', value: measured(metrics.decodeTokensPerSecond, formatRate) },
+    // The decode speed's inverse: the average, where the percentiles below show the spread.
+    { label: 'Time per output token', value: measured(metrics.decodeTokensPerSecond || null, (rate) => formatMilliseconds(1000 / rate)) },
+    {
+      label: 'Inter-token latency',
+      value:
+        metrics.interTokenP50Ms === null || metrics.interTokenP95Ms === null
+          ? 'not measured'
+          : `p50 ${formatMilliseconds(metrics.interTokenP50Ms)} · p95 ${formatMilliseconds(metrics.interTokenP95Ms)}`
+    },
+    { label: 'Output', value: tokens(metrics.outputTokens) },
+    { label: 'Total time', value: formatDuration(metrics.totalMs) },
+    { label: 'Stop reason', value: stopReasonLabels[metrics.stopReason] },
+    {
+      label: 'Context used',
+      value:
+        metrics.contextSize > 0
+          ? `${used.toLocaleString('en-US')} of ${metrics.contextSize.toLocaleString('en-US')} tokens (${Math.round((100 * used) / metrics.contextSize)}%)`
+          : `${tokens(used)} (context length unknown)`
+    },
+    { label: 'GPU layers', value: metrics.gpuLayers === 0 ? '0 (CPU only)' : String(metrics.gpuLayers) },
+    { label: 'Threads', value: String(metrics.threads) }
+  ];
 }
 
 /**

@@ -1,10 +1,10 @@
 import type { ConnectionState } from './api';
 
 /** Small pieces of view state shared between components. */
-export type View = 'chat' | 'models' | 'playground';
+export type View = 'chat' | 'models' | 'playground' | 'dashboard';
 
 class UiState {
-  /** The main view beside the sidebar: Chat (the default), Models or Playground. */
+  /** The main view beside the sidebar: Chat (the default), Models, Playground or Dashboard. */
   view = $state<View>('chat');
   settingsOpen = $state(false);
   connection = $state<ConnectionState>('connecting');

@@ -1,0 +1,270 @@
+import {
+  costSettingsSchema,
+  type BenchmarkResult,
+  type CostSettings,
+  type Events,
+  type ReplyFilters,
+  type ReplyRecord,
+  type TelemetrySample
+} from '../../../src-main/api/contract';
+import type { ErrorIssue } from '../../../src-main/api/errors';
+import { ApiClientError } from './api';
+import { api } from './client';
+import { dayRange, mergeSamples, modelFileOf, parseBatchSizes } from './dashboardStats';
+import { downloadText } from './download';
+import { engine } from './engine.svelte';
+import { errors } from './errors.svelte';
+import { toast } from './toast.svelte';
+
+/** Each lease keeps the sampler going this long; the open dashboard renews it well before it ends. */
+const leaseSeconds = 30;
+const renewEveryMs = 10_000;
+
+/** The live charts' samples: the server's recent ones, then one per `telemetry.sample` event. */
+class LiveState {
+  samples = $state.raw<TelemetrySample[]>([]);
+
+  add(added: readonly TelemetrySample[]): void {
+    this.samples = mergeSamples(this.samples, added);
+  }
+
+  async load(): Promise<void> {
+    try {
+      this.add(await api.call('telemetry.recent', {}));
+    } catch (error) {
+      errors.report(error, 'Could not read the live figures');
+    }
+  }
+
+  async watch(): Promise<void> {
+    try {
+      await api.call('telemetry.watch', { seconds: leaseSeconds });
+    } catch (error) {
+      errors.report(error, 'Could not keep the live figures coming');
+    }
+  }
+}
+
+/** Stored replies, filtered by model and days; the charts, table, comparisons and CSV all use the same filters. */
+class RepliesState {
+  records = $state.raw<ReplyRecord[]>([]);
+  /** A model file name; empty for all models. */
+  model = $state('');
+  /** Date inputs' values ("2025-03-01"); empty leaves that end open. */
+  from = $state('');
+  to = $state('');
+  loading = $state(false);
+  /** Model files seen in any answer, so the filter still offers a model whose file has since been deleted. */
+  seenModels = $state<string[]>([]);
+
+  filters = $derived<ReplyFilters>({ ...(this.model ? { modelFile: this.model } : {}), ...dayRange(this.from, this.to) });
+
+  /** Installed models and models that replied, by the file name replies store. */
+  modelChoices = $derived(
+    [...new Set([...engine.models.filter((model) => model.usable).map((model) => modelFileOf(model.name)), ...this.seenModels])].sort((a, b) =>
+      a.localeCompare(b)
+    )
+  );
+
+  private seq = 0;
+
+  async refresh(): Promise<void> {
+    const seq = ++this.seq;
+    this.loading = true;
+    try {
+      const records = await api.call('dashboard.replies', this.filters);
+      if (seq !== this.seq) return;
+      this.records = records;
+      const unseen = records.map((record) => record.metrics.modelFile).filter((file) => !this.seenModels.includes(file));
+      if (unseen.length > 0) this.seenModels = [...new Set([...this.seenModels, ...unseen])];
+    } catch (error) {
+      if (seq === this.seq) errors.report(error, 'Could not read the stored replies');
+    } finally {
+      if (seq === this.seq) this.loading = false;
+    }
+  }
+
+  async exportCsv(): Promise<void> {
+    try {
+      const file = await api.call('dashboard.exportCsv', this.filters);
+      downloadText(file.filename, file.mimeType, file.content);
+    } catch (error) {
+      errors.report(error, 'Could not export the replies');
+    }
+  }
+}
+
+export type BenchProgress = Events['bench.progress'];
+
+/** The benchmark form, the run in progress, and the stored results (newest first). */
+class BenchState {
+  results = $state.raw<BenchmarkResult[]>([]);
+  model = $state('');
+  /** Null while a field is empty: the server's default is used. */
+  promptTokens = $state<number | null>(512);
+  genTokens = $state<number | null>(128);
+  reps = $state<number | null>(5);
+  batch = $state('1, 2, 4');
+  running = $state(false);
+  progress = $state<BenchProgress | null>(null);
+  /** Why the last run could not start or failed (shown in the panel: BUSY is an answer, not a crash). */
+  problem = $state<string | null>(null);
+
+  async refresh(): Promise<void> {
+    try {
+      this.results = await api.call('bench.list', {});
+    } catch (error) {
+      errors.report(error, 'Could not list the benchmarks');
+    }
+  }
+
+  onProgress(progress: BenchProgress): void {
+    if (this.running && progress.model === this.model) this.progress = progress;
+  }
+
+  async run(): Promise<void> {
+    const batch = parseBatchSizes(this.batch);
+    if (!this.model) {
+      this.problem = 'Choose a model first.';
+      return;
+    }
+    if (!batch) {
+      this.problem = 'Parallel sequences: up to 6 whole numbers from 1 to 16, separated by commas.';
+      return;
+    }
+    this.running = true;
+    this.progress = null;
+    this.problem = null;
+    try {
+      const result = await api.call('bench.run', {
+        model: this.model,
+        batch,
+        ...(this.promptTokens !== null ? { promptTokens: this.promptTokens } : {}),
+        ...(this.genTokens !== null ? { genTokens: this.genTokens } : {}),
+        ...(this.reps !== null ? { reps: this.reps } : {})
+      });
+      this.results = [result, ...this.results.filter((item) => item.id !== result.id)];
+    } catch (error) {
+      this.problem = describeFailure(error);
+    } finally {
+      this.running = false;
+      this.progress = null;
+    }
+  }
+}
+
+export interface CostForm {
+  watts: number | null;
+  pricePerKwh: number | null;
+  currency: string;
+  cloudPrices: { name: string; per1MTokens: number | null }[];
+}
+
+const costFieldLabels: Record<string, string> = {
+  watts: 'Power draw',
+  pricePerKwh: 'Electricity price',
+  currency: 'Currency',
+  cloudPrices: 'Cloud prices'
+};
+
+/** "cloudPrices.1.per1MTokens: …" → "Cloud price 2: …"; the other fields by their label. */
+function describeCostIssue({ path, message }: ErrorIssue): string {
+  const [field, row] = path.split('.');
+  if (field === 'cloudPrices' && row !== undefined) return `Cloud price ${Number(row) + 1}: ${message}`;
+  return `${costFieldLabels[field] ?? path}: ${message}`;
+}
+
+/** The cost settings as saved, and the form's working copy. */
+class CostState {
+  saved = $state.raw<CostSettings | null>(null);
+  form = $state<CostForm | null>(null);
+  saving = $state(false);
+  problems = $state<string[]>([]);
+
+  changed = $derived(this.form !== null && this.saved !== null && JSON.stringify(this.form) !== JSON.stringify(this.saved));
+
+  async load(): Promise<void> {
+    try {
+      this.show(await api.call('settings.cost', {}));
+    } catch (error) {
+      errors.report(error, 'Could not read the cost settings');
+    }
+  }
+
+  addCloudPrice(): void {
+    this.form?.cloudPrices.push({ name: '', per1MTokens: null });
+  }
+
+  removeCloudPrice(index: number): void {
+    this.form?.cloudPrices.splice(index, 1);
+  }
+
+  revert(): void {
+    if (this.saved) this.show(this.saved);
+  }
+
+  async save(): Promise<void> {
+    if (!this.form) return;
+    // A plain copy: $state proxies cannot cross IPC. The schema names a cleared field before the server has to.
+    const checked = costSettingsSchema.safeParse($state.snapshot(this.form));
+    if (!checked.success) {
+      this.problems = checked.error.issues.map((issue) => describeCostIssue({ path: issue.path.map(String).join('.'), message: issue.message }));
+      return;
+    }
+    this.saving = true;
+    this.problems = [];
+    try {
+      this.show(await api.call('settings.setCost', { settings: checked.data }));
+      toast.show('Cost settings saved.');
+    } catch (error) {
+      const failure = ApiClientError.from(error);
+      this.problems = failure.issues?.length ? failure.issues.map(describeCostIssue) : [failure.message];
+    } finally {
+      this.saving = false;
+    }
+  }
+
+  private show(settings: CostSettings): void {
+    this.saved = settings;
+    this.form = { ...settings, cloudPrices: settings.cloudPrices.map((price) => ({ ...price })) };
+    this.problems = [];
+  }
+}
+
+function describeFailure(error: unknown): string {
+  const failure = ApiClientError.from(error);
+  if (!failure.issues?.length) return failure.message;
+  return `${failure.message} ${failure.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`;
+}
+
+export const live = new LiveState();
+export const replies = new RepliesState();
+export const bench = new BenchState();
+export const cost = new CostState();
+
+/**
+ * What the open dashboard keeps going: the sampler's lease (renewed while the page is visible), live
+ * samples, benchmark progress, and new replies. Returns what stops it all when the view closes.
+ */
+export function openDashboard(): () => void {
+  const renew = () => {
+    if (document.visibilityState === 'visible') void live.watch();
+  };
+  renew();
+  void live.load();
+  const timer = setInterval(renew, renewEveryMs);
+  document.addEventListener('visibilitychange', renew);
+  const unsubscribers = [
+    api.on('telemetry.sample', (sample) => live.add([sample])),
+    api.on('bench.progress', (progress) => bench.onProgress(progress)),
+    api.on('chat.end', () => void replies.refresh())
+  ];
+  void engine.refresh();
+  void bench.refresh();
+  if (!cost.saved) void cost.load();
+  return () => {
+    clearInterval(timer);
+    document.removeEventListener('visibilitychange', renew);
+    unsubscribers.forEach((unsubscribe) => unsubscribe());
+  };
+}
