@@ -9,7 +9,7 @@ import type { ConversationWithMessages, ExportedFile, ReplyFilters, SearchHit } 
 
 export { openDatabase, schemaVersion, electronSqliteBindingEnv, type Db } from './db';
 export { HistoryStore, defaultConversationTitle, readSettings, type NewConversation, type ConversationChanges, type NewMessage } from './store';
-export { toFtsQuery } from './search';
+export { toFtsQuery, snippetOf } from './search';
 export { FitMeasurements, type FitMeasurement } from './measurements';
 export { Preferences } from './preferences';
 export { BenchmarkStore } from './benchmarks';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Message } from '../../src-main/api';
+import { snippetMarkEnd, snippetMarkStart, type Message } from '../../src-main/api';
 import { titleFrom, turnsOf } from '../../src-main/app';
 import { resolvePaths, platformAppDataDir } from '../../src-main/paths';
-import { toFtsQuery } from '../../src-main/history';
+import { snippetOf, toFtsQuery } from '../../src-main/history';
 import { electronSqliteBindingPath, missingDisplayReason } from '../../src-main/electron/launcher';
 
 const message = (role: Message['role'], content: string, status: Message['status'] = 'complete'): Message => ({
@@ -75,5 +75,18 @@ describe('desktop launcher', () => {
 
   it('keeps one Electron build of better-sqlite3 per Electron version, platform and architecture', () => {
     expect(electronSqliteBindingPath('/cache', '45.4.1', 'linux', 'x64')).toBe('/cache/better-sqlite3-electron-45.4.1-linux-x64/better_sqlite3.node');
+  });
+});
+
+describe('search snippets', () => {
+  it('marks prefix matches, ignoring case and accents, around the first one', () => {
+    const snippet = snippetOf('Once upon a time the Café owner met a unicorn and two more Unicorns.', ['unic', 'cafe']);
+    expect(snippet).toContain(`${snippetMarkStart}Café${snippetMarkEnd}`);
+    expect(snippet).toContain(`${snippetMarkStart}unicorn${snippetMarkEnd}`);
+    expect(snippet).toContain(`${snippetMarkStart}Unicorns${snippetMarkEnd}`);
+    const long = snippetOf(`${'word '.repeat(50)}needle ${'word '.repeat(50)}`, ['needle']);
+    expect(long.startsWith('…')).toBe(true);
+    expect(long.endsWith('…')).toBe(true);
+    expect(long.split(' ').length).toBeLessThan(20);
   });
 });
