@@ -6,6 +6,12 @@ import type { ModelLoader } from './loader';
 /** How long streamed text may sit in memory before it is written: a crash loses at most this much. */
 export const streamingWriteIntervalMs = 250;
 
+/**
+ * Deltas after the first are sent at most this often: an event per token costs the transport and the
+ * page more than the tokens themselves on a fast model, and nobody reads faster than 30 updates a second.
+ */
+export const deltaIntervalMs = 32;
+
 const titleLength = 60;
 
 export function titleFrom(content: string): string {
@@ -187,6 +193,17 @@ export class ChatService {
       flushTimer = null;
       store.updateMessageContent(message.id, text);
     };
+    let unsent = '';
+    let unsentTokens = 0;
+    let sentAny = false;
+    let sendTimer: NodeJS.Timeout | null = null;
+    const send = () => {
+      sendTimer = null;
+      if (unsent === '') return;
+      this.events.emit('chat.delta', { conversationId, messageId: message.id, delta: unsent, outputTokens: unsentTokens });
+      unsent = '';
+      sentAny = true;
+    };
     try {
       const conversation = store.getConversation(conversationId);
       const branch = store.branchTo(conversationId, message.id);
@@ -203,7 +220,11 @@ export class ChatService {
               settings: conversation.settings,
               onDelta: (delta, outputTokens) => {
                 text += delta;
-                this.events.emit('chat.delta', { conversationId, messageId: message.id, delta, outputTokens });
+                unsent += delta;
+                unsentTokens = outputTokens;
+                // The first text goes at once (time to first token is what people feel); the rest in small batches.
+                if (!sentAny) send();
+                else sendTimer ??= setTimeout(send, deltaIntervalMs);
                 flushTimer ??= setTimeout(flush, streamingWriteIntervalMs);
               }
             },
@@ -219,6 +240,9 @@ export class ChatService {
       return store.finishMessage(message.id, text, earlier === '' ? 'error' : 'interrupted', reason, null);
     } finally {
       if (flushTimer) clearTimeout(flushTimer);
+      if (sendTimer) clearTimeout(sendTimer);
+      // What is still held goes out before the reply's end is announced.
+      send();
     }
   }
 }

@@ -30,8 +30,12 @@ describe('chat through the router (real SQLite + node-llama-cpp)', () => {
     expect(sent.assistantMessage).toMatchObject({ role: 'assistant', content: '', status: 'streaming' });
 
     const { message } = await ended;
-    const deltas = t.events.filter((e) => e.name === 'chat.delta').map((e) => (e.payload as { delta: string }).delta);
-    expect(deltas.join('')).toBe(message.content);
+    const deltaEvents = t.events.filter((e) => e.name === 'chat.delta').map((e) => e.payload as { delta: string; outputTokens: number });
+    expect(deltaEvents.map((e) => e.delta).join('')).toBe(message.content);
+    // The first token goes out alone; the rest travel in batches, not one event per token.
+    expect(deltaEvents[0].outputTokens).toBe(1);
+    expect(deltaEvents.length).toBeLessThan(48 / 2);
+    expect(deltaEvents.at(-1)!.outputTokens).toBe(48);
     expect(message.content.startsWith(', there was a little girl named Lily')).toBe(true);
     expect(message.status).toBe('complete');
     expect(message.metrics).toMatchObject({ outputTokens: 48, stopReason: 'maxTokens', modelFile: 'stories260K.gguf' });
