@@ -161,3 +161,28 @@ test('Stop (and Esc) leaves a partial reply marked "stopped by you"', async ({ p
   await expect(second.getByTestId('reply-stats')).toContainText('stopped by you');
   await expect(page.getByTestId('message')).toHaveCount(4);
 });
+
+test('a long conversation opens with its latest messages drawn, and earlier ones come on request', async ({ page, api }) => {
+  const now = Date.now();
+  const messages = Array.from({ length: 200 }, (_, index) => ({
+    role: index % 2 === 0 ? 'user' : 'assistant',
+    content: `Message number ${index + 1}`,
+    status: 'complete',
+    createdAt: now + index
+  }));
+  await api('conversations.import', {
+    content: JSON.stringify({ format: 'hearth.conversation', version: 1, conversation: { title: 'Two hundred messages', modelPath: null, systemPrompt: '', createdAt: now, updatedAt: now }, messages })
+  });
+  await page.goto('/');
+  const item = page.getByRole('navigation', { name: 'Conversations' }).getByTestId('conversation-item').filter({ hasText: 'Two hundred messages' });
+  await item.getByRole('button', { name: 'Two hundred messages', exact: true }).click();
+  await expect(lastReply(page)).toContainText('Message number 200');
+  const drawn = page.getByTestId('message');
+  await expect(drawn).toHaveCount(60);
+  await page.getByRole('button', { name: 'Show earlier messages (140 more)' }).click();
+  await expect(drawn).toHaveCount(160);
+  await page.getByRole('button', { name: 'Show earlier messages (40 more)' }).click();
+  await expect(drawn).toHaveCount(200);
+  await expect(drawn.first()).toContainText('Message number 1');
+  await expect(page.getByRole('button', { name: /Show earlier messages/ })).toHaveCount(0);
+});
