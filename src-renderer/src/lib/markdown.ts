@@ -84,3 +84,17 @@ export function renderMarkdown(source: string): string {
   const html = marked.parse(source, { async: false });
   return DOMPurify.sanitize(html, purifyConfig);
 }
+
+/**
+ * Where a growing reply can be cut so that what comes before no longer changes as text arrives: the
+ * last blank line outside a code fence. Only the text after it needs rendering again.
+ */
+export function settledPrefixLength(source: string): number {
+  let cut = source.lastIndexOf('\n\n');
+  while (cut > 0) {
+    const fences = source.slice(0, cut).match(/^\s*(```|~~~)/gm)?.length ?? 0;
+    if (fences % 2 === 0) return cut + 2;
+    cut = source.lastIndexOf('\n\n', cut - 1);
+  }
+  return 0;
+}
