@@ -124,8 +124,11 @@ export async function measureOpen(server, browser, runs = 3) {
       times.push(elapsed);
       log(`open ${longConversationMessages}-message conversation, run ${i + 1}/${runs}: ${ms(elapsed)} ms`);
     }
-    const count = await page.locator('[data-testid="message"]').count();
-    if (count !== longConversationMessages) throw new Error(`the opened conversation shows ${count} messages, not ${longConversationMessages}`);
+    // The list draws the latest messages and offers the rest on request: check that all of them are there.
+    const drawn = await page.locator('[data-testid="message"]').count();
+    const earlier = await page.getByRole('button', { name: /Show earlier messages/ }).textContent().catch(() => null);
+    const hidden = Number((earlier?.match(/\(([\d,]+) more\)/)?.[1] ?? '0').replaceAll(',', ''));
+    if (drawn + hidden !== longConversationMessages) throw new Error(`the opened conversation has ${drawn} messages drawn and ${hidden} earlier, not ${longConversationMessages}`);
     if (pageErrors.length) throw new Error(`the page failed: ${pageErrors.join('; ')}`);
     return times;
   } finally {
