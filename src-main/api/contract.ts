@@ -10,6 +10,7 @@ import {
   generationSettingsSchema,
   weightPrecisions,
   type AppInfo,
+  type RemoteEngine,
   type NetworkSettings,
   type OutboundRecord,
   type BenchmarkResult,
@@ -181,6 +182,18 @@ export const methods = {
     })
   ),
   'bench.list': method<BenchmarkResult[]>()(empty),
+  /** OpenAI-compatible servers whose models appear in the model picker beside the local ones. */
+  'remotes.list': method<RemoteEngine[]>()(empty),
+  /** Adds an engine after listing its models (which also checks the URL and the key). */
+  'remotes.add': method<RemoteEngine>()(
+    z.strictObject({
+      name: z.string().trim().min(1).max(100),
+      baseUrl: z.url({ protocol: /^https?$/, error: 'The base URL must be an http(s) URL, e.g. http://gpu-box:8000/v1.' }).max(2048),
+      apiKey: z.string().trim().min(1).max(512).optional()
+    })
+  ),
+  'remotes.refresh': method<RemoteEngine>()(byId),
+  'remotes.remove': method<{ id: number }>()(byId),
   /** Every request Hearth made beyond this machine, newest first (Settings → Network). */
   'network.log': method<OutboundRecord[]>()(empty),
   'settings.network': method<NetworkSettings>()(empty),

@@ -400,6 +400,8 @@ export interface RecommendResult {
   contextSize: number;
   priority: RecommendPriority;
   recommendations: Recommendation[];
+  /** Set when nothing in the catalog fits here: where to run bigger models instead. */
+  remoteSuggestion: string | null;
 }
 
 export const weightPrecisions = ['fp32', 'fp16', 'bf16', 'int8', 'int4'] as const;
@@ -616,4 +618,31 @@ export interface OutboundRecord {
 export interface NetworkSettings {
   /** Blocks every outbound request: downloads, Hub look-ups, remote engines. */
   offline: boolean;
+}
+
+/** An OpenAI-compatible server (vLLM, llama.cpp server, Ollama, LM Studio, another Hearth) whose models chats can use. */
+export interface RemoteEngine {
+  id: number;
+  name: string;
+  /** Up to and including /v1, e.g. http://gpu-box:8000/v1. */
+  baseUrl: string;
+  /** Whether a key is stored (never the key). */
+  hasKey: boolean;
+  /** Where the key is kept: the OS keychain (desktop), or memory until Hearth restarts (browser mode). */
+  keyStorage: 'secure storage' | 'memory' | null;
+  /** The models it listed the last time it was asked. */
+  models: string[];
+  error: string | null;
+}
+
+/** A conversation's model on a remote engine is named `remote:<engine id>/<model>`. */
+export const remoteModelPrefix = 'remote:';
+
+export function remoteModelName(engineId: number, model: string): string {
+  return `${remoteModelPrefix}${engineId}/${model}`;
+}
+
+export function parseRemoteModelName(name: string): { engineId: number; model: string } | null {
+  const match = /^remote:(\d+)\/(.+)$/.exec(name);
+  return match ? { engineId: Number(match[1]), model: match[2] } : null;
 }

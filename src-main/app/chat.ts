@@ -1,7 +1,10 @@
-import { ApiError, type ContextReport, type EventBus, type Message } from '../api';
+import { ApiError, parseRemoteModelName, type ContextReport, type EventBus, type Message } from '../api';
 import { defaultConversationTitle, type History } from '../history';
 import { chosenPromptFormat, fitPrompt, generateReply, promptTokens, replyReserve, type InferenceEngine, type Turn } from '../inference';
+import type { Outbound } from '../network';
+import { remoteChat, remoteTemplateName } from '../remote';
 import type { ModelLoader } from './loader';
+import { requireRemoteModel, type RemoteEngines } from './remotes';
 
 /** How long streamed text may sit in memory before it is written: a crash loses at most this much. */
 export const streamingWriteIntervalMs = 250;
@@ -33,12 +36,16 @@ export function turnsOf(messages: Message[]): Turn[] {
 export class ChatService {
   private replying = false;
   private current: Promise<void> = Promise.resolve();
+  /** A reply from a remote engine: what `stop` aborts (local replies are the engine's to stop). */
+  private remoteReply: { conversationId: number; controller: AbortController } | null = null;
 
   constructor(
     private readonly history: History,
     private readonly engine: InferenceEngine,
     private readonly loader: ModelLoader,
-    private readonly events: EventBus
+    private readonly events: EventBus,
+    private readonly remotes: RemoteEngines,
+    private readonly outbound: Outbound
   ) {}
 
   send(conversationId: number, content: string): Promise<{ userMessage: Message; assistantMessage: Message }> {
@@ -127,11 +134,16 @@ export class ChatService {
   }
 
   stop(conversationId: number): boolean {
+    if (this.remoteReply?.conversationId === conversationId) {
+      this.remoteReply.controller.abort();
+      return true;
+    }
     return this.engine.stop(conversationId);
   }
 
   /** Stops any reply and waits until what it produced is stored. */
   async shutdown(): Promise<void> {
+    this.remoteReply?.controller.abort();
     this.engine.stop();
     await this.current;
   }
@@ -152,8 +164,16 @@ export class ChatService {
     if (this.replying) throw new ApiError('BUSY', 'A reply is already being generated; wait for it or stop it.');
     this.replying = true;
     try {
-      await this.loader.load({ name: modelName, ...(conversation.settings.contextSize === null ? {} : { contextSize: conversation.settings.contextSize }) });
-      const format = chosenPromptFormat(this.engine.loaded!.format, conversation.settings.chatTemplate).name;
+      const remote = parseRemoteModelName(modelName);
+      let format: string;
+      if (remote) {
+        const engine = this.history.remotes.get(remote.engineId);
+        requireRemoteModel(engine, remote.model);
+        format = remoteTemplateName(engine.name);
+      } else {
+        await this.loader.load({ name: modelName, ...(conversation.settings.contextSize === null ? {} : { contextSize: conversation.settings.contextSize }) });
+        format = chosenPromptFormat(this.engine.loaded!.format, conversation.settings.chatTemplate).name;
+      }
       const written = this.history.db.transaction(() => write(store))();
       store.updateConversation(conversationId, {
         modelPath: modelName,
@@ -208,6 +228,31 @@ export class ChatService {
       const conversation = store.getConversation(conversationId);
       const branch = store.branchTo(conversationId, message.id);
       const turns = turnsOf(earlier === '' ? branch.slice(0, -1) : branch);
+      const onDelta = (delta: string, outputTokens: number) => {
+        text += delta;
+        unsent += delta;
+        unsentTokens = outputTokens;
+        // The first text goes at once (time to first token is what people feel); the rest in small batches.
+        if (!sentAny) send();
+        else sendTimer ??= setTimeout(send, deltaIntervalMs);
+        flushTimer ??= setTimeout(flush, streamingWriteIntervalMs);
+      };
+      const remote = conversation.modelPath ? parseRemoteModelName(conversation.modelPath) : null;
+      if (remote) {
+        const controller = new AbortController();
+        this.remoteReply = { conversationId, controller };
+        try {
+          const reply = await remoteChat(
+            this.outbound,
+            this.remotes.target(remote.engineId),
+            { model: remote.model, systemPrompt: conversation.systemPrompt, turns, settings: conversation.settings, onDelta },
+            controller.signal
+          );
+          return store.finishMessage(message.id, earlier + reply.text, 'complete', null, reply.metrics);
+        } finally {
+          this.remoteReply = null;
+        }
+      }
       const drafting = await this.loader.resolveDrafting(conversation.settings.drafting);
       const reply = await this.engine.run(
         conversationId,
@@ -218,15 +263,7 @@ export class ChatService {
               systemPrompt: conversation.systemPrompt,
               turns,
               settings: conversation.settings,
-              onDelta: (delta, outputTokens) => {
-                text += delta;
-                unsent += delta;
-                unsentTokens = outputTokens;
-                // The first text goes at once (time to first token is what people feel); the rest in small batches.
-                if (!sentAny) send();
-                else sendTimer ??= setTimeout(send, deltaIntervalMs);
-                flushTimer ??= setTimeout(flush, streamingWriteIntervalMs);
-              }
+              onDelta
             },
             signal
           ),

@@ -1,9 +1,10 @@
-import { ApiError, type AppInfo, type Handlers, type HubTokenStatus } from '../api';
+import { ApiError, type AppInfo, type Handlers, type HubTokenStatus, type Recommendation } from '../api';
 import { builtInCatalog, calculateMemory, fitReport, geometryFromCatalog, geometryFromGguf, recommend } from '../catalog';
 import { defaultContextSize, type InferenceEngine } from '../inference';
 import type { HardwareService, TelemetrySampler } from '../hardware';
 import type { History } from '../history';
 import type { Outbound } from '../network';
+import type { RemoteEngines } from './remotes';
 import { deleteModel, importModel, listModels, resolveModelFile, type DownloadManager } from '../models';
 import { hubTokenSecret, type DesktopCapabilities } from './desktop';
 import type { ChatService } from './chat';
@@ -25,12 +26,21 @@ export interface Services {
   telemetry: TelemetrySampler;
   bench: BenchmarkService;
   outbound: Outbound;
+  remotes: RemoteEngines;
 }
 
 export const defaultRecommendContext = 8192;
 
+export const remoteEngineAdvice =
+  'Nothing in the catalog fits this machine at this context. Run the model on a bigger machine with an OpenAI-compatible server (vLLM, llama.cpp server, Ollama, LM Studio or another Hearth) and add it under Settings → Remote engines: its models then appear in the model picker.';
+
+/** When no local configuration fits, the way out is a remote engine. */
+export function remoteSuggestionFor(recommendations: Recommendation[]): string | null {
+  return recommendations.every((recommendation) => recommendation.fit.fitClass === 'too-large') ? remoteEngineAdvice : null;
+}
+
 /** Every method of the contract, bound to the services; the type makes a missing method a compile error. */
-export function createHandlers({ info, modelsDir, history, engine, chat, hardware, loader, downloads, desktop, inspector, telemetry, bench, outbound }: Services): Handlers {
+export function createHandlers({ info, modelsDir, history, engine, chat, hardware, loader, downloads, desktop, inspector, telemetry, bench, outbound, remotes }: Services): Handlers {
   const hubTokenStatus = (): HubTokenStatus => {
     const fromEnvironment = Boolean(process.env.HF_TOKEN || process.env.HEARTH_HF_TOKEN);
     const stored = Boolean(desktop?.secrets.available && desktop.secrets.get(hubTokenSecret));
@@ -53,7 +63,8 @@ export function createHandlers({ info, modelsDir, history, engine, chat, hardwar
     'catalog.recommend': async ({ contextSize = defaultRecommendContext, kvCacheType = 'f16', priority = 'balanced' }) => {
       const report = await hardware.report(true);
       const correction = history.measurements.correction(deviceKey(report));
-      return { hardware: report, contextSize, priority, recommendations: recommend(catalog, report, { contextSize, kvCacheType, priority, correction }) };
+      const recommendations = recommend(catalog, report, { contextSize, kvCacheType, priority, correction });
+      return { hardware: report, contextSize, priority, recommendations, remoteSuggestion: remoteSuggestionFor(recommendations) };
     },
     'catalog.calculate': async (input) => calculateMemory(input, await hardware.report()),
     'catalog.estimate': async ({ source, contextSize, kvCacheType = 'f16', gpuLayers }) => {
@@ -102,6 +113,10 @@ export function createHandlers({ info, modelsDir, history, engine, chat, hardwar
     'dashboard.exportCsv': (filters) => history.exportReplies(filters),
     'bench.run': (request) => bench.run(request),
     'bench.list': () => bench.list(),
+    'remotes.list': () => remotes.list(),
+    'remotes.add': ({ name, baseUrl, apiKey }) => remotes.add(name, baseUrl, apiKey),
+    'remotes.refresh': ({ id }) => remotes.refresh(id),
+    'remotes.remove': ({ id }) => remotes.remove(id),
     'network.log': () => outbound.log(),
     'settings.network': () => history.preferences.network(),
     'settings.setNetwork': (settings) => history.preferences.setNetwork(settings),

@@ -13,6 +13,7 @@ import { ModelLoader } from './loader';
 import { TokenInspector } from './inspect';
 import { BenchmarkService } from './bench';
 import { OpenAiService } from './openai';
+import { RemoteEngines } from './remotes';
 import { version } from '../../package.json';
 
 /** API requests that may wait behind the running one before more get 429. */
@@ -60,7 +61,12 @@ export async function createHearth(paths: HearthPaths, desktop: DesktopCapabilit
   });
   const hardware = new HardwareService(systemSources(() => engine.llama()), paths.modelsDir);
   const loader = new ModelLoader(engine, hardware, history.measurements, paths.modelsDir);
-  const chat = new ChatService(history, engine, loader, events);
+  const outbound = new Outbound({
+    offline: () => history.preferences.network().offline,
+    onRecord: (record) => events.emit('network.request', { ...record })
+  });
+  const remotes = new RemoteEngines(history, outbound, desktop);
+  const chat = new ChatService(history, engine, loader, events, remotes, outbound);
   const info: AppInfo = {
     name: 'Hearth',
     version,
@@ -69,10 +75,6 @@ export async function createHearth(paths: HearthPaths, desktop: DesktopCapabilit
     platform: `${process.platform}-${process.arch}`,
     cpuThreads: availableParallelism()
   };
-  const outbound = new Outbound({
-    offline: () => history.preferences.network().offline,
-    onRecord: (record) => events.emit('network.request', { ...record })
-  });
   const downloads = new DownloadManager({
     modelsDir: paths.modelsDir,
     outbound,
@@ -94,7 +96,7 @@ export async function createHearth(paths: HearthPaths, desktop: DesktopCapabilit
   const bench = new BenchmarkService(engine, hardware, history, events, paths.modelsDir);
   const openai = new OpenAiService(engine, loader, paths.modelsDir, { queueLimit: openAiQueueLimit });
   const router = createRouter(
-    createHandlers({ info, modelsDir: paths.modelsDir, history, engine, chat, hardware, loader, downloads, desktop, inspector, telemetry, bench, outbound })
+    createHandlers({ info, modelsDir: paths.modelsDir, history, engine, chat, hardware, loader, downloads, desktop, inspector, telemetry, bench, outbound, remotes })
   );
   let closing: Promise<void> | null = null;
   return {

@@ -4,6 +4,7 @@ import { HistoryStore } from './store';
 import { FitMeasurements } from './measurements';
 import { Preferences } from './preferences';
 import { BenchmarkStore } from './benchmarks';
+import { RemoteEngineStore } from './remotes';
 import { exportJson, exportMarkdown, exportRepliesCsv, importJson } from './transfer';
 import type { ConversationWithMessages, ExportedFile, ReplyFilters, SearchHit } from '../api';
 
@@ -13,6 +14,7 @@ export { toFtsQuery, snippetOf } from './search';
 export { FitMeasurements, type FitMeasurement } from './measurements';
 export { Preferences } from './preferences';
 export { BenchmarkStore } from './benchmarks';
+export { RemoteEngineStore, type StoredRemoteEngine } from './remotes';
 
 /** The history service: one SQLite file holding every conversation. */
 export class History {
@@ -20,12 +22,14 @@ export class History {
   readonly measurements: FitMeasurements;
   readonly preferences: Preferences;
   readonly benchmarks: BenchmarkStore;
+  readonly remotes: RemoteEngineStore;
 
   constructor(readonly db: Db, now?: () => number) {
     this.store = new HistoryStore(db, now);
     this.measurements = new FitMeasurements(db, now);
     this.preferences = new Preferences(db);
     this.benchmarks = new BenchmarkStore(db, now);
+    this.remotes = new RemoteEngineStore(db, now);
   }
 
   static open(file: string): History {

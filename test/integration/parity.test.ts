@@ -7,6 +7,7 @@ import { createAppUrlPolicy } from '../../src-main/electron/appUrl';
 import { bindIpc, type IpcMainLike, type InvokeEventLike } from '../../src-main/electron/ipc';
 import { createPreloadApi, type IpcRendererLike } from '../../src-main/electron/preloadApi';
 import { startHttpServer, type RunningServer } from '../../src-main/server';
+import { startOpenAiServer } from '../../src-main/server/openai';
 import { startTestHearth, type TestHearth } from '../helpers/hearth';
 import { startFileServer, type FileServer } from '../helpers/file-server';
 import { stories260K, tinyRandomLlama } from '../helpers/paths';
@@ -59,7 +60,7 @@ function httpTransport(url: string): HearthTransport & { events: AnyHearthEvent[
     .then(async (response) => {
       const decoder = new TextDecoder();
       let buffer = '';
-      for await (const chunk of response.body!) {
+      for await (const chunk of response.body! as unknown as AsyncIterable<Uint8Array>) {
         buffer += decoder.decode(chunk as Uint8Array, { stream: true });
         let end: number;
         while ((end = buffer.indexOf('\n\n')) >= 0) {
@@ -96,6 +97,8 @@ interface Context {
   userMessageId: number;
   replyId: number;
   editedMessageId: number;
+  remoteUrl: string;
+  remoteId: number;
 }
 
 /** One valid input per method: the mapped type makes a method added to the contract without a sample a type error. */
@@ -133,6 +136,10 @@ const samples: { [K in MethodName]: (context: Context) => MethodInput<K> } = {
   'bench.list': () => ({}),
   'settings.cost': () => ({}),
   'network.log': () => ({}),
+  'remotes.add': ({ remoteUrl }) => ({ name: 'Itself', baseUrl: remoteUrl }),
+  'remotes.list': () => ({}),
+  'remotes.refresh': ({ remoteId }) => ({ id: remoteId }),
+  'remotes.remove': ({ remoteId }) => ({ id: remoteId }),
   'settings.network': () => ({}),
   'settings.setNetwork': () => ({ offline: false }),
   'settings.setCost': () => ({ settings: { watts: 150 } }),
@@ -156,7 +163,7 @@ const samples: { [K in MethodName]: (context: Context) => MethodInput<K> } = {
 };
 
 /** Calls every method in a meaningful order over one transport; returns what each gave. */
-async function exerciseEveryMethod(api: HearthTransport, replyEnded: () => Promise<unknown>, urls: { download: string; inspect: string }, importPath: string) {
+async function exerciseEveryMethod(api: HearthTransport, replyEnded: () => Promise<unknown>, urls: { download: string; inspect: string; remote: string }, importPath: string) {
   const results = new Map<MethodName, unknown>();
   const context: Context = {
     conversationId: 0,
@@ -168,7 +175,9 @@ async function exerciseEveryMethod(api: HearthTransport, replyEnded: () => Promi
     inspectUrl: urls.inspect,
     userMessageId: 0,
     replyId: 0,
-    editedMessageId: 0
+    editedMessageId: 0,
+    remoteUrl: urls.remote,
+    remoteId: 0
   };
   const untilReplyEnds = async (start: () => Promise<unknown>) => {
     const ended = replyEnded();
@@ -215,6 +224,10 @@ async function exerciseEveryMethod(api: HearthTransport, replyEnded: () => Promi
   await call('dashboard.exportCsv');
   await call('settings.network');
   await call('settings.setNetwork');
+  context.remoteId = (await call('remotes.add')).id;
+  await call('remotes.list');
+  await call('remotes.refresh');
+  await call('remotes.remove');
   await call('network.log');
   await call('settings.cost');
   await call('settings.setCost');
@@ -248,14 +261,17 @@ describe('every method works over both transports (IPC binding and HTTP binding)
   let server: RunningServer;
   let slowServer: { url: string; close(): Promise<void> };
   let fileServer: FileServer;
+  let openAi: RunningServer;
   beforeAll(async () => {
     t = await startTestHearth();
     server = await startHttpServer({ router: t.hearth.router, events: t.hearth.events, staticDir: null });
+    openAi = await startOpenAiServer({ backend: t.hearth.openai, port: 0 });
     slowServer = await startTricklingServer();
     fileServer = await startFileServer({ 'files/stories.gguf': readFileSync(stories260K) });
   });
   afterAll(async () => {
     await server.close();
+    await openAi.close();
     await slowServer.close();
     await fileServer.close();
     await t.close();
@@ -275,8 +291,9 @@ describe('every method works over both transports (IPC binding and HTTP binding)
     await new Promise((resolve) => setTimeout(resolve, 100));
     try {
       const inspect = `${fileServer.url}/files/stories.gguf`;
-      const overIpc = await exerciseEveryMethod(preload, () => t.nextEvent('chat.end'), { download: `${slowServer.url}/ipc.gguf`, inspect }, tinyRandomLlama);
-      const overHttp = await exerciseEveryMethod(http, () => t.nextEvent('chat.end'), { download: `${slowServer.url}/http.gguf`, inspect }, tinyRandomLlama);
+      const remote = `${openAi.url}/v1`;
+      const overIpc = await exerciseEveryMethod(preload, () => t.nextEvent('chat.end'), { download: `${slowServer.url}/ipc.gguf`, inspect, remote }, tinyRandomLlama);
+      const overHttp = await exerciseEveryMethod(http, () => t.nextEvent('chat.end'), { download: `${slowServer.url}/http.gguf`, inspect, remote }, tinyRandomLlama);
       expect([...overIpc.keys()].sort()).toEqual([...methodNames].sort());
       expect([...overHttp.keys()].sort()).toEqual([...methodNames].sort());
 

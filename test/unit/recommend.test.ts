@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Recommendation } from '../../src-main/api';
 import { builtInCatalog, recommend } from '../../src-main/catalog';
 import { hardwareFixtures } from '../fixtures/hardware';
+import { remoteSuggestionFor } from '../../src-main/app/handlers';
 
 const catalog = builtInCatalog();
 const recommendationsFor = (hardware: keyof typeof hardwareFixtures, priority: 'speed' | 'balanced' | 'quality' = 'balanced') =>
@@ -118,5 +119,17 @@ describe('memory calculator', () => {
     expect(result.kvCacheBytes).toBe(2 * 32 * 4096 * 32 * 128 * 2);
     expect(result.fit?.fitClass).toBe('full-gpu');
     expectExplanationAddsUp(result.fit!.explanation);
+  });
+});
+
+describe('when nothing fits', () => {
+  it('points to a remote engine, and only then', () => {
+    const catalog = builtInCatalog();
+    const tiny = { ...hardwareFixtures.cpuLaptop8GB, memory: { ...hardwareFixtures.cpuLaptop8GB.memory, totalBytes: 256 * 1024 ** 2, availableBytes: 128 * 1024 ** 2 } };
+    const nothing = recommend(catalog, tiny, { contextSize: 8192, kvCacheType: 'f16', priority: 'balanced' });
+    expect(nothing.every((recommendation) => recommendation.fit.fitClass === 'too-large')).toBe(true);
+    expect(remoteSuggestionFor(nothing)).toMatch(/Settings → Remote engines/);
+    const plenty = recommend(catalog, hardwareFixtures.cpuLaptop8GB, { contextSize: 8192, kvCacheType: 'f16', priority: 'balanced' });
+    expect(remoteSuggestionFor(plenty)).toBeNull();
   });
 });

@@ -5,6 +5,7 @@ import { downloadSegments } from './004_download_segments';
 import { branches } from './005_branches';
 import { benchmarks } from './006_benchmarks';
 import { searchPrefixes } from './007_search_prefixes';
+import { remoteEngines } from './008_remote_engines';
 
 /** Applied in order; a database's `user_version` is the number of migrations it has. Never edit a shipped one. */
-export const migrations: readonly string[] = [initial, fitMeasurements, downloads, downloadSegments, branches, benchmarks, searchPrefixes];
+export const migrations: readonly string[] = [initial, fitMeasurements, downloads, downloadSegments, branches, benchmarks, searchPrefixes, remoteEngines];

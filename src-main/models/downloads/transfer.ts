@@ -122,7 +122,7 @@ async function attemptOnce(options: TransferOptions, offset: number, hash: { cur
 
     let received = start;
     let sinceFlush = 0;
-    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
       armWatchdog();
       await file.write(chunk);
       hash.current.update(chunk);
