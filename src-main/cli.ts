@@ -113,6 +113,8 @@ export async function serve(flags: ServeFlags) {
       throw error;
     }
   }
+  // Without --api, the API runs as the user left it in Settings → API server.
+  if (!openAi) await hearth.apiServer.resume();
   console.log(`Hearth is serving on ${server.url}`);
   if (openAi) console.log(`OpenAI-compatible API on ${openAi.url}/v1`);
   console.log(`History: ${paths.databaseFile}`);

@@ -10,6 +10,8 @@ import {
   generationSettingsSchema,
   weightPrecisions,
   type AppInfo,
+  type ApiServerStatus,
+  apiServerSettingsSchema,
   type RemoteEngine,
   type NetworkSettings,
   type OutboundRecord,
@@ -194,6 +196,11 @@ export const methods = {
   ),
   'remotes.refresh': method<RemoteEngine>()(byId),
   'remotes.remove': method<{ id: number }>()(byId),
+  'apiServer.status': method<ApiServerStatus>()(empty),
+  /** Changes the OpenAI API's settings and starts, restarts or stops it to match; `apiKey` null removes the key. */
+  'apiServer.configure': method<ApiServerStatus>()(
+    z.strictObject({ settings: apiServerSettingsSchema.partial(), apiKey: z.string().trim().min(8).max(512).nullable().optional() })
+  ),
   /** Every request Hearth made beyond this machine, newest first (Settings → Network). */
   'network.log': method<OutboundRecord[]>()(empty),
   'settings.network': method<NetworkSettings>()(empty),

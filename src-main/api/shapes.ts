@@ -513,6 +513,7 @@ export interface GpuTelemetry {
 
 /** A stored reply with its figures, for the dashboard and its CSV export. */
 export interface ReplyRecord {
+  /** Negative for an OpenAI API request kept without its text (conversationId is then 0). */
   messageId: number;
   conversationId: number;
   conversationTitle: string;
@@ -645,4 +646,29 @@ export function remoteModelName(engineId: number, model: string): string {
 export function parseRemoteModelName(name: string): { engineId: number; model: string } | null {
   const match = /^remote:(\d+)\/(.+)$/.exec(name);
   return match ? { engineId: Number(match[1]), model: match[2] } : null;
+}
+
+/** The OpenAI-compatible API's settings (Settings → API server); the key itself is never returned. */
+export const apiServerSettingsSchema = z.strictObject({
+  enabled: z.boolean(),
+  host: z.string().trim().min(1).max(255),
+  port: z.number().int().min(0).max(65535),
+  /** Browser origins allowed to call it; none by default. */
+  allowedOrigins: z.array(z.url({ protocol: /^https?$/ })).max(20),
+  maxTokensCap: z.number().int().min(1).max(131072),
+  /** Keep API chats as conversations in the history (off: only their figures, for the dashboard). */
+  storeChats: z.boolean()
+});
+export type ApiServerSettings = z.infer<typeof apiServerSettingsSchema>;
+
+export const defaultApiServerSettings: ApiServerSettings = { enabled: false, host: '127.0.0.1', port: 1234, allowedOrigins: [], maxTokensCap: 4096, storeChats: false };
+
+export interface ApiServerStatus {
+  settings: ApiServerSettings;
+  running: boolean;
+  /** Base URL clients use, e.g. http://127.0.0.1:1234/v1. */
+  url: string | null;
+  hasKey: boolean;
+  /** Why it is not running although enabled (port taken, no key off loopback). */
+  error: string | null;
 }

@@ -5,6 +5,7 @@ import type { HardwareService, TelemetrySampler } from '../hardware';
 import type { History } from '../history';
 import type { Outbound } from '../network';
 import type { RemoteEngines } from './remotes';
+import type { ApiServerController } from './apiServer';
 import { deleteModel, importModel, listModels, resolveModelFile, type DownloadManager } from '../models';
 import { hubTokenSecret, type DesktopCapabilities } from './desktop';
 import type { ChatService } from './chat';
@@ -27,6 +28,7 @@ export interface Services {
   bench: BenchmarkService;
   outbound: Outbound;
   remotes: RemoteEngines;
+  apiServer: ApiServerController;
 }
 
 export const defaultRecommendContext = 8192;
@@ -40,7 +42,7 @@ export function remoteSuggestionFor(recommendations: Recommendation[]): string |
 }
 
 /** Every method of the contract, bound to the services; the type makes a missing method a compile error. */
-export function createHandlers({ info, modelsDir, history, engine, chat, hardware, loader, downloads, desktop, inspector, telemetry, bench, outbound, remotes }: Services): Handlers {
+export function createHandlers({ info, modelsDir, history, engine, chat, hardware, loader, downloads, desktop, inspector, telemetry, bench, outbound, remotes, apiServer }: Services): Handlers {
   const hubTokenStatus = (): HubTokenStatus => {
     const fromEnvironment = Boolean(process.env.HF_TOKEN || process.env.HEARTH_HF_TOKEN);
     const stored = Boolean(desktop?.secrets.available && desktop.secrets.get(hubTokenSecret));
@@ -113,6 +115,8 @@ export function createHandlers({ info, modelsDir, history, engine, chat, hardwar
     'dashboard.exportCsv': (filters) => history.exportReplies(filters),
     'bench.run': (request) => bench.run(request),
     'bench.list': () => bench.list(),
+    'apiServer.status': () => apiServer.status(),
+    'apiServer.configure': ({ settings, apiKey }) => apiServer.configure(settings, apiKey),
     'remotes.list': () => remotes.list(),
     'remotes.add': ({ name, baseUrl, apiKey }) => remotes.add(name, baseUrl, apiKey),
     'remotes.refresh': ({ id }) => remotes.refresh(id),

@@ -14,6 +14,8 @@ import { TokenInspector } from './inspect';
 import { BenchmarkService } from './bench';
 import { OpenAiService } from './openai';
 import { RemoteEngines } from './remotes';
+import { ApiServerController } from './apiServer';
+import { recordApiChat } from './openai';
 import { version } from '../../package.json';
 
 /** API requests that may wait behind the running one before more get 429. */
@@ -36,6 +38,7 @@ export interface Hearth {
   openai: OpenAiService;
   /** The one door to the network (downloads, Hub, remote engines). */
   outbound: Outbound;
+  apiServer: ApiServerController;
   close(): Promise<void>;
 }
 
@@ -94,9 +97,13 @@ export async function createHearth(paths: HearthPaths, desktop: DesktopCapabilit
     if (event.name === 'engine.status') telemetry.setBusy(event.payload.generatingConversationId !== null);
   });
   const bench = new BenchmarkService(engine, hardware, history, events, paths.modelsDir);
-  const openai = new OpenAiService(engine, loader, paths.modelsDir, { queueLimit: openAiQueueLimit });
+  const openai = new OpenAiService(engine, loader, paths.modelsDir, {
+    queueLimit: openAiQueueLimit,
+    onFinished: (job, text, metrics) => recordApiChat(history, job, text, metrics)
+  });
+  const apiServer = new ApiServerController(history, openai, desktop);
   const router = createRouter(
-    createHandlers({ info, modelsDir: paths.modelsDir, history, engine, chat, hardware, loader, downloads, desktop, inspector, telemetry, bench, outbound, remotes })
+    createHandlers({ info, modelsDir: paths.modelsDir, history, engine, chat, hardware, loader, downloads, desktop, inspector, telemetry, bench, outbound, remotes, apiServer })
   );
   let closing: Promise<void> | null = null;
   return {
@@ -109,9 +116,11 @@ export async function createHearth(paths: HearthPaths, desktop: DesktopCapabilit
     downloads,
     openai,
     outbound,
+    apiServer,
     close() {
       closing ??= (async () => {
         telemetry.stop();
+        await apiServer.stop();
         await downloads.stopAll();
         await chat.shutdown();
         await engine.dispose();

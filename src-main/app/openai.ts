@@ -1,4 +1,6 @@
 import { ApiError, type MessageMetrics } from '../api';
+import type { History } from '../history';
+import { titleFrom } from './chat';
 import { generateReply, type InferenceEngine, type LoadedSession } from '../inference';
 import { listModels } from '../models';
 import type { GenerationJob, OpenAiBackend } from '../server/openai';
@@ -130,4 +132,23 @@ export class OpenAiService implements OpenAiBackend {
       else this.running--;
     }
   }
+}
+
+/**
+ * Keeps what an API request cost for the dashboard; with "store API chats" on, the chat itself too,
+ * as a conversation titled after its last message.
+ */
+export function recordApiChat(history: History, job: GenerationJob, text: string, metrics: MessageMetrics): void {
+  const endpoint = job.kind === 'chat' ? '/v1/chat/completions' : '/v1/completions';
+  if (!history.preferences.apiServer().storeChats) {
+    history.store.recordApiRequest(endpoint, metrics);
+    return;
+  }
+  const turns = job.kind === 'chat' ? job.turns : [{ role: 'user' as const, content: job.prompt }];
+  history.db.transaction(() => {
+    const conversation = history.store.createConversation({ title: `API · ${titleFrom(turns.at(-1)?.content ?? endpoint)}`, modelPath: job.model, systemPrompt: job.kind === 'chat' ? job.systemPrompt : '', settings: job.settings });
+    for (const turn of turns) history.store.addMessage(conversation.id, { role: turn.role, content: turn.content, status: 'complete' });
+    const reply = history.store.addMessage(conversation.id, { role: 'assistant', content: '', status: 'streaming' });
+    history.store.finishMessage(reply.id, text, 'complete', null, metrics);
+  })();
 }

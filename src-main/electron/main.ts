@@ -82,6 +82,8 @@ async function start(): Promise<void> {
     secrets: createSecretStore(safeStorage, join(paths.dataDir, 'secrets.json')),
     revealInFolder: (path) => shell.showItemInFolder(path)
   });
+  // The OpenAI API runs while the app does, if the user switched it on in Settings.
+  await hearth.apiServer.resume();
   const disposeIpc = bindIpc({
     ipcMain,
     router: hearth.router,

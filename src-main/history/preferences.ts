@@ -1,10 +1,21 @@
-import { costSettingsSchema, defaultCostSettings, defaultGenerationSettings, type CostSettings, type GenerationSettings, type NetworkSettings } from '../api';
+import {
+  apiServerSettingsSchema,
+  costSettingsSchema,
+  defaultApiServerSettings,
+  defaultCostSettings,
+  defaultGenerationSettings,
+  type ApiServerSettings,
+  type CostSettings,
+  type GenerationSettings,
+  type NetworkSettings
+} from '../api';
 import type { Db } from './db';
 import { readSettings } from './store';
 
 const generationDefaultsKey = 'generationDefaults';
 const costKey = 'cost';
 const networkKey = 'network';
+const apiServerKey = 'apiServer';
 
 /** The user's app-wide choices, kept in the history database beside what they apply to. */
 export class Preferences {
@@ -44,6 +55,17 @@ export class Preferences {
   setNetwork(settings: NetworkSettings): NetworkSettings {
     this.write(networkKey, settings);
     return this.network();
+  }
+
+  apiServer(): ApiServerSettings {
+    const parsed = apiServerSettingsSchema.partial().safeParse(safeJson(this.read(apiServerKey) ?? '{}'));
+    return { ...defaultApiServerSettings, ...(parsed.success ? parsed.data : {}) };
+  }
+
+  setApiServer(changes: Partial<ApiServerSettings>): ApiServerSettings {
+    const next = { ...this.apiServer(), ...changes };
+    this.write(apiServerKey, next);
+    return next;
   }
 
   private read(key: string): string | null {

@@ -458,14 +458,32 @@ export class HistoryStore {
          WHERE ${conditions.join(' AND ')} ORDER BY m.created_at DESC, m.id DESC LIMIT ?`
       )
       .all(...values, filters.limit ?? 10_000) as (MessageRow & { conversation_title: string })[];
-    // The newest `limit` replies, returned oldest first as charts draw them.
-    return rows.reverse().map((row) => ({
+    const replies: ReplyRecord[] = rows.map((row) => ({
       messageId: row.id,
       conversationId: row.conversation_id,
       conversationTitle: row.conversation_title,
       createdAt: row.created_at,
       metrics: toMessage(row).metrics!
     }));
+    const apiConditions = conditions.slice(1).map((condition) => condition.replace('mm.model_file', 'model_file').replace('m.created_at', 'created_at'));
+    const apiRows = this.db
+      .prepare(`SELECT * FROM api_requests ${apiConditions.length ? `WHERE ${apiConditions.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`)
+      .all(...values, filters.limit ?? 10_000) as { id: number; created_at: number; endpoint: string; metrics: string }[];
+    // API requests stored without their text carry negative ids: they have no message to open.
+    const requests: ReplyRecord[] = apiRows.flatMap((row) => {
+      const metrics = messageMetricsSchema.safeParse(JSON.parse(row.metrics));
+      return metrics.success ? [{ messageId: -row.id, conversationId: 0, conversationTitle: `API ${row.endpoint}`, createdAt: row.created_at, metrics: metrics.data }] : [];
+    });
+    // The newest `limit` of both, returned oldest first as charts draw them.
+    return [...replies, ...requests]
+      .sort((a, b) => b.createdAt - a.createdAt || b.messageId - a.messageId)
+      .slice(0, filters.limit ?? 10_000)
+      .reverse();
+  }
+
+  /** An OpenAI API request's figures, for the dashboard, when its text is not kept. */
+  recordApiRequest(endpoint: string, metrics: MessageMetrics): void {
+    this.db.prepare('INSERT INTO api_requests (created_at, endpoint, model_file, metrics) VALUES (?, ?, ?, ?)').run(this.now(), endpoint, metrics.modelFile, JSON.stringify(metrics));
   }
 
   /** At startup: a reply still marked streaming was cut off by a crash or a kill. */

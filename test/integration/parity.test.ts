@@ -136,6 +136,8 @@ const samples: { [K in MethodName]: (context: Context) => MethodInput<K> } = {
   'bench.list': () => ({}),
   'settings.cost': () => ({}),
   'network.log': () => ({}),
+  'apiServer.status': () => ({}),
+  'apiServer.configure': () => ({ settings: { enabled: false, storeChats: false } }),
   'remotes.add': ({ remoteUrl }) => ({ name: 'Itself', baseUrl: remoteUrl }),
   'remotes.list': () => ({}),
   'remotes.refresh': ({ remoteId }) => ({ id: remoteId }),
@@ -229,6 +231,8 @@ async function exerciseEveryMethod(api: HearthTransport, replyEnded: () => Promi
   await call('remotes.refresh');
   await call('remotes.remove');
   await call('network.log');
+  await call('apiServer.configure');
+  await call('apiServer.status');
   await call('settings.cost');
   await call('settings.setCost');
   await call('conversations.get');

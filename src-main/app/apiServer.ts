@@ -1,0 +1,81 @@
+import type { ApiServerSettings, ApiServerStatus } from '../api';
+import type { History } from '../history';
+import type { RunningServer } from '../server';
+import { startOpenAiServer } from '../server/openai';
+import type { DesktopCapabilities } from './desktop';
+import type { OpenAiService } from './openai';
+
+export const apiKeySecret = 'openai-api-key';
+
+/**
+ * Starts and stops the OpenAI-compatible API to match its settings (Settings → API server, or
+ * `hearth serve --api`). The key lives in the OS keychain on the desktop; elsewhere it comes from
+ * HEARTH_API_KEY, or is kept in memory until Hearth restarts.
+ */
+export class ApiServerController {
+  private server: RunningServer | null = null;
+  /** What the running server was started with: other changes (storing chats) need no restart. */
+  private runningWith: string | null = null;
+  private error: string | null = null;
+  private memoryKey: string | null = null;
+  private change: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly history: History,
+    private readonly backend: OpenAiService,
+    private readonly desktop: DesktopCapabilities | null
+  ) {}
+
+  status(): ApiServerStatus {
+    return { settings: this.history.preferences.apiServer(), running: this.server !== null, url: this.server ? `${this.server.url}/v1` : null, hasKey: this.key() !== null, error: this.error };
+  }
+
+  /** Saves the changes and brings the server in line with them (one change at a time). */
+  configure(changes: Partial<ApiServerSettings>, apiKey?: string | null): Promise<ApiServerStatus> {
+    const next = this.change.then(async () => {
+      if (apiKey !== undefined) this.storeKey(apiKey);
+      this.history.preferences.setApiServer(changes);
+      await this.apply();
+      return this.status();
+    });
+    this.change = next.catch(() => undefined);
+    return next;
+  }
+
+  /** At startup: runs the server if the user left it on. */
+  async resume(): Promise<void> {
+    if (this.history.preferences.apiServer().enabled) await this.configure({});
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.close();
+    this.server = null;
+    this.runningWith = null;
+  }
+
+  private async apply(): Promise<void> {
+    const settings = this.history.preferences.apiServer();
+    const options = { host: settings.host, port: settings.port, apiKey: this.key() ?? undefined, allowedOrigins: settings.allowedOrigins, maxTokensCap: settings.maxTokensCap };
+    const wanted = settings.enabled ? JSON.stringify(options) : null;
+    if (wanted !== null && wanted === this.runningWith) return;
+    await this.stop();
+    this.error = null;
+    if (wanted === null) return;
+    try {
+      this.server = await startOpenAiServer({ backend: this.backend, ...options });
+      this.runningWith = wanted;
+    } catch (error) {
+      this.error = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  private key(): string | null {
+    const stored = this.desktop?.secrets.available ? this.desktop.secrets.get(apiKeySecret) : this.memoryKey;
+    return stored ?? process.env.HEARTH_API_KEY ?? null;
+  }
+
+  private storeKey(key: string | null): void {
+    if (this.desktop?.secrets.available) this.desktop.secrets.set(apiKeySecret, key);
+    else this.memoryKey = key;
+  }
+}
