@@ -19,6 +19,11 @@ export function buildWebPreferences(preloadPath: string): WebPreferences {
     webSecurity: true,
     allowRunningInsecureContent: false,
     webviewTag: false,
+    experimentalFeatures: false,
+    // A file dropped on the window is imported by the app (see preload), never opened as a page.
+    navigateOnDragDrop: false,
+    // A page cannot pile up alert() dialogs to lock the user out.
+    safeDialogs: true,
     // Chromium's spellchecker downloads dictionaries from Google on Windows and Linux: traffic the user did not start.
     spellcheck: false
   };

@@ -18,6 +18,10 @@ describe('buildWebPreferences', () => {
   it('keeps the same-origin policy', () => expect(preferences.webSecurity).toBe(true));
   it('refuses insecure content', () => expect(preferences.allowRunningInsecureContent).toBe(false));
   it('disables the webview tag', () => expect(preferences.webviewTag).toBe(false));
+  it('turns Chromium’s experimental features off', () => expect(preferences.experimentalFeatures).toBe(false));
+  it('enables no extra Blink features', () => expect(preferences.enableBlinkFeatures).toBeUndefined());
+  it('never turns a dropped file into a navigation', () => expect(preferences.navigateOnDragDrop).toBe(false));
+  it('lets the user stop a page’s dialog spam', () => expect(preferences.safeDialogs).toBe(true));
   it('leaves the spellchecker off, since it downloads dictionaries', () => expect(preferences.spellcheck).toBe(false));
 });
 
