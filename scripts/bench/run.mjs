@@ -13,6 +13,7 @@ import { measureDecode } from './decode.mjs';
 import { fillHistory, measureOpen, measureSearch, longConversationMessages, totalMessages } from './history.mjs';
 import { cleanUpNow, cli, freshFolders, launchChromium, log, median, modelFile, modelName, ms, removeFolder, repoRoot, startServer } from './lib.mjs';
 import { measureStreaming, streamTokens } from './streaming.mjs';
+import { measureSpeculation } from './speculation.mjs';
 
 function buildIfMissing() {
   if (existsSync(cli) && existsSync(join(repoRoot, 'out/renderer/index.html'))) return;
@@ -73,6 +74,7 @@ async function main() {
     }
 
     figure('cold start to interactive', `${ms(await measureColdStart(browser))} ms`, '<= 1500 ms');
+    figure('prompt-lookup decode speed-up on a repetitive prompt', (await measureSpeculation()).toFixed(2), '>= 1.0');
   } finally {
     await browser.close();
   }
