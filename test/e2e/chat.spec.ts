@@ -138,7 +138,7 @@ test('Stop (and Esc) leaves a partial reply marked "stopped by you"', async ({ p
   await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
 
   // The settings chosen before the first message belong to the conversation now.
-  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await page.getByRole('button', { name: 'Chat settings', exact: true }).click();
   await expect(page.getByLabel('Temperature')).toHaveValue('0.8');
   await expect(page.getByLabel('Max tokens')).toHaveValue('2000');
   await expect(page.getByLabel('Chat template')).toHaveAccessibleDescription(/Last used: .*base model/);

@@ -165,7 +165,7 @@ export async function pickModel(page: Page, name: string): Promise<void> {
 
 /** Opens the conversation settings, sets temperature and max tokens, and saves. */
 export async function setSampling(page: Page, settings: { temperature?: number; maxTokens?: number }): Promise<void> {
-  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await page.getByRole('button', { name: 'Chat settings', exact: true }).click();
   if (settings.temperature !== undefined) await page.getByLabel('Temperature').fill(String(settings.temperature));
   if (settings.maxTokens !== undefined) await page.getByLabel('Max tokens').fill(String(settings.maxTokens));
   await page.getByRole('button', { name: 'Save', exact: true }).click();

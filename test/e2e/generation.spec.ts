@@ -24,7 +24,7 @@ test('a stop sequence ends the reply before it; "Settings used" and the prompt p
   await pickModel(page, storiesModel);
 
   // stories260K's greedy reply to "Once upon a time" is ", there was a little girl named Lily…".
-  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await page.getByRole('button', { name: 'Chat settings', exact: true }).click();
   const panel = page.getByRole('region', { name: 'Conversation settings' });
   await panel.getByRole('button', { name: 'Precise' }).click();
   await expect(panel.getByRole('button', { name: 'Precise' })).toHaveAttribute('aria-pressed', 'true');
@@ -62,7 +62,7 @@ test('a stop sequence ends the reply before it; "Settings used" and the prompt p
   await expect.poll(async () => usedTokens(await meter.textContent())).toBeGreaterThan(before);
 
   // The prompt preview shows the exact text the model receives, and its template.
-  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await page.getByRole('button', { name: 'Chat settings', exact: true }).click();
   await expect(panel.getByRole('textbox', { name: 'Stop sequence 1', exact: true })).toHaveValue('Lily');
   await panel.getByRole('button', { name: 'Prompt preview' }).click();
   await expect(panel.getByTestId('prompt-text')).toContainText('Once upon a time');

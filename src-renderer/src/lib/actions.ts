@@ -1,5 +1,5 @@
 import { tick } from 'svelte';
-import type { Conversation, GenerationSettings, SearchHit } from '../../../src-main/api/contract';
+import { parseRemoteModelName, type Conversation, type GenerationSettings, type SearchHit } from '../../../src-main/api/contract';
 import { ApiClientError } from './api';
 import { api } from './client';
 import { chat } from './chat.svelte';
@@ -83,7 +83,7 @@ export async function deleteConversation(conversation: Conversation): Promise<vo
   });
 }
 
-/** Picks the model for the open chat: loads it and remembers it on the conversation. */
+/** Picks the model for the open chat and remembers it on the conversation; a local one is loaded too (a remote engine needs nothing here). */
 export async function chooseModel(name: string): Promise<void> {
   if (!name) return;
   const conversation = chat.conversation;
@@ -98,7 +98,7 @@ export async function chooseModel(name: string): Promise<void> {
   } else {
     chat.draft.modelPath = name;
   }
-  if (engine.loadedName !== name) await engine.load(name);
+  if (parseRemoteModelName(name) === null && engine.loadedName !== name) await engine.load(name);
 }
 
 /** Saves the chat's system prompt and settings (a new chat keeps them in its draft); returns the failure, for the form to show. */

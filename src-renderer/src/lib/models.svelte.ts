@@ -26,6 +26,8 @@ class ModelsState {
   kvCacheType = $state<KvCacheTypeName>('f16');
   priority = $state<RecommendPriority>('balanced');
   recommendations = $state<Recommendation[]>([]);
+  /** Set when nothing fits here: the advice to run models on another machine (Settings → Remote engines). */
+  remoteSuggestion = $state<string | null>(null);
   /** The settings the shown recommendations were computed for (null before the first answer). */
   shownFor = $state<WhatIf | null>(null);
   recommending = $state(false);
@@ -79,6 +81,7 @@ class ModelsState {
       const result = await api.call('catalog.recommend', request);
       if (seq !== this.recommendSeq) return;
       this.recommendations = result.recommendations;
+      this.remoteSuggestion = result.remoteSuggestion;
       this.hardware = result.hardware;
       this.shownFor = request;
     } catch (error) {

@@ -1,4 +1,5 @@
 import { startNewChat } from './actions';
+import { remotes } from './appSettings.svelte';
 import { api } from './client';
 import { chat } from './chat.svelte';
 import { conversations } from './conversations.svelte';
@@ -27,7 +28,7 @@ export function startApp(): () => void {
       if (state === 'reconnecting') missedEvents = true;
       if (state === 'open' && missedEvents) {
         missedEvents = false;
-        void Promise.all([engine.refresh(), conversations.refresh(), chat.reload(), downloads.refresh()]);
+        void Promise.all([engine.refresh(), conversations.refresh(), chat.reload(), downloads.refresh(), remotes.load()]);
       }
     })
   ];
@@ -41,6 +42,8 @@ export function startApp(): () => void {
   chat.newDraft();
   focusElement(messageInputId);
   void downloads.refresh();
+  // The model picker offers the remote engines' models beside the local ones.
+  void remotes.load();
   void chat.loadDefaults();
   void Promise.all([engine.refresh(), conversations.refresh()]).then(() => {
     if (!chat.conversation && !chat.draft.modelPath) chat.draft.modelPath = engine.loadedName;

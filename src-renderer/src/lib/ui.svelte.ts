@@ -1,10 +1,10 @@
 import type { ConnectionState } from './api';
 
 /** Small pieces of view state shared between components. */
-export type View = 'chat' | 'models' | 'playground' | 'dashboard';
+export type View = 'chat' | 'models' | 'playground' | 'dashboard' | 'settings';
 
 class UiState {
-  /** The main view beside the sidebar: Chat (the default), Models, Playground or Dashboard. */
+  /** The main view beside the sidebar: Chat (the default), Models, Playground, Dashboard or Settings. */
   view = $state<View>('chat');
   settingsOpen = $state(false);
   connection = $state<ConnectionState>('connecting');
