@@ -35,7 +35,7 @@ interface Harness {
   close(): Promise<void>;
 }
 
-async function harness(faults: Faults = {}, options: { diskFree?: number | null; dataDir?: string; server?: FileServer } = {}): Promise<Harness> {
+async function harness(faults: Faults = {}, options: { diskFree?: number | null; dataDir?: string; server?: FileServer; stallMs?: number } = {}): Promise<Harness> {
   const server = options.server ?? (await startFileServer({ [`${repo}/tiny-Q4_K_M.gguf`]: payload, [`${repo}/tiny-Q8_0.gguf`]: payload, 'files/plain.gguf': payload }, faults));
   const dir = temporaryDir();
   const dataDir = options.dataDir ?? dir.path;
@@ -55,7 +55,7 @@ async function harness(faults: Faults = {}, options: { diskFree?: number | null;
       changes.push(download);
       if (['completed', 'failed', 'cancelled', 'paused'].includes(download.status)) waiters.get(download.id)?.(download);
     },
-    stallMs: 400,
+    stallMs: options.stallMs ?? 400,
     backoffMs: () => 20
   });
   return {
@@ -182,7 +182,8 @@ describe('download manager against a local Hub with injected faults', () => {
   it('resumes unfinished downloads after a restart, from their part files', async () => {
     const dir = temporaryDir();
     const server = await startFileServer({ [`${repo}/tiny-Q8_0.gguf`]: payload }, { stallAfterBytes: 2 * MiB });
-    h = await harness({}, { dataDir: dir.path, server });
+    // The stall is not given up on before the restart: a busy machine must not finish the download first.
+    h = await harness({}, { dataDir: dir.path, server, stallMs: 60_000 });
     await h.manager.start(`hf:${repo}/tiny-Q8_0.gguf`);
     // Until the server stalls and what came is on disk: a busy machine may take longer than any fixed wait.
     const received = () => h!.manager.list()[0]?.receivedBytes ?? 0;

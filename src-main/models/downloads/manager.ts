@@ -127,9 +127,11 @@ export class DownloadManager {
 
   /** Stops every transfer, keeping the parts, so the next start resumes them. */
   async stopAll(): Promise<void> {
-    const running = [...this.running.values()];
-    for (const entry of running) entry.controller.abort(new TransferError('the app is closing', false));
-    await Promise.all(running.map((entry) => entry.done));
+    const running = [...this.running];
+    for (const [, entry] of running) entry.controller.abort(new TransferError('the app is closing', false));
+    await Promise.all(running.map(([, entry]) => entry.done));
+    // Progress is recorded a few times a second: the record ends with what the part really holds.
+    for (const [id] of running) this.options.store.update(id, { receivedBytes: await this.bytesOnDisk(this.require(id)) });
   }
 
   private require(id: number, allowed?: Download['status'][]): Download {
