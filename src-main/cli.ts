@@ -81,7 +81,7 @@ export async function serve(flags: ServeFlags) {
   const paths = resolvePaths({ dataDir: flags['data-dir'], modelsDir: flags['models-dir'] });
   const apiSlots = flags['api-slots'] === undefined ? 0 : Number(flags['api-slots']);
   if (!Number.isInteger(apiSlots) || apiSlots < 0 || apiSlots > 64) throw new Error('--api-slots must be a whole number from 0 to 64');
-  const hearth = await createHearth(paths, null, { apiSlots: flags.api ? apiSlots : 0 });
+  const hearth = await createHearth(paths, { apiSlots: flags.api ? apiSlots : 0, startOpenAiServer });
   let server: RunningServer;
   try {
     server = await startHttpServer({

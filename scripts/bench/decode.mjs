@@ -97,7 +97,7 @@ async function startRawWorker() {
 }
 
 export async function measureDecode(server, browser, runs = 7) {
-  const status = await server.call('engine.load', { name: modelName });
+  const status = await server.call('engine.load', { model: modelName });
   const raw = await startRawWorker();
   const context = await browser.newContext();
   try {

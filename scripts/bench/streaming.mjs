@@ -10,10 +10,10 @@ export const streamTokens = 2000;
 const title = 'Streaming benchmark';
 
 export async function measureStreaming(server, browser) {
-  await server.call('engine.load', { name: modelName });
+  await server.call('engine.load', { model: modelName });
   const conversation = await server.call('conversations.create', {
     title,
-    modelPath: modelName,
+    model: modelName,
     settings: { temperature: 0, maxTokens: streamTokens, stopAtEos: false }
   });
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });

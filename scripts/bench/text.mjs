@@ -160,7 +160,7 @@ export function exportedConversation(title, messages, at) {
   return {
     format: 'hearth.conversation',
     version: 1, // exportFormatVersion in src-main/api/shapes.ts
-    conversation: { title, modelPath: null, systemPrompt: '', createdAt: at, updatedAt: at },
+    conversation: { title, model: null, systemPrompt: '', createdAt: at, updatedAt: at },
     messages
   };
 }

@@ -9,6 +9,7 @@ import {
   recommendPriorities,
   generationSettingsSchema,
   weightPrecisions,
+  modelRefSchema,
   type AppInfo,
   type ApiServerStatus,
   apiServerSettingsSchema,
@@ -57,7 +58,6 @@ function method<O>() {
 }
 
 const partialSettings = generationSettingsSchema.partial();
-const modelPath = z.string().min(1).max(4096);
 
 export const methods = {
   'app.info': method<AppInfo>()(empty),
@@ -65,12 +65,12 @@ export const methods = {
   /** Copies (or links) a GGUF from anywhere into the models folder, after checking it. */
   'models.import': method<ModelFile>()(z.strictObject({ path: z.string().min(1).max(4096), link: z.boolean().optional() })),
   /** Deletes a model from the models folder (the UI confirms first). */
-  'models.delete': method<{ name: string; freedBytes: number }>()(z.strictObject({ name: modelPath })),
+  'models.delete': method<{ model: string; freedBytes: number }>()(z.strictObject({ model: modelRefSchema })),
   'engine.status': method<EngineStatus>()(empty),
   /** Loads a model from the models folder, by its name there (see `models.list`). */
   'engine.load': method<EngineStatus>()(
     z.strictObject({
-      name: modelPath,
+      model: modelRefSchema,
       contextSize: z.number().int().min(256).max(1_048_576).optional(),
       gpuLayers: z.number().int().min(0).max(1000).optional(),
       /** Load even when the estimate says it will not fit. */
@@ -122,7 +122,7 @@ export const methods = {
   'conversations.create': method<Conversation>()(
     z.strictObject({
       title: z.string().trim().min(1).max(500).optional(),
-      modelPath: modelPath.nullable().optional(),
+      model: modelRefSchema.nullable().optional(),
       systemPrompt: z.string().max(100_000).optional(),
       settings: partialSettings.optional()
     })
@@ -132,7 +132,7 @@ export const methods = {
     z.strictObject({
       id,
       title: z.string().trim().min(1).max(500).optional(),
-      modelPath: modelPath.nullable().optional(),
+      model: modelRefSchema.nullable().optional(),
       systemPrompt: z.string().max(100_000).optional(),
       settings: partialSettings.optional(),
       pinned: z.boolean().optional()
@@ -176,7 +176,7 @@ export const methods = {
   /** Measures load, prefill and decode (alone and in parallel) on an installed model; progress arrives as `bench.progress`. */
   'bench.run': method<BenchmarkResult>()(
     z.strictObject({
-      model: modelPath,
+      model: modelRefSchema,
       promptTokens: z.number().int().min(1).max(16_384).optional(),
       genTokens: z.number().int().min(2).max(4096).optional(),
       reps: z.number().int().min(1).max(50).optional(),
@@ -225,7 +225,7 @@ export const methods = {
   /** Stores (or with null forgets) the token for gated models: desktop only, encrypted by the OS keychain. */
   'settings.setHubToken': method<HubTokenStatus>()(z.strictObject({ token: z.string().trim().min(8).max(512).nullable() })),
   /** Shows a model file in the system file manager (desktop only). */
-  'models.reveal': method<{ revealed: boolean }>()(z.strictObject({ name: modelPath })),
+  'models.reveal': method<{ revealed: boolean }>()(z.strictObject({ model: modelRefSchema })),
   /** Before committing: reads the remote file's GGUF header with range requests and fits it on this machine. */
   'downloads.inspect': method<{ fileName: string; sizeBytes: number | null; fit: FitReport }>()(
     z.strictObject({ source: z.string().trim().min(3).max(2048), contextSize: z.number().int().min(256).max(1_048_576).optional() })
@@ -250,35 +250,36 @@ export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.hasOwn(methods, name);
 }
 
-export interface Events {
-  /** New text of a streaming reply: only what was added since the previous event. */
-  'chat.delta': { conversationId: number; messageId: number; delta: string; outputTokens: number };
-  /** The reply has finished (complete, stopped, or failed); carries the stored message with its metrics. */
-  'chat.end': { conversationId: number; message: Message };
-  'engine.status': EngineStatus;
-  'conversations.changed': { id: number };
-  /** A download's figures, at most a few times a second. */
-  'downloads.progress': Download;
-  /** A download started, paused, finished or failed. */
-  'downloads.changed': Download;
-  'telemetry.sample': TelemetrySample;
-  /** An outbound request was made, refused, or answered. */
-  'network.request': OutboundRecord;
-  /** A running benchmark's step, e.g. "decode, 2 sequences, repetition 3 of 5". */
-  'bench.progress': { model: string; step: string; done: number; total: number };
+/** An event: what its payload is, carried as a phantom type like a method's output. */
+interface EventSpec<P> {
+  payload: P;
 }
-export type EventName = keyof Events;
-export const eventNames: EventName[] = [
-  'chat.delta',
-  'chat.end',
-  'engine.status',
-  'conversations.changed',
-  'downloads.progress',
-  'downloads.changed',
-  'telemetry.sample',
-  'bench.progress',
-  'network.request'
-];
+function event<P>(): EventSpec<P> {
+  return { payload: undefined as P };
+}
+
+/** Every event the main process pushes to the renderer; each transport forwards exactly these names. */
+export const events = {
+  /** New text of a streaming reply: only what was added since the previous event. */
+  'chat.delta': event<{ conversationId: number; messageId: number; delta: string; outputTokens: number }>(),
+  /** The reply has finished (complete, stopped, or failed); carries the stored message with its metrics. */
+  'chat.end': event<{ conversationId: number; message: Message }>(),
+  'engine.status': event<EngineStatus>(),
+  /** A conversation's title, model, template or branch on show changed: the new record, for the list to upsert. */
+  'conversations.changed': event<{ conversation: Conversation }>(),
+  /** A download's figures, at most a few times a second. */
+  'downloads.progress': event<Download>(),
+  /** A download started, paused, finished or failed. */
+  'downloads.changed': event<Download>(),
+  'telemetry.sample': event<TelemetrySample>(),
+  /** An outbound request was made, refused, or answered. */
+  'network.request': event<OutboundRecord>(),
+  /** A running benchmark's step, e.g. "decode, 2 sequences, repetition 3 of 5". */
+  'bench.progress': event<{ model: string; step: string; done: number; total: number }>()
+};
+export type EventName = keyof typeof events;
+export type Events = { [K in EventName]: (typeof events)[K]['payload'] };
+export const eventNames = Object.keys(events) as EventName[];
 
 export interface HearthEvent<K extends EventName = EventName> {
   name: K;

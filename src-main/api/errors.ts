@@ -81,5 +81,10 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   INTERNAL: 500
 };
 
+/** The message of anything thrown, for logs and error texts. */
+export function errorMessageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** The envelope both transports use for a method's reply. */
 export type CallResult<T> = { ok: true; result: T } | { ok: false; error: ApiErrorShape };

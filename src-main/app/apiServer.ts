@@ -1,9 +1,27 @@
 import type { ApiServerSettings, ApiServerStatus } from '../api';
 import type { History } from '../history';
-import type { RunningServer } from '../server';
-import { startOpenAiServer } from '../server/openai';
 import type { DesktopCapabilities } from './desktop';
-import type { OpenAiService } from './openai';
+import type { OpenAiBackend } from './openai';
+
+/** A running OpenAI-compatible server. */
+export interface RunningApiServer {
+  /** Where it listens, without /v1, e.g. http://127.0.0.1:1234. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the OpenAI-compatible HTTP server (server/openai's `startOpenAiServer`); the shells hand it in,
+ * so the application layer never imports a transport.
+ */
+export type StartOpenAiServer = (options: {
+  backend: OpenAiBackend;
+  host: string;
+  port: number;
+  apiKey?: string;
+  allowedOrigins: string[];
+  maxTokensCap: number;
+}) => Promise<RunningApiServer>;
 
 export const apiKeySecret = 'openai-api-key';
 
@@ -13,7 +31,7 @@ export const apiKeySecret = 'openai-api-key';
  * HEARTH_API_KEY, or is kept in memory until Hearth restarts.
  */
 export class ApiServerController {
-  private server: RunningServer | null = null;
+  private server: RunningApiServer | null = null;
   /** What the running server was started with: other changes (storing chats) need no restart. */
   private runningWith: string | null = null;
   private error: string | null = null;
@@ -22,8 +40,10 @@ export class ApiServerController {
 
   constructor(
     private readonly history: History,
-    private readonly backend: OpenAiService,
-    private readonly desktop: DesktopCapabilities | null
+    private readonly backend: OpenAiBackend,
+    private readonly desktop: DesktopCapabilities | null,
+    /** Absent in one-shot CLI commands, which never serve the API. */
+    private readonly start: StartOpenAiServer | null
   ) {}
 
   status(): ApiServerStatus {
@@ -62,7 +82,8 @@ export class ApiServerController {
     this.error = null;
     if (wanted === null) return;
     try {
-      this.server = await startOpenAiServer({ backend: this.backend, ...options });
+      if (!this.start) throw new Error('This command does not serve the OpenAI API; `hearth serve` and the desktop app do.');
+      this.server = await this.start({ backend: this.backend, ...options });
       this.runningWith = wanted;
     } catch (error) {
       this.error = error instanceof Error ? error.message : String(error);

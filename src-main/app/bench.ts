@@ -1,4 +1,4 @@
-import { ApiError, type BenchmarkResult, type EventBus } from '../api';
+import type { BenchmarkResult, EventBus } from '../api';
 import { runBenchmark } from '../bench';
 import { cpuCores, type HardwareService } from '../hardware';
 import type { History } from '../history';
@@ -14,10 +14,11 @@ export interface BenchmarkRequest {
   batch?: number[];
 }
 
-/** Runs benchmarks one at a time, on an otherwise idle engine, and keeps their results. */
+/**
+ * Runs benchmarks one at a time, holding the engine: a benchmark is refused while a reply runs, and
+ * replies are refused (with the reason) while it runs, so neither skews the other's figures.
+ */
 export class BenchmarkService {
-  private running = false;
-
   constructor(
     private readonly engine: InferenceEngine,
     private readonly hardware: HardwareService,
@@ -30,15 +31,11 @@ export class BenchmarkService {
     return this.history.benchmarks.list();
   }
 
-  /** The model being chatted with is unloaded first: two copies would compete for memory and cores, and skew the figures. */
+  /** The model being chatted with is unloaded for the benchmark and loaded again afterwards (see `InferenceEngine.hold`). */
   async run(request: BenchmarkRequest): Promise<BenchmarkResult> {
-    if (this.running) throw new ApiError('BUSY', 'A benchmark is already running.');
-    if (this.engine.status().generatingConversationId !== null) throw new ApiError('BUSY', 'A reply is being generated; wait for it or stop it first.');
-    this.running = true;
-    try {
-      const path = await resolveModelFile(this.modelsDir, request.model);
-      await requireUsable(this.modelsDir, path);
-      await this.engine.unload();
+    const path = await resolveModelFile(this.modelsDir, request.model);
+    await requireUsable(this.modelsDir, path);
+    return this.engine.hold(`A benchmark of ${request.model} is running; wait for it to finish.`, async () => {
       const report = await this.hardware.report(true);
       const measurement = await runBenchmark(await this.engine.llama(), {
         ...request,
@@ -49,8 +46,6 @@ export class BenchmarkService {
         onProgress: (step, done, total) => this.events.emit('bench.progress', { model: request.model, step, done, total })
       });
       return this.history.benchmarks.add({ ...measurement, model: request.model });
-    } finally {
-      this.running = false;
-    }
+    });
   }
 }

@@ -1,19 +1,10 @@
-import { ApiError, parseRemoteModelName, type ContextReport, type EventBus, type Message } from '../api';
-import { defaultConversationTitle, type History } from '../history';
-import { chosenPromptFormat, fitPrompt, generateReply, promptTokens, replyReserve, type InferenceEngine, type Turn } from '../inference';
-import type { Outbound } from '../network';
-import { remoteChat, remoteTemplateName } from '../remote';
-import type { ModelLoader } from './loader';
-import { requireRemoteModel, type RemoteEngines } from './remotes';
-
-/** How long streamed text may sit in memory before it is written: a crash loses at most this much. */
-export const streamingWriteIntervalMs = 250;
-
-/**
- * Deltas after the first are sent at most this often: an event per token costs the transport and the
- * page more than the tokens themselves on a fast model, and nobody reads faster than 30 updates a second.
- */
-export const deltaIntervalMs = 32;
+import { ApiError, errorMessageOf, parseRemoteModelName, type ContextReport, type ConversationWithMessages, type EventBus, type Message, type MessageMetrics, type MessageStatus } from '../api';
+import type { History, ReplyStart } from '../history';
+import { chosenPromptFormat, fitPrompt, promptTokens, replyReserve, type InferenceEngine, type Reply, type Turn } from '../inference';
+import { ActiveReplies, type ActiveReply } from './activeReplies';
+import type { PreparedReply, ReplyBackend } from './backends';
+import { ReplyStream } from './replyStream';
+import { UnsavedReplies, unsavedError } from './unsaved';
 
 const titleLength = 60;
 
@@ -29,73 +20,76 @@ export function turnsOf(messages: Message[]): Turn[] {
     .map((message) => ({ role: message.role as Turn['role'], content: message.content }));
 }
 
+export interface ChatBackends {
+  local: ReplyBackend;
+  remote: ReplyBackend;
+}
+
 /**
- * Sends messages and streams replies into history and onto the event bus. A regenerated reply or an
- * edited message becomes a sibling in the conversation's tree; nothing earlier is overwritten.
+ * The chat's replies: each is accepted, prepared on its backend (local or remote), written into history
+ * and streamed to clients. A conversation is busy from the moment a reply is accepted until its message
+ * is finished, and everything that would change what the reply writes into asks `ActiveReplies` first.
+ * A regenerated reply or an edited message becomes a sibling in the conversation's tree; nothing
+ * earlier is overwritten.
  */
 export class ChatService {
-  private replying = false;
-  private current: Promise<void> = Promise.resolve();
-  /** A reply from a remote engine: what `stop` aborts (local replies are the engine's to stop). */
-  private remoteReply: { conversationId: number; controller: AbortController } | null = null;
+  private readonly active = new ActiveReplies();
+  private readonly unsaved: UnsavedReplies;
 
   constructor(
     private readonly history: History,
     private readonly engine: InferenceEngine,
-    private readonly loader: ModelLoader,
-    private readonly events: EventBus,
-    private readonly remotes: RemoteEngines,
-    private readonly outbound: Outbound
-  ) {}
+    private readonly backends: ChatBackends,
+    private readonly events: EventBus
+  ) {
+    this.unsaved = new UnsavedReplies(
+      (reply) => history.messages.finish(reply.messageId, reply.content, reply.status, reply.error, reply.metrics),
+      (message) => events.emit('chat.end', { conversationId: message.conversationId, message })
+    );
+  }
 
   send(conversationId: number, content: string): Promise<{ userMessage: Message; assistantMessage: Message }> {
-    return this.start(conversationId, (store) => {
-      const userMessage = store.addMessage(conversationId, { role: 'user', content, status: 'complete' });
-      return { userMessage, assistantMessage: store.addMessage(conversationId, { role: 'assistant', content: '', status: 'streaming' }, userMessage.id) };
-    }, content);
+    return this.start(conversationId, { kind: 'send', content }, content).then(withUserMessage);
   }
 
   /** A new reply beside `messageId`'s, to the same user message. */
   regenerate(conversationId: number, messageId: number): Promise<{ assistantMessage: Message }> {
-    const previous = this.history.store.messageIn(conversationId, messageId);
+    const previous = this.history.messages.in(conversationId, messageId);
     if (previous.role !== 'assistant') throw new ApiError('VALIDATION', 'Only a reply can be regenerated; edit a message of yours instead.');
-    return this.start(conversationId, (store) => ({
-      assistantMessage: store.addMessage(conversationId, { role: 'assistant', content: '', status: 'streaming' }, previous.parentId)
-    }));
+    return this.start(conversationId, { kind: 'regenerate', messageId });
   }
 
   /** Sends an edited copy of a user message as a new branch from the same point. */
   edit(conversationId: number, messageId: number, content: string): Promise<{ userMessage: Message; assistantMessage: Message }> {
-    const original = this.history.store.messageIn(conversationId, messageId);
+    const original = this.history.messages.in(conversationId, messageId);
     if (original.role !== 'user') throw new ApiError('VALIDATION', 'Only your own messages can be edited; regenerate a reply instead.');
-    return this.start(conversationId, (store) => {
-      const userMessage = store.addMessage(conversationId, { role: 'user', content, status: 'complete' }, original.parentId);
-      return { userMessage, assistantMessage: store.addMessage(conversationId, { role: 'assistant', content: '', status: 'streaming' }, userMessage.id) };
-    }, original.parentId === null ? content : undefined);
+    return this.start(conversationId, { kind: 'edit', messageId, content }, original.parentId === null ? content : null).then(withUserMessage);
   }
 
   /** Generates more of a reply, appended to the same message. */
   continue(conversationId: number, messageId: number): Promise<{ assistantMessage: Message }> {
-    const reply = this.history.store.messageIn(conversationId, messageId);
+    const reply = this.history.messages.in(conversationId, messageId);
     if (reply.role !== 'assistant') throw new ApiError('VALIDATION', 'Only a reply can be continued.');
     if (reply.content === '') throw new ApiError('VALIDATION', 'This reply has no text to continue; regenerate it instead.');
-    return this.start(conversationId, (store) => {
-      store.selectBranch(conversationId, messageId);
-      return { assistantMessage: store.beginContinuation(messageId) };
-    });
+    return this.start(conversationId, { kind: 'continue', messageId });
+  }
+
+  /** The conversation with the branch on show, a reply whose final write failed shown with its kept text. */
+  conversation(id: number): ConversationWithMessages {
+    const { conversation, messages } = this.history.conversationWithMessages(id);
+    return { conversation, messages: this.unsaved.overlay(messages) };
   }
 
   /** The conversation's prompt on the loaded model, as the next reply would see it (with `draft` as the next message). */
   context(conversationId: number, draft?: string): ContextReport {
-    const store = this.history.store;
-    const conversation = store.getConversation(conversationId);
+    const conversation = this.history.conversations.get(conversationId);
     const session = this.engine.loaded;
-    const wanted = conversation.modelPath;
+    const wanted = conversation.model;
     if (!session || (wanted !== null && wanted !== session.info.name)) {
       throw new ApiError('NO_MODEL', `Load ${wanted ?? 'a model'} to count this conversation's tokens.`);
     }
     const settings = conversation.settings;
-    const turns = turnsOf(store.listMessages(conversationId));
+    const turns = turnsOf(this.history.messages.list(conversationId));
     if (draft?.trim()) turns.push({ role: 'user', content: draft });
     const format = chosenPromptFormat(session.format, settings.chatTemplate);
     const contextSize = session.info.contextSize;
@@ -118,168 +112,117 @@ export class ChatService {
     };
   }
 
-  selectBranch(conversationId: number, messageId: number) {
-    const messages = this.history.store.selectBranch(conversationId, messageId);
-    this.events.emit('conversations.changed', { id: conversationId });
-    return { conversation: this.history.store.getConversation(conversationId), messages };
+  selectBranch(conversationId: number, messageId: number): ConversationWithMessages {
+    const messages = this.history.messages.select(conversationId, messageId);
+    return this.changed(conversationId, messages);
   }
 
-  deleteMessage(conversationId: number, messageId: number) {
-    if (this.replying && this.engine.status().generatingConversationId === conversationId) {
-      throw new ApiError('BUSY', 'A reply is being generated in this conversation; stop it before deleting messages.');
-    }
-    const messages = this.history.store.deleteMessage(conversationId, messageId);
-    this.events.emit('conversations.changed', { id: conversationId });
-    return { conversation: this.history.store.getConversation(conversationId), messages };
+  deleteMessage(conversationId: number, messageId: number): ConversationWithMessages {
+    this.active.requireIdle(conversationId, 'stop it before deleting messages');
+    const messages = this.history.messages.delete(conversationId, messageId);
+    return this.changed(conversationId, messages);
   }
 
+  /** Stops the conversation's reply, at whatever stage it is; true when there was one. */
   stop(conversationId: number): boolean {
-    if (this.remoteReply?.conversationId === conversationId) {
-      this.remoteReply.controller.abort();
-      return true;
-    }
-    return this.engine.stop(conversationId);
+    return this.active.stop(conversationId);
   }
 
-  /** Stops any reply and waits until what it produced is stored. */
+  /** Stops every reply and waits until what they produced is stored (or kept, if the disk refused it). */
   async shutdown(): Promise<void> {
-    this.remoteReply?.controller.abort();
-    this.engine.stop();
-    await this.current;
+    await this.active.stopAll();
+    this.unsaved.close();
   }
 
   /**
-   * Loads the conversation's model, stores the new messages (`write`), and starts the reply into the
-   * assistant message it returns. `titleText` names a conversation still called "New chat".
+   * Accepts the reply (the conversation is busy from here), prepares its model, writes the messages it
+   * starts with (`start`) and streams the reply into its message. `titleText` names a conversation still
+   * called "New chat" when the messages are written.
    */
-  private async start<T extends { assistantMessage: Message }>(
-    conversationId: number,
-    write: (store: History['store']) => T,
-    titleText?: string
-  ): Promise<T> {
-    const store = this.history.store;
-    const conversation = store.getConversation(conversationId);
-    const modelName = conversation.modelPath ?? this.engine.loaded?.info.name;
-    if (!modelName) throw new ApiError('NO_MODEL', 'Pick a model for this conversation first.');
-    if (this.replying) throw new ApiError('BUSY', 'A reply is already being generated; wait for it or stop it.');
-    this.replying = true;
+  private async start(conversationId: number, start: ReplyStart, titleText: string | null = null): Promise<{ userMessage: Message | null; assistantMessage: Message }> {
+    const conversation = this.history.conversations.get(conversationId);
+    const model = conversation.model ?? this.engine.loaded?.info.name;
+    if (!model) throw new ApiError('NO_MODEL', 'Pick a model for this conversation first.');
+    const reply = this.active.begin(conversationId);
     try {
-      const remote = parseRemoteModelName(modelName);
-      let format: string;
-      if (remote) {
-        const engine = this.history.remotes.get(remote.engineId);
-        requireRemoteModel(engine, remote.model);
-        format = remoteTemplateName(engine.name);
-      } else {
-        await this.loader.load({ name: modelName, ...(conversation.settings.contextSize === null ? {} : { contextSize: conversation.settings.contextSize }) });
-        format = chosenPromptFormat(this.engine.loaded!.format, conversation.settings.chatTemplate).name;
-      }
-      const written = this.history.db.transaction(() => write(store))();
-      store.updateConversation(conversationId, {
-        modelPath: modelName,
-        chatTemplate: format,
-        ...(titleText !== undefined && conversation.title === defaultConversationTitle ? { title: titleFrom(titleText) } : {})
-      });
-      this.events.emit('conversations.changed', { id: conversationId });
-      this.current = this.reply(conversationId, written.assistantMessage);
-      return written;
+      const backend = parseRemoteModelName(model) ? this.backends.remote : this.backends.local;
+      const prepared = await backend.prepare(model, conversation.settings, conversationId);
+      // A conversation deleted meanwhile is NOT_FOUND here, and nothing is written.
+      const started = this.history.startReply(conversationId, start, { model, template: prepared.template, title: titleText === null ? null : titleFrom(titleText) });
+      this.events.emit('conversations.changed', { conversation: started.conversation });
+      void this.stream(reply, started.assistantMessage, prepared);
+      return { userMessage: started.userMessage, assistantMessage: started.assistantMessage };
     } catch (error) {
-      this.replying = false;
+      this.active.end(reply);
       throw error;
     }
   }
 
-  private async reply(conversationId: number, message: Message): Promise<void> {
-    let finished: Message;
+  /**
+   * Generates into the stored message (after any text it already has, when continuing). Whatever
+   * happens, the message ends complete, interrupted or error, text already there is kept, and the
+   * conversation is free again; nothing here can throw.
+   */
+  private async stream(reply: ActiveReply, message: Message, prepared: PreparedReply): Promise<void> {
+    const earlier = message.content;
+    const stopped = new AbortController();
+    const signal = AbortSignal.any([reply.signal, stopped.signal]);
+    let writeFailure: unknown = null;
+    const stream = new ReplyStream(earlier, {
+      send: (delta, outputTokens) => this.events.emit('chat.delta', { conversationId: reply.conversationId, messageId: message.id, delta, outputTokens }),
+      write: (text) => this.history.messages.updateContent(message.id, text),
+      giveUp: (error) => {
+        writeFailure = error;
+        stopped.abort();
+      }
+    });
+    let outcome: { status: MessageStatus; error: string | null; metrics: MessageMetrics | null };
     try {
-      finished = await this.generateInto(conversationId, message);
+      const conversation = this.history.conversations.get(reply.conversationId);
+      const branch = this.history.messages.branchTo(reply.conversationId, message.id);
+      const turns = turnsOf(earlier === '' ? branch.slice(0, -1) : branch);
+      const generated: Reply = await prepared.generate(
+        { systemPrompt: conversation.systemPrompt, turns, settings: conversation.settings, onDelta: (delta, outputTokens) => stream.append(delta, outputTokens) },
+        signal
+      );
+      stream.text = earlier + generated.text;
+      outcome = writeFailure ? { status: 'error', error: `Stopped: the reply could not be saved (${errorMessageOf(writeFailure)}).`, metrics: generated.metrics } : { status: 'complete', error: null, metrics: generated.metrics };
+    } catch (error) {
+      // Stopped before anything was generated (a stop during the model's load), or failed.
+      outcome = signal.aborted && !writeFailure
+        ? { status: 'interrupted', error: null, metrics: null }
+        : { status: earlier === '' ? 'error' : 'interrupted', error: errorMessageOf(writeFailure ?? error), metrics: null };
     } finally {
-      // Free before announcing the end, so a client may send its next message as soon as it hears it.
-      this.replying = false;
+      stream.close();
     }
-    this.events.emit('chat.end', { conversationId, message: finished });
+    this.finish(reply, message, stream.text, outcome);
   }
 
-  /**
-   * Generates into the stored message (after any text it already has, when continuing); whatever
-   * happens, the message ends complete or error, and text already there is kept.
-   */
-  private async generateInto(conversationId: number, message: Message): Promise<Message> {
-    const store = this.history.store;
-    const earlier = message.content;
-    let text = earlier;
-    let flushTimer: NodeJS.Timeout | null = null;
-    const flush = () => {
-      flushTimer = null;
-      store.updateMessageContent(message.id, text);
-    };
-    let unsent = '';
-    let unsentTokens = 0;
-    let sentAny = false;
-    let sendTimer: NodeJS.Timeout | null = null;
-    const send = () => {
-      sendTimer = null;
-      if (unsent === '') return;
-      this.events.emit('chat.delta', { conversationId, messageId: message.id, delta: unsent, outputTokens: unsentTokens });
-      unsent = '';
-      sentAny = true;
-    };
+  /** Stores the reply's end and announces it; a write the history refuses keeps the reply in memory instead. */
+  private finish(reply: ActiveReply, message: Message, content: string, outcome: { status: MessageStatus; error: string | null; metrics: MessageMetrics | null }): void {
+    let finished: Message | null;
     try {
-      const conversation = store.getConversation(conversationId);
-      const branch = store.branchTo(conversationId, message.id);
-      const turns = turnsOf(earlier === '' ? branch.slice(0, -1) : branch);
-      const onDelta = (delta: string, outputTokens: number) => {
-        text += delta;
-        unsent += delta;
-        unsentTokens = outputTokens;
-        // The first text goes at once (time to first token is what people feel); the rest in small batches.
-        if (!sentAny) send();
-        else sendTimer ??= setTimeout(send, deltaIntervalMs);
-        flushTimer ??= setTimeout(flush, streamingWriteIntervalMs);
-      };
-      const remote = conversation.modelPath ? parseRemoteModelName(conversation.modelPath) : null;
-      if (remote) {
-        const controller = new AbortController();
-        this.remoteReply = { conversationId, controller };
-        try {
-          const reply = await remoteChat(
-            this.outbound,
-            this.remotes.target(remote.engineId),
-            { model: remote.model, systemPrompt: conversation.systemPrompt, turns, settings: conversation.settings, onDelta },
-            controller.signal
-          );
-          return store.finishMessage(message.id, earlier + reply.text, 'complete', null, reply.metrics);
-        } finally {
-          this.remoteReply = null;
-        }
-      }
-      const drafting = await this.loader.resolveDrafting(conversation.settings.drafting);
-      const reply = await this.engine.run(
-        conversationId,
-        (session, signal) =>
-          generateReply(
-            session,
-            {
-              systemPrompt: conversation.systemPrompt,
-              turns,
-              settings: conversation.settings,
-              onDelta
-            },
-            signal
-          ),
-        drafting
-      );
-      this.loader.settle();
-      return store.finishMessage(message.id, earlier + reply.text, 'complete', null, reply.metrics);
+      finished = this.history.messages.finish(message.id, content, outcome.status, outcome.error, outcome.metrics);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      // A failed continuation keeps the reply it was continuing (and its metrics); a new reply records why it failed.
-      return store.finishMessage(message.id, text, earlier === '' ? 'error' : 'interrupted', reason, null);
+      const kept = { messageId: message.id, conversationId: reply.conversationId, content, ...outcome };
+      this.unsaved.keep(kept);
+      finished = { ...message, content, status: 'error', error: unsavedError(kept, errorMessageOf(error)), metrics: outcome.metrics };
+      console.error(`[hearth] reply ${message.id} could not be saved; kept in memory: ${errorMessageOf(error)}`);
     } finally {
-      if (flushTimer) clearTimeout(flushTimer);
-      if (sendTimer) clearTimeout(sendTimer);
-      // What is still held goes out before the reply's end is announced.
-      send();
+      // Free before announcing the end, so a client may send its next message as soon as it hears it.
+      this.active.end(reply);
     }
+    if (finished) this.events.emit('chat.end', { conversationId: reply.conversationId, message: finished });
+    else console.error(`[hearth] reply ${message.id} ended after its message was deleted; nothing was stored.`);
   }
+
+  private changed(conversationId: number, messages: Message[]): ConversationWithMessages {
+    const conversation = this.history.conversations.get(conversationId);
+    this.events.emit('conversations.changed', { conversation });
+    return { conversation, messages: this.unsaved.overlay(messages) };
+  }
+}
+
+function withUserMessage(started: { userMessage: Message | null; assistantMessage: Message }): { userMessage: Message; assistantMessage: Message } {
+  return { userMessage: started.userMessage!, assistantMessage: started.assistantMessage };
 }

@@ -48,15 +48,15 @@ export function createHandlers({ info, modelsDir, history, engine, chat, hardwar
     const stored = Boolean(desktop?.secrets.available && desktop.secrets.get(hubTokenSecret));
     return { configured: fromEnvironment || stored, source: fromEnvironment ? 'environment' : stored ? 'secure storage' : null, canStore: Boolean(desktop?.secrets.available) };
   };
-  const store = history.store;
   const catalog = builtInCatalog();
   return {
     'app.info': () => info,
     'models.list': () => listModels(modelsDir),
     'models.import': ({ path, link }) => importModel(modelsDir, path, { link }),
-    'models.delete': async ({ name }) => {
-      if (engine.status().model?.name === name) await engine.unload();
-      return deleteModel(modelsDir, name);
+    'models.delete': async ({ model }) => {
+      if (engine.status().model?.name === model) await engine.unload();
+      const { name, freedBytes } = await deleteModel(modelsDir, model);
+      return { model: name, freedBytes };
     },
     'engine.status': () => engine.status(),
     'engine.load': (request) => loader.load(request),
@@ -83,16 +83,17 @@ export function createHandlers({ info, modelsDir, history, engine, chat, hardwar
         correction: history.measurements.correction(deviceKey(report))
       }).report;
     },
-    'conversations.list': () => store.listConversations(),
-    'conversations.create': ({ settings, ...input }) => store.createConversation({ ...input, settings: { ...history.preferences.generationDefaults(), ...settings } }),
-    'conversations.get': ({ id }) => history.conversationWithMessages(id),
-    'conversations.update': ({ id, ...changes }) => store.updateConversation(id, changes),
+    'conversations.list': () => history.conversations.list(),
+    'conversations.create': ({ settings, ...input }) => history.conversations.create({ ...input, settings: { ...history.preferences.generationDefaults(), ...settings } }),
+    'conversations.get': ({ id }) => chat.conversation(id),
+    'conversations.update': ({ id, ...changes }) => history.conversations.update(id, changes),
     'conversations.delete': ({ id }) => {
+      // A reply in progress stops (what it wrote stays, for Undo); one still loading its model writes nothing.
       chat.stop(id);
-      store.trashConversation(id);
+      history.conversations.trash(id);
       return { id };
     },
-    'conversations.restore': ({ id }) => store.restoreConversation(id),
+    'conversations.restore': ({ id }) => history.conversations.restore(id),
     'conversations.export': ({ id, format }) => history.export(id, format),
     'conversations.import': ({ content }) => history.import(content),
     'history.search': ({ query, limit }) => history.search(query, limit),
@@ -111,7 +112,7 @@ export function createHandlers({ info, modelsDir, history, engine, chat, hardwar
     'inspect.nextTokens': ({ prompt, top = 20, sample }) => inspector.nextTokens(prompt, top, sample),
     'telemetry.recent': () => telemetry.recent(),
     'telemetry.watch': ({ seconds }) => ({ until: telemetry.watch(seconds * 1000) }),
-    'dashboard.replies': (filters) => store.replyRecords(filters),
+    'dashboard.replies': (filters) => history.replies.list(filters),
     'dashboard.exportCsv': (filters) => history.exportReplies(filters),
     'bench.run': (request) => bench.run(request),
     'bench.list': () => bench.list(),
@@ -132,9 +133,9 @@ export function createHandlers({ info, modelsDir, history, engine, chat, hardwar
       desktop.secrets.set(hubTokenSecret, token);
       return hubTokenStatus();
     },
-    'models.reveal': async ({ name }) => {
+    'models.reveal': async ({ model }) => {
       if (!desktop) throw new ApiError('FORBIDDEN', 'Showing a file in the file manager works in the desktop app only.');
-      desktop.revealInFolder(await resolveModelFile(modelsDir, name));
+      desktop.revealInFolder(await resolveModelFile(modelsDir, model));
       return { revealed: true };
     },
     'downloads.inspect': async ({ source, contextSize }) => {

@@ -1,12 +1,13 @@
 import { availableParallelism } from 'node:os';
 import { createRouter, EventBus, type AppInfo, type Router } from '../api';
 import { diskFree, HardwareService, llamaGpuReadings, systemSources, systemTelemetrySources, TelemetrySampler } from '../hardware';
-import { DownloadManager, DownloadStore, ensureDemoModel, hubOptionsFromEnv } from '../models';
+import { DownloadManager, ensureDemoModel, hubOptionsFromEnv } from '../models';
 import { History } from '../history';
 import { Outbound } from '../network';
 import { gpuFromEnv, InferenceEngine, threadsFromEnv } from '../inference';
 import type { HearthPaths } from '../paths';
 import { ChatService } from './chat';
+import { LocalBackend, RemoteBackend } from './backends';
 import { hubTokenSecret, type DesktopCapabilities } from './desktop';
 import { createHandlers } from './handlers';
 import { ModelLoader } from './loader';
@@ -14,17 +15,21 @@ import { TokenInspector } from './inspect';
 import { BenchmarkService } from './bench';
 import { OpenAiService } from './openai';
 import { RemoteEngines } from './remotes';
-import { ApiServerController } from './apiServer';
+import { ApiServerController, type StartOpenAiServer } from './apiServer';
 import { recordApiChat } from './openai';
 import { version } from '../../package.json';
 
 /** API requests that may wait behind the running one before more get 429. */
 export const openAiQueueLimit = 8;
 
-export { ChatService, streamingWriteIntervalMs, titleFrom, turnsOf } from './chat';
-export { ModelLoader, deviceKey } from './loader';
+export { titleFrom } from './chat';
+export { streamingWriteIntervalMs } from './replyStream';
 export { defaultRecommendContext } from './handlers';
+export { deviceKey } from './loader';
 export { hubTokenSecret, type DesktopCapabilities, type SecretStore } from './desktop';
+export type { GenerationJob, OpenAiBackend } from './openai';
+export type { StartOpenAiServer, RunningApiServer } from './apiServer';
+export type { Turn } from '../inference';
 
 export interface Hearth {
   router: Router;
@@ -42,20 +47,25 @@ export interface Hearth {
   close(): Promise<void>;
 }
 
-/** Opens the history, recovers what a crash left behind, and wires every service to the one router. */
 export interface HearthOptions {
+  /** What only the desktop app can do (the OS keychain, the file manager); null in browser mode and the CLI. */
+  desktop?: DesktopCapabilities | null;
   /** Parallel slots for the OpenAI API (extra context sequences); 0 serves its requests one at a time. */
   apiSlots?: number;
+  /** Starts the OpenAI-compatible server when its settings ask for it; absent in one-shot CLI commands. */
+  startOpenAiServer?: StartOpenAiServer;
 }
 
-export async function createHearth(paths: HearthPaths, desktop: DesktopCapabilities | null = null, options: HearthOptions = {}): Promise<Hearth> {
+/** Opens the history, recovers what a crash left behind, and wires every service to the one router. */
+export async function createHearth(paths: HearthPaths, options: HearthOptions = {}): Promise<Hearth> {
+  const desktop = options.desktop ?? null;
   const events = new EventBus();
   const history = History.open(paths.databaseFile);
   // A first run with an empty models folder gets the built-in demo model, so it can chat offline at once.
   await ensureDemoModel(paths.modelsDir);
   // Trashed conversations last until the app closes (the undo window); what a crash left streaming is marked.
-  history.store.purgeTrash(Date.now() + 1);
-  history.store.markInterruptedReplies();
+  history.conversations.purgeTrash(Date.now() + 1);
+  history.messages.markInterrupted();
   const engine = new InferenceEngine({
     threads: threadsFromEnv(),
     gpu: gpuFromEnv(),
@@ -69,7 +79,7 @@ export async function createHearth(paths: HearthPaths, desktop: DesktopCapabilit
     onRecord: (record) => events.emit('network.request', { ...record })
   });
   const remotes = new RemoteEngines(history, outbound, desktop);
-  const chat = new ChatService(history, engine, loader, events, remotes, outbound);
+  const chat = new ChatService(history, engine, { local: new LocalBackend(engine, loader, 'chat'), remote: new RemoteBackend(history, remotes, outbound) }, events);
   const info: AppInfo = {
     name: 'Hearth',
     version,
@@ -81,7 +91,7 @@ export async function createHearth(paths: HearthPaths, desktop: DesktopCapabilit
   const downloads = new DownloadManager({
     modelsDir: paths.modelsDir,
     outbound,
-    store: new DownloadStore(history.db),
+    store: history.downloads,
     hub: () => hubOptionsFromEnv(process.env, desktop?.secrets.available ? desktop.secrets.get(hubTokenSecret) : null),
     diskFree: (path) => diskFree(path).catch(() => null),
     onProgress: (download) => events.emit('downloads.progress', download),
@@ -94,14 +104,14 @@ export async function createHearth(paths: HearthPaths, desktop: DesktopCapabilit
   });
   // Replies are sampled whether or not the dashboard is open, so their memory and CPU can be looked at later.
   events.subscribe((event) => {
-    if (event.name === 'engine.status') telemetry.setBusy(event.payload.generatingConversationId !== null);
+    if (event.name === 'engine.status') telemetry.setBusy(engine.activeRuns > 0);
   });
   const bench = new BenchmarkService(engine, hardware, history, events, paths.modelsDir);
-  const openai = new OpenAiService(engine, loader, paths.modelsDir, {
+  const openai = new OpenAiService(engine, new LocalBackend(engine, loader, 'api'), paths.modelsDir, {
     queueLimit: openAiQueueLimit,
     onFinished: (job, text, metrics) => recordApiChat(history, job, text, metrics)
   });
-  const apiServer = new ApiServerController(history, openai, desktop);
+  const apiServer = new ApiServerController(history, openai, desktop, options.startOpenAiServer ?? null);
   const router = createRouter(
     createHandlers({ info, modelsDir: paths.modelsDir, history, engine, chat, hardware, loader, downloads, desktop, inspector, telemetry, bench, outbound, remotes, apiServer })
   );
@@ -124,7 +134,7 @@ export async function createHearth(paths: HearthPaths, desktop: DesktopCapabilit
         await downloads.stopAll();
         await chat.shutdown();
         await engine.dispose();
-        history.store.purgeTrash(Date.now() + 1);
+        history.conversations.purgeTrash(Date.now() + 1);
         history.close();
       })();
       return closing;

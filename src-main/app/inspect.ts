@@ -23,12 +23,12 @@ export class TokenInspector {
     return { model: session.info.name, tokens: tokens.map((id, index) => piece(session, id, tokens.slice(0, index))) };
   }
 
-  /** Reads the distribution on the engine's sequence, so it waits its turn behind (or is refused during) a reply. */
+  /** Reads the distribution on the chat's sequence, so it waits its turn behind a reply. */
   async nextTokens(prompt: string, top: number, sample?: SamplingChoice): Promise<NextTokensResult> {
     const session = loadedSession(this.engine);
     const tokens = plainTextTokens(session.model, prompt);
     if (tokens.length === 0) throw new ApiError('VALIDATION', 'Type a prompt first.');
-    const { probabilities, sampled } = await this.engine.run(null, (current) => nextTokenDistribution(current.sequence, tokens, sample));
+    const { probabilities, sampled } = await this.engine.run(({ sequence }) => nextTokenDistribution(sequence, tokens, sample), { kind: 'chat', modelPath: session.info.path });
     const candidates = [...probabilities.entries()].slice(0, top).map(([id, probability]) => ({ ...piece(session, id, tokens), probability }));
     return { model: session.info.name, promptTokens: tokens.length, candidates, sampled: sampled === null ? null : piece(session, sampled, tokens) };
   }

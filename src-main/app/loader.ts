@@ -10,7 +10,8 @@ import { quantizationOf, requireUsable, resolveModelFile } from '../models';
 export const minimumMeasuredEstimate = 256 * 1024 * 1024;
 
 export interface LoadRequest {
-  name: string;
+  /** A local model reference (its name in the models folder). */
+  model: string;
   contextSize?: number;
   gpuLayers?: number;
   force?: boolean;
@@ -69,8 +70,12 @@ export class ModelLoader {
     return { ...report, nodeLlamaCpp: dryRun };
   }
 
-  async load(request: LoadRequest): Promise<EngineStatus> {
-    const path = await resolveModelFile(this.modelsDir, request.name);
+  /**
+   * Loads the model through the guardrail. With `wait`, a switch from another model waits for the runs
+   * on it to finish (replies, API requests); without, it is refused with BUSY while any runs.
+   */
+  async load(request: LoadRequest, wait = false): Promise<EngineStatus> {
+    const path = await resolveModelFile(this.modelsDir, request.model);
     const loaded = this.engine.status().model;
     if (loaded?.path === path && request.contextSize === undefined && request.gpuLayers === undefined) return this.engine.status();
     const info = await requireUsable(this.modelsDir, path);
@@ -84,7 +89,7 @@ export class ModelLoader {
     const cappedNote = request.contextSize !== undefined && request.contextSize > trained ? `Context capped at the model's trained ${trained} tokens (${request.contextSize} was asked for).` : null;
     // Every parallel slot holds a KV cache as large as the chat's: the estimate counts them all.
     const cachedTokens = contextSize * (1 + this.engine.parallelSlots);
-    const { report, fit } = fitReport(request.name, geometry, hardware, { contextSize: cachedTokens, kvCacheType: 'f16', gpuLayers: request.gpuLayers, correction });
+    const { report, fit } = fitReport(request.model, geometry, hardware, { contextSize: cachedTokens, kvCacheType: 'f16', gpuLayers: request.gpuLayers, correction });
     if (report.fitClass === 'too-large' && !request.force) throw this.refusal(report, geometry, hardware, contextSize);
 
     const attempts = this.attempts(contextSize, request.gpuLayers ?? fit.split.gpuLayers, hasGpu(hardware));
@@ -93,7 +98,7 @@ export class ModelLoader {
       const loadNote = index === 0 ? cappedNote : `Ran out of memory at first; loaded with ${attempt.gpuLayers} GPU layers and a context of ${attempt.contextSize} tokens instead.`;
       const estimatedBytes = attempt === attempts[0] ? report.gpu.totalBytes + report.cpu.totalBytes : null;
       try {
-        const status = await this.engine.load(path, request.name, { ...attempt, gpuLayers: hasGpu(hardware) ? attempt.gpuLayers : undefined, estimatedBytes, loadNote });
+        const status = await this.engine.load(path, request.model, { ...attempt, gpuLayers: hasGpu(hardware) ? attempt.gpuLayers : undefined, estimatedBytes, loadNote }, wait);
         this.pendingMeasurement = estimatedBytes
           ? { key, modelFile: basename(path), quantization: quantizationOf(info), contextSize: attempt.contextSize, gpuLayers: attempt.gpuLayers, estimatedBytes: estimatedBytes / (correction?.factor ?? 1) }
           : null;
@@ -103,7 +108,7 @@ export class ModelLoader {
         if (!isOutOfMemory(error)) throw error;
       }
     }
-    throw new ApiError('TOO_LARGE', `${request.name} ran out of memory even with fewer GPU layers and a smaller context: ${String((lastError as Error)?.message ?? lastError)}`);
+    throw new ApiError('TOO_LARGE', `${request.model} ran out of memory even with fewer GPU layers and a smaller context: ${String((lastError as Error)?.message ?? lastError)}`);
   }
 
   /**

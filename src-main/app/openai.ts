@@ -1,30 +1,43 @@
-import { ApiError, type MessageMetrics } from '../api';
+import { ApiError, type GenerationSettings, type MessageMetrics } from '../api';
 import type { History } from '../history';
-import { titleFrom } from './chat';
-import { generateReply, type InferenceEngine, type LoadedSession } from '../inference';
+import type { InferenceEngine, Turn } from '../inference';
 import { listModels } from '../models';
-import type { GenerationJob, OpenAiBackend } from '../server/openai';
-import type { ModelLoader } from './loader';
+import type { LocalBackend } from './backends';
+import { titleFrom } from './chat';
+
+/** One generation the API asks for: a chat (system prompt and turns) or a plain-text prompt to continue. */
+export type GenerationJob =
+  | { kind: 'chat'; model: string; systemPrompt: string; turns: Turn[]; settings: GenerationSettings }
+  | { kind: 'completion'; model: string; prompt: string; settings: GenerationSettings };
+
+/** What the OpenAI-compatible server (server/openai) serves from. */
+export interface OpenAiBackend {
+  /** Installed, usable models by the names the API takes. */
+  models(): Promise<string[]>;
+  /** Runs the job when a sequence is free; BUSY (429) when too many wait. `onDelta` streams the text. */
+  generate(job: GenerationJob, signal: AbortSignal, onDelta: (text: string) => void): Promise<{ text: string; metrics: MessageMetrics }>;
+  embed(model: string, inputs: string[], signal?: AbortSignal): Promise<{ vectors: number[][]; promptTokens: number }>;
+}
 
 export interface OpenAiServiceOptions {
-  /** Requests that may wait for the model beyond the one running; more get 429. */
+  /** Requests that may wait for the model beyond those running; more get 429. */
   queueLimit: number;
   /** Told about every finished request, to record it (dashboard, and history when the user wants). */
   onFinished?: (job: GenerationJob, text: string, metrics: MessageMetrics) => void;
 }
 
 /**
- * The OpenAI API's side of the app: requests run on the loaded model (loading the one they name), side
- * by side on the engine's parallel slots, wait in a bounded queue beyond them, and are refused with BUSY
- * (HTTP 429) when the queue is full.
+ * The OpenAI API's side of the app: requests run through the local reply backend on the engine's
+ * parallel slots (or the chat's sequence when there are none), loading the model they name; the engine's
+ * sequence locks make them wait in arrival order, up to `queueLimit` beyond what runs, and BUSY (HTTP 429)
+ * beyond that. A request whose client leaves while it waits never runs.
  */
 export class OpenAiService implements OpenAiBackend {
-  private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  private admitted = 0;
 
   constructor(
     private readonly engine: InferenceEngine,
-    private readonly loader: ModelLoader,
+    private readonly backend: LocalBackend,
     private readonly modelsDir: string,
     private readonly options: OpenAiServiceOptions
   ) {}
@@ -39,45 +52,43 @@ export class OpenAiService implements OpenAiBackend {
   }
 
   generate(job: GenerationJob, signal: AbortSignal, onDelta: (text: string) => void) {
-    return this.withSlot(signal, async () => {
-      await this.ensureLoaded(job.model, signal);
-      const reply = await this.onModel(
-        (session, runSignal) =>
-          generateReply(
-            session,
-            job.kind === 'chat'
-              ? { systemPrompt: job.systemPrompt, turns: job.turns, settings: job.settings, onDelta: (delta) => onDelta(delta) }
-              : { systemPrompt: '', turns: [{ role: 'user', content: job.prompt }], settings: job.settings, plainText: true, onDelta: (delta) => onDelta(delta) },
-            runSignal
-          ),
-        signal
-      );
-      this.loader.settle();
+    return this.admit(async () => {
+      await this.requireInstalled(job.model);
+      const prepared = await this.backend.prepare(job.model, job.settings);
+      const request =
+        job.kind === 'chat'
+          ? { systemPrompt: job.systemPrompt, turns: job.turns, settings: job.settings, onDelta: (delta: string) => onDelta(delta) }
+          : { systemPrompt: '', turns: [{ role: 'user' as const, content: job.prompt }], settings: job.settings, plainText: true, onDelta: (delta: string) => onDelta(delta) };
+      const reply = await prepared.generate(request, signal);
       this.options.onFinished?.(job, reply.text, reply.metrics);
       return reply;
     });
   }
 
-  embed(model: string, inputs: string[]) {
-    return this.withSlot(undefined, async () => {
-      await this.ensureLoaded(model);
-      return this.onModel(async (session) => {
-        const contextSize = Math.min(session.info.contextSize, 2048);
-        const context = await session.model.createEmbeddingContext({ threads: session.info.threads, contextSize });
-        try {
-          const vectors: number[][] = [];
-          let promptTokens = 0;
-          for (const input of inputs) {
-            const tokens = session.model.tokenize(input);
-            if (tokens.length > contextSize) throw new ApiError('CONTEXT_FULL', `An input is ${tokens.length} tokens; the embedding context holds ${contextSize}.`);
-            promptTokens += tokens.length;
-            vectors.push([...(await context.getEmbeddingFor(tokens)).vector]);
+  embed(model: string, inputs: string[], signal?: AbortSignal) {
+    return this.admit(async () => {
+      await this.requireInstalled(model);
+      return this.backend.run(
+        model,
+        async ({ session }) => {
+          const contextSize = Math.min(session.info.contextSize, 2048);
+          const context = await session.model.createEmbeddingContext({ threads: session.info.threads, contextSize });
+          try {
+            const vectors: number[][] = [];
+            let promptTokens = 0;
+            for (const input of inputs) {
+              const tokens = session.model.tokenize(input);
+              if (tokens.length > contextSize) throw new ApiError('CONTEXT_FULL', `An input is ${tokens.length} tokens; the embedding context holds ${contextSize}.`);
+              promptTokens += tokens.length;
+              vectors.push([...(await context.getEmbeddingFor(tokens)).vector]);
+            }
+            return { vectors, promptTokens };
+          } finally {
+            await context.dispose();
           }
-          return { vectors, promptTokens };
-        } finally {
-          await context.dispose();
-        }
-      });
+        },
+        signal
+      );
     });
   }
 
@@ -85,51 +96,16 @@ export class OpenAiService implements OpenAiBackend {
     if (!(await this.models()).includes(model)) throw new ApiError('MODEL_NOT_FOUND', `The model "${model}" is not installed; GET /v1/models lists the ones that are.`);
   }
 
-  /** Loads the named model; another model is switched to once the requests running on the current one are done. */
-  private async ensureLoaded(model: string, signal?: AbortSignal): Promise<void> {
-    await this.requireInstalled(model);
-    for (;;) {
-      try {
-        await this.loader.load({ name: model });
-        return;
-      } catch (error) {
-        if (!(error instanceof ApiError && error.code === 'BUSY') || signal?.aborted) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+  /** At most `capacity + queueLimit` requests are admitted (running or waiting); beyond that BUSY (HTTP 429) at once. */
+  private async admit<T>(work: () => Promise<T>): Promise<T> {
+    if (this.admitted >= this.capacity + this.options.queueLimit) {
+      throw new ApiError('BUSY', `The server is busy: ${this.admitted} requests are running or waiting. Try again shortly.`);
     }
-  }
-
-  /** A parallel slot when the engine has them; otherwise the chat's sequence, once the chat window is not replying. */
-  private async onModel<T>(work: (session: LoadedSession, signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    if (this.engine.parallelSlots > 0) return this.engine.runPooled(work, signal);
-    for (;;) {
-      await this.engine.idle();
-      try {
-        return await this.engine.run(null, work, { kind: 'off' }, signal);
-      } catch (error) {
-        if (!(error instanceof ApiError && error.code === 'BUSY')) throw error;
-      }
-    }
-  }
-
-  /**
-   * At most `capacity` requests run; up to `queueLimit` more wait in arrival order; beyond that BUSY
-   * (HTTP 429) at once. A request whose client left while waiting never starts.
-   */
-  private async withSlot<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
-    if (this.running + this.waiting.length >= this.capacity + this.options.queueLimit) {
-      throw new ApiError('BUSY', `The server is busy: ${this.running} requests are running and ${this.waiting.length} waiting. Try again shortly.`);
-    }
-    // A finished request hands its slot straight to the next in line, so a newcomer cannot take it in between.
-    if (this.running >= this.capacity) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.running++;
+    this.admitted++;
     try {
-      if (signal?.aborted) throw new ApiError('VALIDATION', 'The client closed the request.');
       return await work();
     } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.running--;
+      this.admitted--;
     }
   }
 }
@@ -141,14 +117,16 @@ export class OpenAiService implements OpenAiBackend {
 export function recordApiChat(history: History, job: GenerationJob, text: string, metrics: MessageMetrics): void {
   const endpoint = job.kind === 'chat' ? '/v1/chat/completions' : '/v1/completions';
   if (!history.preferences.apiServer().storeChats) {
-    history.store.recordApiRequest(endpoint, metrics);
+    history.replies.recordApiRequest(endpoint, metrics);
     return;
   }
   const turns = job.kind === 'chat' ? job.turns : [{ role: 'user' as const, content: job.prompt }];
-  history.db.transaction(() => {
-    const conversation = history.store.createConversation({ title: `API · ${titleFrom(turns.at(-1)?.content ?? endpoint)}`, modelPath: job.model, systemPrompt: job.kind === 'chat' ? job.systemPrompt : '', settings: job.settings });
-    for (const turn of turns) history.store.addMessage(conversation.id, { role: turn.role, content: turn.content, status: 'complete' });
-    const reply = history.store.addMessage(conversation.id, { role: 'assistant', content: '', status: 'streaming' });
-    history.store.finishMessage(reply.id, text, 'complete', null, metrics);
-  })();
+  history.recordApiChat({
+    title: `API · ${titleFrom(turns.at(-1)?.content ?? endpoint)}`,
+    model: job.model,
+    systemPrompt: job.kind === 'chat' ? job.systemPrompt : '',
+    settings: job.settings,
+    turns,
+    reply: { content: text, metrics }
+  });
 }

@@ -1,5 +1,5 @@
 import type { GgufFileInfo } from 'node-llama-cpp';
-import { tensorBytes, type GgmlTypeName } from '../models';
+import { ggmlTypeName, tensorBytes } from './ggml';
 
 /** What the fit estimator needs to know about a model, however it was learnt. */
 export interface ModelGeometry {
@@ -34,11 +34,9 @@ export interface ModelGeometry {
 /** Architectures whose sliding-window layers llama.cpp places by a fixed pattern (global every Nth layer). */
 const slidingWindowPatterns: Record<string, number> = { gemma2: 2, gemma3: 6, gemma3n: 5, cohere2: 4 };
 
-const ggmlTypeNames: Record<number, GgmlTypeName> = { 0: 'F32', 1: 'F16', 2: 'Q4_0', 3: 'Q4_1', 6: 'Q5_0', 7: 'Q5_1', 8: 'Q8_0', 10: 'Q2_K', 11: 'Q3_K', 12: 'Q4_K', 13: 'Q5_K', 14: 'Q6_K', 30: 'BF16' };
-
 /** Bytes a tensor occupies; types the writer does not know fall back to the gap between tensor offsets. */
 function bytesOf(tensor: { ggmlType: number; dimensions: readonly (number | bigint)[] }): number | null {
-  const type = ggmlTypeNames[tensor.ggmlType];
+  const type = ggmlTypeName(tensor.ggmlType);
   return type ? tensorBytes({ shape: tensor.dimensions.map(Number), type }) : null;
 }
 

@@ -1,4 +1,5 @@
 export { geometryFromGguf, type ModelGeometry } from './geometry';
+export { ggmlTypes, ggmlTypeName, tensorBytes, type GgmlTypeName } from './ggml';
 export {
   computeBufferBytes,
   fitModel,

@@ -76,18 +76,14 @@ export async function chatCommand(flags: ChatFlags, prompt: string, contextSize?
   const draftPath = flags['draft-model'] ? resolve(flags['draft-model']) : null;
   const drafting: DraftingRequest = draftPath ? { kind: 'model', name: basename(draftPath), path: draftPath } : settings.drafting.kind === 'promptLookup' ? { kind: 'promptLookup' } : { kind: 'off' };
   await withModel(flags, async (engine) => {
-    const abort = () => engine.stop();
+    const stop = new AbortController();
+    const abort = () => stop.abort();
     process.once('SIGINT', abort);
     try {
       const reply = await engine.run(
-        null,
-        (session, signal) =>
-          generateReply(
-            session,
-            { systemPrompt: flags.system ?? '', turns: [{ role: 'user', content: prompt }], settings, onDelta: (delta) => process.stdout.write(delta) },
-            signal
-          ),
-        drafting
+        (run, signal) =>
+          generateReply(run, { systemPrompt: flags.system ?? '', turns: [{ role: 'user', content: prompt }], settings, onDelta: (delta) => process.stdout.write(delta) }, signal),
+        { kind: 'chat', drafting, signal: stop.signal }
       );
       process.stdout.write('\n');
       const beam = reply.metrics.beam ? ` · beam ${reply.metrics.beam.width}, log-probability ${reply.metrics.beam.logProbability.toFixed(3)}` : '';

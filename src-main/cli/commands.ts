@@ -46,7 +46,7 @@ export async function fitCommand(file: string, options: { contextSize?: number; 
       await engine.load(path, basename(path), { contextSize, gpuLayers: hardware.llama?.backend === 'cpu' ? undefined : report.gpuLayers, estimatedBytes });
       // One full batch: the compute buffers are only touched when used.
       const batch = Array.from({ length: Math.min(512, contextSize - 1) }, (_, index) => (index % 256) + 3) as Token[];
-      await engine.run(null, (session) => session.sequence.evaluateWithoutGeneratingNewTokens(batch));
+      await engine.run(({ sequence }) => sequence.evaluateWithoutGeneratingNewTokens(batch), { kind: 'chat' });
       measuredBytes = engine.status().model?.measuredBytes ?? null;
     }
     if (options.json) {

@@ -13,6 +13,7 @@ import { bindIpc } from './ipc';
 import { createSecretStore } from './secrets';
 import { buildMenuTemplate } from './menu';
 import { contentSecurityPolicy } from '../server';
+import { startOpenAiServer } from '../server/openai';
 import { guardSession, guardWebContents } from './security';
 import { createMainWindow } from './window';
 import { fitToDisplays, readWindowState, trackWindowState, windowStateFile } from './windowState';
@@ -79,8 +80,11 @@ let shutdown = async (): Promise<void> => {};
 async function start(): Promise<void> {
   guardSession(session.defaultSession, isAppUrl, contentSecurityPolicy({ devServerUrl }));
   const hearth = await createHearth(paths, {
-    secrets: createSecretStore(safeStorage, join(paths.dataDir, 'secrets.json')),
-    revealInFolder: (path) => shell.showItemInFolder(path)
+    desktop: {
+      secrets: createSecretStore(safeStorage, join(paths.dataDir, 'secrets.json')),
+      revealInFolder: (path) => shell.showItemInFolder(path)
+    },
+    startOpenAiServer
   });
   // The OpenAI API runs while the app does, if the user switched it on in Settings.
   await hearth.apiServer.resume();

@@ -1,43 +1,69 @@
-import { openDatabase, type Db } from './db';
-import { searchMessages } from './search';
-import { HistoryStore } from './store';
-import { FitMeasurements } from './measurements';
-import { Preferences } from './preferences';
-import { BenchmarkStore } from './benchmarks';
-import { RemoteEngineStore } from './remotes';
-import { exportJson, exportMarkdown, exportRepliesCsv, importJson } from './transfer';
 import type { ConversationWithMessages, ExportedFile, ReplyFilters, SearchHit } from '../api';
+import { BenchmarkStore } from './benchmarks';
+import { ConversationStore } from './conversations';
+import { ReplyRecords } from './dashboard';
+import { openDatabase, type Db } from './db';
+import { DownloadStore } from './downloads';
+import { FitMeasurements } from './measurements';
+import { MessageStore } from './messages';
+import { Preferences } from './preferences';
+import { RemoteEngineStore } from './remotes';
+import { recordApiChat, startReply, type ApiChat, type ReplyFacts, type ReplyStart, type StartedReply } from './replies';
+import { searchMessages } from './search';
+import { exportJson, exportMarkdown, exportRepliesCsv, importJson } from './transfer';
 
-export { openDatabase, schemaVersion, electronSqliteBindingEnv, type Db } from './db';
-export { HistoryStore, defaultConversationTitle, readSettings, type NewConversation, type ConversationChanges, type NewMessage } from './store';
-export { toFtsQuery, snippetOf } from './search';
-export { FitMeasurements, type FitMeasurement } from './measurements';
-export { Preferences } from './preferences';
-export { BenchmarkStore } from './benchmarks';
-export { RemoteEngineStore, type StoredRemoteEngine } from './remotes';
+export { schemaVersion, electronSqliteBindingEnv } from './db';
+export { defaultConversationTitle } from './conversations';
+export { readSettings } from './rows';
+export type { DownloadStore, DownloadChanges } from './downloads';
+export type { StoredRemoteEngine } from './remotes';
+export type { FitMeasurements } from './measurements';
+export type { ApiChat, ReplyStart, StartedReply } from './replies';
 
-/** The history service: one SQLite file holding every conversation. */
+/**
+ * The history service: one SQLite file holding every conversation, the download queue and the
+ * user's preferences. Other folders get its operations, never its database handle.
+ */
 export class History {
-  readonly store: HistoryStore;
+  readonly conversations: ConversationStore;
+  readonly messages: MessageStore;
+  readonly replies: ReplyRecords;
   readonly measurements: FitMeasurements;
   readonly preferences: Preferences;
   readonly benchmarks: BenchmarkStore;
   readonly remotes: RemoteEngineStore;
+  readonly downloads: DownloadStore;
 
-  constructor(readonly db: Db, now?: () => number) {
-    this.store = new HistoryStore(db, now);
+  private constructor(
+    private readonly db: Db,
+    now?: () => number
+  ) {
+    this.conversations = new ConversationStore(db, now);
+    this.messages = new MessageStore(db, now);
+    this.replies = new ReplyRecords(db, now);
     this.measurements = new FitMeasurements(db, now);
     this.preferences = new Preferences(db);
     this.benchmarks = new BenchmarkStore(db, now);
     this.remotes = new RemoteEngineStore(db, now);
+    this.downloads = new DownloadStore(db, now);
   }
 
-  static open(file: string): History {
-    return new History(openDatabase(file));
+  /** Opens (creating and migrating as needed) the history at `file`; `:memory:` for a throwaway one. */
+  static open(file: string, now?: () => number): History {
+    return new History(openDatabase(file), now);
   }
 
   conversationWithMessages(id: number): ConversationWithMessages {
-    return { conversation: this.store.getConversation(id), messages: this.store.listMessages(id) };
+    return { conversation: this.conversations.get(id), messages: this.messages.list(id) };
+  }
+
+  /** Writes the messages a reply starts with (see `startReply`). */
+  startReply(conversationId: number, start: ReplyStart, facts: ReplyFacts): StartedReply {
+    return startReply(this.db, this.conversations, this.messages, conversationId, start, facts);
+  }
+
+  recordApiChat(chat: ApiChat) {
+    return recordApiChat(this.db, this.conversations, this.messages, chat);
   }
 
   search(text: string, limit?: number): SearchHit[] {
@@ -47,15 +73,15 @@ export class History {
   export(id: number, format: 'markdown' | 'json'): ExportedFile {
     // JSON keeps every branch (a backup loses nothing); Markdown reads as the conversation on show.
     if (format === 'markdown') return exportMarkdown(this.conversationWithMessages(id));
-    return exportJson({ conversation: this.store.getConversation(id), messages: this.store.allMessages(id) }, this.store.shownLeaf(id));
+    return exportJson({ conversation: this.conversations.get(id), messages: this.messages.all(id) }, this.messages.leafOf(id));
   }
 
   exportReplies(filters: ReplyFilters): ExportedFile {
-    return exportRepliesCsv(this.store.replyRecords(filters));
+    return exportRepliesCsv(this.replies.list(filters));
   }
 
   import(content: string) {
-    return importJson(this.db, this.store, content);
+    return importJson(this.db, this.conversations, this.messages, content);
   }
 
   close(): void {

@@ -10,7 +10,7 @@ import {
   type NetworkSettings
 } from '../api';
 import type { Db } from './db';
-import { readSettings } from './store';
+import { readSettings } from './rows';
 
 const generationDefaultsKey = 'generationDefaults';
 const costKey = 'cost';

@@ -7,8 +7,9 @@ import {
   type ExportedFile,
   type ReplyRecord
 } from '../api';
+import type { ConversationStore } from './conversations';
 import type { Db } from './db';
-import type { HistoryStore } from './store';
+import type { MessageStore } from './messages';
 
 function fileStem(title: string): string {
   return title.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 80).toLowerCase() || 'conversation';
@@ -22,7 +23,7 @@ export function exportJson({ conversation, messages }: ConversationWithMessages,
     version: exportFormatVersion,
     conversation: {
       title: conversation.title,
-      modelPath: conversation.modelPath,
+      model: conversation.model,
       systemPrompt: conversation.systemPrompt,
       settings: conversation.settings,
       chatTemplate: conversation.chatTemplate,
@@ -47,7 +48,7 @@ export function exportJson({ conversation, messages }: ConversationWithMessages,
 
 export function exportMarkdown({ conversation, messages }: ConversationWithMessages): ExportedFile {
   const lines = [`# ${conversation.title}`, ''];
-  if (conversation.modelPath) lines.push(`Model: ${conversation.modelPath}`, '');
+  if (conversation.model) lines.push(`Model: ${conversation.model}`, '');
   if (conversation.systemPrompt) lines.push('## System', '', conversation.systemPrompt, '');
   for (const message of messages) {
     const heading = message.role === 'user' ? 'You' : message.role === 'assistant' ? 'Assistant' : 'System';
@@ -58,7 +59,7 @@ export function exportMarkdown({ conversation, messages }: ConversationWithMessa
 }
 
 /** Imports Hearth's JSON export as a new conversation, all or nothing. */
-export function importJson(db: Db, store: HistoryStore, content: string) {
+export function importJson(db: Db, conversations: ConversationStore, messages: MessageStore, content: string) {
   let data: unknown;
   try {
     data = JSON.parse(content);
@@ -70,31 +71,31 @@ export function importJson(db: Db, store: HistoryStore, content: string) {
     const first = parsed.error.issues[0];
     throw new ApiError('IMPORT_INVALID', `Not a Hearth conversation export: ${first.path.join('.') || '(file)'}: ${first.message}`);
   }
-  const { conversation, messages } = parsed.data;
-  const badParent = messages.findIndex((message, index) => message.parent != null && message.parent >= index);
+  const { conversation, messages: exported } = parsed.data;
+  const badParent = exported.findIndex((message, index) => message.parent != null && message.parent >= index);
   if (badParent >= 0) throw new ApiError('IMPORT_INVALID', `Not a Hearth conversation export: messages.${badParent}.parent must point to an earlier message.`);
-  if (conversation.shown != null && conversation.shown >= messages.length) throw new ApiError('IMPORT_INVALID', 'Not a Hearth conversation export: conversation.shown points past the last message.');
+  if (conversation.shown != null && conversation.shown >= exported.length) throw new ApiError('IMPORT_INVALID', 'Not a Hearth conversation export: conversation.shown points past the last message.');
   return db.transaction(() => {
     const { shown, ...fields } = conversation;
-    const created = store.createConversation({ ...fields, chatTemplate: conversation.chatTemplate ?? null });
+    const created = conversations.create({ ...fields, chatTemplate: conversation.chatTemplate ?? null });
     const ids: number[] = [];
-    for (const [index, { parent, metrics, ...message }] of messages.entries()) {
+    for (const [index, { parent, metrics, ...message }] of exported.entries()) {
       // A reply that was streaming when exported can no longer finish.
       const status = message.status === 'streaming' ? 'interrupted' : message.status;
       const parentId = parent === undefined ? (index > 0 ? ids[index - 1] : null) : parent === null ? null : ids[parent];
-      const stored = store.addMessage(created.id, { ...message, status }, parentId);
+      const stored = messages.add(created.id, { ...message, status }, parentId);
       ids.push(stored.id);
-      if (metrics) store.saveMetrics(stored.id, metrics);
+      if (metrics) messages.saveMetrics(stored.id, metrics);
     }
-    if (shown != null) store.selectBranch(created.id, ids[shown]);
-    return store.getConversation(created.id);
+    if (shown != null) messages.select(created.id, ids[shown]);
+    return conversations.get(created.id);
   })();
 }
 
 const csvColumns: [string, (record: ReplyRecord) => string | number | null][] = [
   ['time', (r) => new Date(r.createdAt).toISOString()],
   ['conversation', (r) => r.conversationTitle],
-  ['model', (r) => r.metrics.modelFile],
+  ['model', (r) => r.metrics.model],
   ['quantization', (r) => r.metrics.quantization],
   ['context_size', (r) => r.metrics.contextSize],
   ['threads', (r) => r.metrics.threads],

@@ -1,21 +1,9 @@
 import { basename } from 'node:path';
-import { stat } from 'node:fs/promises';
-import {
-  DraftSequenceTokenPredictor,
-  getLlama,
-  InputLookupTokenPredictor,
-  LlamaLogLevel,
-  type Llama,
-  type LlamaContext,
-  type LlamaContextSequence,
-  type LlamaGpuType,
-  type LlamaModel
-} from 'node-llama-cpp';
-import { ApiError, type EngineStatus, type LoadedModel } from '../api';
-import { cpuCores } from '../hardware';
-import { quantizationOf, readGgufHeader } from '../models';
-import { resolvePromptFormat, type PromptFormat } from './template';
-import { chooseThreads } from './threads';
+import { getLlama, LlamaLogLevel, type Llama, type LlamaContextSequence, type LlamaGpuType } from 'node-llama-cpp';
+import { ApiError, type EngineStatus } from '../api';
+import { ChatSequence, type DraftingRequest } from './drafting';
+import { SequencePool, type SequenceKind } from './sequences';
+import { closeSession, openSession, remeasured, type LoadedSession, type LoadOptions, type SequenceRun } from './session';
 
 export interface EngineOptions {
   /** CPU threads; when unset, chosen from the physical cores and the model's size. */
@@ -32,77 +20,55 @@ export interface EngineOptions {
   onStatus?: (status: EngineStatus) => void;
 }
 
-interface PooledRun {
+export interface RunOptions {
+  /** The chat's sequence (its KV cache carries the conversation), or any parallel slot. */
+  kind: SequenceKind;
+  /** Shown as the engine's `generatingConversationId` while the run holds the chat's sequence. */
+  conversationId?: number;
+  /** Speculative drafting; only the chat's sequence drafts. */
+  drafting?: DraftingRequest;
+  /** Stops the run, or its wait for a sequence. */
+  signal?: AbortSignal;
+  /** The model file the run was prepared for: another one loaded meanwhile throws `ModelSwitchedError`. */
+  modelPath?: string;
+}
+
+/** The model a run was prepared for was replaced while it waited: load it again and retry. */
+export class ModelSwitchedError extends Error {
+  constructor(readonly wanted: string) {
+    super(`${basename(wanted)} was replaced by another model while this run waited.`);
+    this.name = 'ModelSwitchedError';
+  }
+}
+
+interface ActiveRun {
   controller: AbortController;
-  done: Promise<unknown>;
+  conversationId: number | null;
 }
 
-/** What a generation needs from the loaded model; owned by the engine, used by `generateReply`. */
-export interface LoadedSession {
-  info: LoadedModel;
-  model: LlamaModel;
-  /** Replaced when a reply asks for another kind of speculative drafting (a sequence's predictor is fixed). */
-  sequence: LlamaContextSequence;
-  /** The model's own prompt format; a conversation may choose another. */
-  format: PromptFormat;
-  quantization: string | null;
-  /** Memory in use before the load began: what the process holds beyond it is the model's. */
-  baselineBytes: number;
-}
-
-/** Speculative drafting for a run, with a draft model already resolved to its file. */
-export type DraftingRequest = { kind: 'off' } | { kind: 'promptLookup' } | { kind: 'model'; name: string; path: string };
-
-interface DraftModel {
-  path: string;
-  model: LlamaModel;
-  context: LlamaContext;
-}
-
-export const defaultMaxContextSize = 4096;
-
-export interface LoadOptions {
-  contextSize?: number;
-  /** llama.cpp's count (repeating layers + output head); unset lets node-llama-cpp decide. */
-  gpuLayers?: number;
-  estimatedBytes?: number | null;
-  loadNote?: string | null;
-}
-
-/** The context a load gets when none is asked for: the trained size, capped. */
-export function defaultContextSize(trainContextSize: number, maxContextSize = defaultMaxContextSize): number {
-  return Math.min(trainContextSize, maxContextSize);
-}
-
-export function gpuFromEnv(env: NodeJS.ProcessEnv = process.env): 'auto' | LlamaGpuType {
-  const value = env.HEARTH_GPU?.toLowerCase();
-  if (value === 'false' || value === 'cpu' || value === 'off') return false;
-  if (value === 'cuda' || value === 'vulkan' || value === 'metal') return value;
-  return 'auto';
-}
-
-/** One loaded model with one context sequence; one reply generates at a time. */
+/**
+ * One loaded model, its context's sequences and the runs on them. Loads and unloads take every
+ * sequence (they wait for the runs before them); a run holds one sequence; a benchmark holds the
+ * whole engine and new runs are refused with its reason meanwhile.
+ */
 export class InferenceEngine {
   private llamaPromise: Promise<Llama> | null = null;
   private session: LoadedSession | null = null;
-  private context: LlamaContext | null = null;
+  private chatSequence: ChatSequence | null = null;
+  private slotSequences: LlamaContextSequence[] = [];
+  private readonly pool: SequencePool;
+  private readonly runs = new Set<ActiveRun>();
   private state: EngineStatus['state'] = 'idle';
   private error: string | null = null;
-  private queue: Promise<unknown> = Promise.resolve();
-  private active: { controller: AbortController; conversationId: number | null; done: Promise<unknown> } | null = null;
-  private drafting = 'off';
-  private slots: { sequence: LlamaContextSequence; run: PooledRun | null }[] = [];
-  private draft: DraftModel | null = null;
+  private heldFor: string | null = null;
 
-  constructor(private readonly options: EngineOptions = {}) {}
+  constructor(private readonly options: EngineOptions = {}) {
+    this.pool = new SequencePool(options.parallelSlots ?? 0);
+  }
 
   status(): EngineStatus {
-    return {
-      state: this.state,
-      model: this.session?.info ?? null,
-      error: this.error,
-      generatingConversationId: this.active?.conversationId ?? null
-    };
+    const chatRun = [...this.runs].find((run) => run.conversationId !== null);
+    return { state: this.state, model: this.session?.info ?? null, error: this.error, generatingConversationId: chatRun?.conversationId ?? null };
   }
 
   /** The thread count the user fixed (HEARTH_THREADS or --threads), if any. */
@@ -110,40 +76,41 @@ export class InferenceEngine {
     return this.options.threads;
   }
 
+  get parallelSlots(): number {
+    return this.pool.slotCount;
+  }
+
   get loaded(): LoadedSession | null {
     return this.session;
   }
 
-  /** Loads (or keeps) the model at `path`; loads and unloads are serialised. */
-  load(path: string, name = basename(path), options: LoadOptions = {}): Promise<EngineStatus> {
-    return this.serially(async () => {
-      const current = this.session?.info;
-      const sameRequest =
-        current?.path === path &&
-        (options.contextSize === undefined || options.contextSize === current.contextSize) &&
-        (options.gpuLayers === undefined || options.gpuLayers === current.gpuLayers);
-      if (sameRequest) return this.status();
-      if (this.active || this.slots.some((slot) => slot.run)) throw new ApiError('BUSY', 'A reply is being generated; stop it before switching models.');
-      await this.release();
-      this.setState('loading', null);
-      try {
-        this.session = await this.open(path, name, options);
-        this.setState('ready', null);
-      } catch (error) {
-        await this.release();
-        const failure = error instanceof ApiError ? error : new ApiError('MODEL_INVALID', `Could not load ${name}: ${messageOf(error)}`);
-        this.setState('error', failure.message);
-        throw failure;
-      }
-      return this.status();
-    });
+  /** Runs holding a sequence right now. */
+  get activeRuns(): number {
+    return this.runs.size;
   }
 
+  /** Why a new run would be refused now (a benchmark holds the engine), or null. */
+  busyWith(): string | null {
+    return this.heldFor;
+  }
+
+  /**
+   * Loads (or keeps) the model at `path`. With `wait`, a switch waits for the runs on the current
+   * model to finish; without, it is refused with BUSY while any runs.
+   */
+  load(path: string, name = basename(path), options: LoadOptions = {}, wait = false): Promise<EngineStatus> {
+    if (this.isLoaded(path, options)) return Promise.resolve(this.status());
+    const swap = async () => {
+      if (!this.isLoaded(path, options)) await this.open(path, name, options);
+      return this.status();
+    };
+    return wait ? this.pool.exclusive(swap) : this.pool.exclusiveNow(this.heldFor ?? 'A reply is being generated; stop it before switching models.', swap);
+  }
+
+  /** Stops every run, then unloads. */
   unload(): Promise<EngineStatus> {
-    return this.serially(async () => {
-      this.active?.controller.abort();
-      await this.active?.done;
-      await this.stopPooled();
+    for (const run of this.runs) run.controller.abort();
+    return this.pool.exclusive(async () => {
       await this.release();
       this.setState('idle', null);
       return this.status();
@@ -151,139 +118,62 @@ export class InferenceEngine {
   }
 
   /**
-   * Runs one generation with exclusive use of the sequence. The abort controller it gets is what
-   * `stop()` aborts.
+   * Runs `work` on one sequence of the loaded model, after waiting its turn for one (in arrival order).
+   * The signal `work` gets aborts when the caller's does, or when the model is unloaded.
    */
-  async run<T>(
-    conversationId: number | null,
-    work: (session: LoadedSession, signal: AbortSignal) => Promise<T>,
-    drafting: DraftingRequest = { kind: 'off' },
-    /** Aborts the run too (an API client that went away). */
-    signal?: AbortSignal
-  ): Promise<T> {
-    const session = this.session;
-    if (!session) throw new ApiError('NO_MODEL', 'No model is loaded. Pick one from the models folder first.');
-    if (this.active) throw new ApiError('BUSY', 'A reply is already being generated; wait for it or stop it.');
+  async run<T>(work: (run: SequenceRun, signal: AbortSignal) => Promise<T>, options: RunOptions): Promise<T> {
+    if (this.heldFor) throw new ApiError('BUSY', this.heldFor);
     const controller = new AbortController();
-    signal?.addEventListener('abort', () => controller.abort(), { once: true });
-    const done = this.useDrafting(session, drafting).then(() => work(session, controller.signal));
-    this.active = { controller, conversationId, done: done.catch(() => undefined) };
-    this.emit();
+    const forward = () => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', forward, { once: true });
+    const run: ActiveRun = { controller, conversationId: options.kind === 'chat' ? (options.conversationId ?? null) : null };
     try {
-      return await done;
+      if (options.signal?.aborted) forward();
+      const lease = await this.pool.acquire(options.kind, controller.signal);
+      let sequence: LlamaContextSequence | null = null;
+      try {
+        // A benchmark may have started while this run waited.
+        if (this.heldFor) throw new ApiError('BUSY', this.heldFor);
+        const session = this.session;
+        if (!session) throw new ApiError('NO_MODEL', 'No model is loaded. Pick one from the models folder first.');
+        if (options.modelPath !== undefined && session.info.path !== options.modelPath) throw new ModelSwitchedError(options.modelPath);
+        sequence = lease.index === 0 ? await this.chatSequence!.with(await this.llama(), session, options.drafting ?? { kind: 'off' }) : this.slotSequences[lease.index - 1];
+        this.runs.add(run);
+        this.emit();
+        return await work({ session, sequence }, controller.signal);
+      } finally {
+        // The next request on a slot starts from an empty context: nothing of this one's text stays behind.
+        if (lease.index > 0) await sequence?.clearHistory().catch(() => undefined);
+        if (this.runs.delete(run)) await this.remeasure();
+        lease.release();
+        this.emit();
+      }
     } finally {
-      this.active = null;
-      await this.remeasure(session);
-      this.emit();
+      options.signal?.removeEventListener('abort', forward);
     }
-  }
-
-  /** Free parallel slots (0 when the engine has none, or nothing is loaded). */
-  get freeSlots(): number {
-    return this.slots.filter((slot) => !slot.run).length;
-  }
-
-  get parallelSlots(): number {
-    return this.options.parallelSlots ?? 0;
   }
 
   /**
-   * Runs one generation on a free parallel slot, beside the chat window's and the other slots'. The
-   * session it gets carries the slot's own sequence.
+   * Holds the whole engine for `work` (a benchmark, which loads models of its own): refused with BUSY
+   * while anything runs or loads, and new runs are refused with `reason` meanwhile. The loaded model is
+   * unloaded for the duration (two copies would compete for memory and cores) and loaded again after.
    */
-  async runPooled<T>(work: (session: LoadedSession, signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const session = this.session;
-    if (!session) throw new ApiError('NO_MODEL', 'No model is loaded. Pick one from the models folder first.');
-    const slot = this.slots.find((candidate) => !candidate.run);
-    if (!slot) throw new ApiError('BUSY', `All ${this.slots.length} slots are busy.`);
-    const controller = new AbortController();
-    signal?.addEventListener('abort', () => controller.abort(), { once: true });
-    const done = work({ ...session, sequence: slot.sequence }, controller.signal);
-    slot.run = { controller, done: done.catch(() => undefined) };
-    try {
-      return await done;
-    } finally {
-      slot.run = null;
-      // The next request on this slot starts from an empty context: nothing of this one's text stays behind.
-      await slot.sequence.clearHistory().catch(() => undefined);
-    }
-  }
-
-  private async stopPooled(): Promise<void> {
-    const runs = this.slots.flatMap((slot) => (slot.run ? [slot.run] : []));
-    for (const run of runs) run.controller.abort();
-    await Promise.all(runs.map((run) => run.done));
-  }
-
-  /** Resolves once no generation runs (a new one may start at once after). */
-  async idle(): Promise<void> {
-    while (this.active) await this.active.done;
-  }
-
-  /** Stops the running generation (for one conversation, when given); true when there was one to stop. */
-  stop(conversationId?: number): boolean {
-    if (!this.active) return false;
-    if (conversationId !== undefined && this.active.conversationId !== conversationId) return false;
-    this.active.controller.abort();
-    return true;
-  }
-
-  /** Gives the session a sequence with the requested token predictor (and loads a draft model for it). */
-  private async useDrafting(session: LoadedSession, drafting: DraftingRequest): Promise<void> {
-    const key = drafting.kind === 'model' ? `model:${drafting.path}` : drafting.kind;
-    if (key === this.drafting) return;
-    const context = this.context!;
-    // The draft model is opened (and checked) first: a refused draft leaves the session as it was.
-    const draft = drafting.kind === 'model' ? await this.openDraft(session, drafting) : null;
-    session.sequence.dispose();
-    await this.releaseDraft();
-    this.draft = draft;
-    if (this.draft) {
-      const predictor = new DraftSequenceTokenPredictor(this.draft.context.getSequence(), {
-        minTokens: 0,
-        maxTokens: 8,
-        // A reply's token bias belongs to the target model's vocabulary object; the draft proposes freely and the target decides.
-        evaluateOptions: { tokenBias: undefined }
-      });
-      session.sequence = context.getSequence({ tokenPredictor: predictor });
-    } else {
-      session.sequence = context.getSequence(drafting.kind === 'promptLookup' ? { tokenPredictor: new InputLookupTokenPredictor() } : undefined);
-    }
-    this.drafting = key;
-  }
-
-  private async openDraft(session: LoadedSession, drafting: { name: string; path: string }): Promise<DraftModel> {
-    const llama = await this.llama();
-    const model = await llama.loadModel({ modelPath: drafting.path });
-    try {
-      const probe = 'Once upon a time, 42 cats said: "Hello, world!"\n';
-      const sameVocabulary =
-        model.tokens.bos === session.model.tokens.bos &&
-        model.tokens.eos === session.model.tokens.eos &&
-        model.tokenize(probe).join() === session.model.tokenize(probe).join();
-      if (!sameVocabulary) {
-        throw new ApiError('SETTINGS_INVALID', `The draft model ${drafting.name} has a different vocabulary from ${session.info.name}; speculative decoding needs a model with the same tokenizer.`);
+  hold<T>(reason: string, work: () => Promise<T>): Promise<T> {
+    if (this.heldFor) return Promise.reject(new ApiError('BUSY', this.heldFor));
+    return this.pool.exclusiveNow('A reply is being generated or a model is loading; wait for it or stop it first.', async () => {
+      this.heldFor = reason;
+      const before = this.session?.info ?? null;
+      try {
+        await this.release();
+        this.setState('idle', null);
+        return await work();
+      } finally {
+        if (before) {
+          await this.open(before.path, before.name, { contextSize: before.contextSize, gpuLayers: before.gpuLayers, estimatedBytes: before.estimatedBytes, loadNote: before.loadNote }).catch(() => undefined);
+        }
+        this.heldFor = null;
       }
-      const context = await model.createContext({ contextSize: Math.min(session.info.contextSize, model.trainContextSize), threads: session.info.threads });
-      return { path: drafting.path, model, context };
-    } catch (error) {
-      await model.dispose();
-      throw error;
-    }
-  }
-
-  private async releaseDraft(): Promise<void> {
-    const draft = this.draft;
-    this.draft = null;
-    await draft?.context.dispose();
-    await draft?.model.dispose();
-  }
-
-  /** Buffers are touched only when used: after a generation the process shows what the model really holds. */
-  private async remeasure(session: LoadedSession): Promise<void> {
-    const llama = await this.llamaPromise?.catch(() => null);
-    if (!llama || this.session !== session) return;
-    session.info.measuredBytes = Math.max(session.info.measuredBytes, (await memoryInUse(llama)) - session.baselineBytes);
+    });
   }
 
   async dispose(): Promise<void> {
@@ -291,53 +181,6 @@ export class InferenceEngine {
     const llama = await this.llamaPromise?.catch(() => null);
     await llama?.dispose();
     this.llamaPromise = null;
-  }
-
-  private async open(path: string, name: string, options: LoadOptions): Promise<LoadedSession> {
-    const fileInfo = await readGgufHeader(path);
-    const modelBytes = (await stat(path)).size;
-    const llama = await this.llama();
-    const threads = chooseThreads({ override: this.options.threads, physicalCores: (await cpuCores()).physical, modelBytes });
-    const before = await memoryInUse(llama);
-    const startedAt = performance.now();
-    const model = await llama.loadModel({ modelPath: path, ...(options.gpuLayers === undefined ? {} : { gpuLayers: options.gpuLayers }) });
-    try {
-      const contextSize = options.contextSize ?? defaultContextSize(model.trainContextSize, this.options.maxContextSize);
-      const parallelSlots = this.options.parallelSlots ?? 0;
-      this.context = await model.createContext({ contextSize, threads, sequences: 1 + parallelSlots });
-      const sequence = this.context.getSequence();
-      const context = this.context;
-      this.slots = Array.from({ length: parallelSlots }, () => ({ sequence: context.getSequence(), run: null }));
-      const format = resolvePromptFormat(model);
-      const info: LoadedModel = {
-        name,
-        path,
-        chatTemplate: format.name,
-        isBaseModel: format.kind === 'base',
-        contextSize: this.context.contextSize,
-        threads,
-        gpu: llama.gpu,
-        gpuLayers: model.gpuLayers,
-        loadMs: performance.now() - startedAt,
-        estimatedBytes: options.estimatedBytes ?? null,
-        // Freed memory the allocator reuses can make a tiny model's growth look negative: it cost nothing measurable.
-        measuredBytes: Math.max(0, (await memoryInUse(llama)) - before),
-        loadNote: options.loadNote ?? null
-      };
-      return {
-        info,
-        model,
-        sequence,
-        format,
-        quantization: quantizationOf(fileInfo),
-        baselineBytes: before
-      };
-    } catch (error) {
-      await this.context?.dispose();
-      this.context = null;
-      await model.dispose();
-      throw error;
-    }
   }
 
   /** The one llama.cpp instance (its backend and VRAM state are what the hardware probe reports). */
@@ -353,22 +196,49 @@ export class InferenceEngine {
     return this.llamaPromise;
   }
 
+  /** Replaces whatever is loaded with the model at `path`; call only with every sequence held. */
+  private async open(path: string, name: string, options: LoadOptions): Promise<void> {
+    await this.release();
+    this.setState('loading', null);
+    try {
+      const llama = await this.llama();
+      const session = await openSession(llama, path, name, { ...options, threads: this.options.threads, maxContextSize: this.options.maxContextSize, sequences: 1 + this.pool.slotCount });
+      this.session = session;
+      this.chatSequence = new ChatSequence(session.context);
+      this.slotSequences = Array.from({ length: this.pool.slotCount }, () => session.context.getSequence());
+      this.setState('ready', null);
+    } catch (error) {
+      await this.release();
+      const failure = error instanceof ApiError ? error : new ApiError('MODEL_INVALID', `Could not load ${name}: ${messageOf(error)}`);
+      this.setState('error', failure.message);
+      throw failure;
+    }
+  }
+
+  private isLoaded(path: string, options: LoadOptions): boolean {
+    const current = this.session?.info;
+    return (
+      current?.path === path &&
+      (options.contextSize === undefined || options.contextSize === current.contextSize) &&
+      (options.gpuLayers === undefined || options.gpuLayers === current.gpuLayers)
+    );
+  }
+
+  private async remeasure(): Promise<void> {
+    const llama = await this.llamaPromise?.catch(() => null);
+    const session = this.session;
+    if (!llama || !session) return;
+    const measured = await remeasured(llama, session);
+    if (this.session === session) this.session = measured;
+  }
+
   private async release(): Promise<void> {
     const session = this.session;
     this.session = null;
-    await this.stopPooled();
-    this.slots = [];
-    this.drafting = 'off';
-    await this.releaseDraft();
-    await this.context?.dispose();
-    this.context = null;
-    await session?.model.dispose();
-  }
-
-  private serially<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(work, work);
-    this.queue = next.catch(() => undefined);
-    return next;
+    await this.chatSequence?.dispose();
+    this.chatSequence = null;
+    this.slotSequences = [];
+    if (session) await closeSession(session);
   }
 
   private setState(state: EngineStatus['state'], error: string | null): void {
@@ -382,10 +252,11 @@ export class InferenceEngine {
   }
 }
 
-/** This process's resident memory plus the VRAM in use: what a load adds to both is what it cost. */
-async function memoryInUse(llama: Llama): Promise<number> {
-  const vram = llama.gpu === false ? 0 : (await llama.getVramState().catch(() => ({ used: 0 }))).used;
-  return process.memoryUsage().rss + vram;
+export function gpuFromEnv(env: NodeJS.ProcessEnv = process.env): 'auto' | LlamaGpuType {
+  const value = env.HEARTH_GPU?.toLowerCase();
+  if (value === 'false' || value === 'cpu' || value === 'off') return false;
+  if (value === 'cuda' || value === 'vulkan' || value === 'metal') return value;
+  return 'auto';
 }
 
 function messageOf(error: unknown): string {

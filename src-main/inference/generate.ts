@@ -1,8 +1,7 @@
 import { LlamaChat, LlamaCompletion, type Token } from 'node-llama-cpp';
-import { basename } from 'node:path';
 import type { GenerationSettings, MessageMetrics, StopReason } from '../api';
 import { beamSearch } from './beam';
-import type { LoadedSession } from './engine';
+import type { SequenceRun } from './session';
 import { ReplyClock } from './metrics';
 import { basePrompt, chatHistory, fitPrompt, type Turn } from './prompt';
 import { endOfSequenceBias, toLlamaSampling } from './sampling';
@@ -44,9 +43,9 @@ function triggerText(trigger: readonly (string | Token)[] | undefined): string |
   return trigger ? trigger.filter((part): part is string => typeof part === 'string').join('') : null;
 }
 
-/** Generates one reply on the loaded session, streaming deltas, and measures it. */
-export async function generateReply(session: LoadedSession, request: ReplyRequest, signal: AbortSignal): Promise<Reply> {
-  const { sequence, model } = session;
+/** Generates one reply on the run's sequence, streaming deltas, and measures it. */
+export async function generateReply({ session, sequence }: SequenceRun, request: ReplyRequest, signal: AbortSignal): Promise<Reply> {
+  const { model } = session;
   const { settings } = request;
   const format: PromptFormat = request.plainText ? { kind: 'base', name: plainTextFormatName } : chosenPromptFormat(session.format, settings.chatTemplate);
   const fitted = fitPrompt(model, format, request, session.info.contextSize);
@@ -130,7 +129,7 @@ export async function generateReply(session: LoadedSession, request: ReplyReques
   const metrics = clock.finish({
     stopReason: generated.stopReason,
     stopSequence: generated.stopSequence,
-    modelFile: basename(session.info.path),
+    model: session.info.name,
     quantization: session.quantization,
     chatTemplate: format.name,
     settings,

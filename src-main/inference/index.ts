@@ -1,13 +1,7 @@
-export {
-  InferenceEngine,
-  gpuFromEnv,
-  defaultMaxContextSize,
-  defaultContextSize,
-  type DraftingRequest,
-  type EngineOptions,
-  type LoadedSession,
-  type LoadOptions
-} from './engine';
+export { InferenceEngine, ModelSwitchedError, gpuFromEnv, type EngineOptions, type RunOptions } from './engine';
+export { defaultMaxContextSize, defaultContextSize, type LoadedSession, type LoadOptions, type SequenceRun } from './session';
+export type { DraftingRequest } from './drafting';
+export type { SequenceKind } from './sequences';
 export { generateReply, type Reply, type ReplyRequest } from './generate';
 export { basePrompt, chatHistory, fitPrompt, plainTextTokens, promptTokens, replyReserve, type Turn, type FittedPrompt } from './prompt';
 export { ReplyClock, decodeRate, percentile, histogram } from './metrics';

@@ -9,10 +9,8 @@
 import { constants } from 'node:fs';
 import { copyFile, link, mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { listModels } from './library';
+import { demoModelFileName, listModels } from './library';
 import { gguf, writeGguf, type GgufTensorSpec } from './ggufWriter';
-
-export const demoModelFileName = 'hearth-demo.gguf';
 
 /** Each piece becomes one vocabulary token; a repeated word is merged with a neighbour to stay unique. */
 const replyPieces = [

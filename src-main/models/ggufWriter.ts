@@ -5,6 +5,7 @@
  * padding to the alignment, tensor data.
  */
 import { openSync, writeSync, closeSync } from 'node:fs';
+import { ggmlTypes, tensorBytes, type GgmlTypeName } from '../catalog';
 
 const valueTypes = { u8: 0, i8: 1, u16: 2, i16: 3, u32: 4, i32: 5, f32: 6, bool: 7, string: 8, array: 9, u64: 10, i64: 11, f64: 12 } as const;
 type ScalarType = Exclude<keyof typeof valueTypes, 'array'>;
@@ -23,23 +24,6 @@ export const gguf = {
   array: (itemType: ScalarType, items: (number | bigint | boolean | string)[]): GgufValue => ({ type: 'array', itemType, items })
 };
 
-/** ggml tensor types with their block size (elements) and bytes per block. */
-export const ggmlTypes = {
-  F32: { id: 0, blockSize: 1, blockBytes: 4 },
-  F16: { id: 1, blockSize: 1, blockBytes: 2 },
-  Q4_0: { id: 2, blockSize: 32, blockBytes: 18 },
-  Q4_1: { id: 3, blockSize: 32, blockBytes: 20 },
-  Q5_0: { id: 6, blockSize: 32, blockBytes: 22 },
-  Q5_1: { id: 7, blockSize: 32, blockBytes: 24 },
-  Q8_0: { id: 8, blockSize: 32, blockBytes: 34 },
-  Q2_K: { id: 10, blockSize: 256, blockBytes: 84 },
-  Q3_K: { id: 11, blockSize: 256, blockBytes: 110 },
-  Q4_K: { id: 12, blockSize: 256, blockBytes: 144 },
-  Q5_K: { id: 13, blockSize: 256, blockBytes: 176 },
-  Q6_K: { id: 14, blockSize: 256, blockBytes: 210 },
-  BF16: { id: 30, blockSize: 1, blockBytes: 2 }
-} as const;
-export type GgmlTypeName = keyof typeof ggmlTypes;
 
 export interface GgufTensorSpec {
   name: string;
@@ -55,13 +39,6 @@ export interface GgufSpec {
   tensors: GgufTensorSpec[];
   /** Write the header and tensor table only: enough for readers of the header, and tiny on disk. */
   headerOnly?: boolean;
-}
-
-export function tensorBytes(tensor: Pick<GgufTensorSpec, 'shape' | 'type'>): number {
-  const { blockSize, blockBytes } = ggmlTypes[tensor.type];
-  const elements = tensor.shape.reduce((product, size) => product * size, 1);
-  if (elements % blockSize !== 0) throw new Error(`${tensor.type} needs a multiple of ${blockSize} elements`);
-  return (elements / blockSize) * blockBytes;
 }
 
 class ByteSink {

@@ -3,10 +3,12 @@ import { constants } from 'node:fs';
 import { copyFile, mkdir, readdir, rename, stat, symlink, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ApiError, type ModelFile } from '../api';
-import { demoModelFileName } from './demoModel';
 import { readGgufHeader, summarizeGguf } from './gguf';
-import { ggmlTypes, tensorBytes } from './ggufWriter';
+import { ggmlTypeName, tensorBytes } from '../catalog';
 import { fileSize } from './fileSize';
+
+/** Hearth's built-in demo model (see demoModel.ts): the one file the library marks as the demo. */
+export const demoModelFileName = 'hearth-demo.gguf';
 
 const ggufExtension = /\.gguf$/i;
 /** "model-Q4_K_M-00001-of-00003.gguf": one part of a split set. */
@@ -47,7 +49,7 @@ function promisedSize(info: GgufFileInfo): number | null {
   const dataStart = Math.ceil(info.infoEndOffset / alignment) * alignment;
   let end = 0;
   for (const tensor of tensors) {
-    const type = Object.entries(ggmlTypes).find(([, spec]) => spec.id === tensor.ggmlType)?.[0] as keyof typeof ggmlTypes | undefined;
+    const type = ggmlTypeName(tensor.ggmlType);
     if (!type) return null;
     end = Math.max(end, Number(tensor.offset) + tensorBytes({ shape: tensor.dimensions.map(Number), type }));
   }

@@ -122,7 +122,7 @@ function finish(clock: ReplyClock, target: RemoteTarget, request: RemoteChatRequ
   const metrics = clock.finish({
     stopReason,
     stopSequence: null,
-    modelFile: request.model,
+    model: request.model,
     quantization: null,
     chatTemplate: remoteTemplateName(target.name),
     settings: request.settings,

@@ -171,7 +171,7 @@ test('a long conversation opens with its latest messages drawn, and earlier ones
     createdAt: now + index
   }));
   await api('conversations.import', {
-    content: JSON.stringify({ format: 'hearth.conversation', version: 1, conversation: { title: 'Two hundred messages', modelPath: null, systemPrompt: '', createdAt: now, updatedAt: now }, messages })
+    content: JSON.stringify({ format: 'hearth.conversation', version: 1, conversation: { title: 'Two hundred messages', model: null, systemPrompt: '', createdAt: now, updatedAt: now }, messages })
   });
   await page.goto('/');
   const item = page.getByRole('navigation', { name: 'Conversations' }).getByTestId('conversation-item').filter({ hasText: 'Two hundred messages' });

@@ -12,8 +12,8 @@ async function openDashboard(page: Page): Promise<void> {
 
 /** Stores one short reply through the API, so there is a measured speed whatever ran before. */
 async function storeReply(request: APIRequestContext, url: string): Promise<void> {
-  await callApi(request, url, 'engine.load', { name: storiesModel });
-  const conversation = (await callApi(request, url, 'conversations.create', { modelPath: storiesModel, settings: { maxTokens: 16 } })) as Conversation;
+  await callApi(request, url, 'engine.load', { model: storiesModel });
+  const conversation = (await callApi(request, url, 'conversations.create', { model: storiesModel, settings: { maxTokens: 16 } })) as Conversation;
   await callApi(request, url, 'chat.send', { conversationId: conversation.id, content: 'Once upon a time' });
   await expect
     .poll(async () => ((await callApi(request, url, 'conversations.get', { id: conversation.id })) as ConversationWithMessages).messages.at(-1)?.status, {

@@ -21,7 +21,7 @@ function exportOf(title: string, reply: string, more: Omit<Exported, 'createdAt'
   return JSON.stringify({
     format: 'hearth.conversation',
     version: 1,
-    conversation: { title, modelPath: null, systemPrompt: '', createdAt: now, updatedAt: now },
+    conversation: { title, model: null, systemPrompt: '', createdAt: now, updatedAt: now },
     messages: [
       { role: 'user', content: 'Show me <b>HTML</b>', status: 'complete', createdAt: now },
       { role: 'assistant', content: reply, status: 'complete', createdAt: now + 1 },

@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnyHearthEvent, CallResult, Events, MethodName, MethodOutput } from '../../src-main/api';
 import { createHearth, type Hearth } from '../../src-main/app';
+import { startOpenAiServer } from '../../src-main/server/openai';
 import { stories260K, temporaryDir } from './paths';
 
 export interface TestHearth {
@@ -24,7 +25,7 @@ export async function startTestHearth(existingDataDir?: string): Promise<TestHea
   const modelsDir = join(dir.path, 'models');
   mkdirSync(modelsDir, { recursive: true });
   copyFileSync(stories260K, join(modelsDir, 'stories260K.gguf'));
-  const hearth = await createHearth({ dataDir, modelsDir, databaseFile: join(dataDir, 'history.sqlite') });
+  const hearth = await createHearth({ dataDir, modelsDir, databaseFile: join(dataDir, 'history.sqlite') }, { startOpenAiServer });
   const events: AnyHearthEvent[] = [];
   const waiters = new Set<(event: AnyHearthEvent) => void>();
   hearth.events.subscribe((event) => {

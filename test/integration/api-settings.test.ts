@@ -36,7 +36,7 @@ describe('the OpenAI API switched on and off from Settings', () => {
     const ask = () => client.chat.completions.create({ model: 'stories260K.gguf', messages: [{ role: 'user', content: 'Once upon a time' }], temperature: 0, max_tokens: 8 });
     await ask();
     const [request] = (await t.call('dashboard.replies', {})).filter((record) => record.conversationId === 0);
-    expect(request).toMatchObject({ conversationTitle: 'API /v1/chat/completions', metrics: { outputTokens: 8, modelFile: 'stories260K.gguf' } });
+    expect(request).toMatchObject({ conversationTitle: 'API /v1/chat/completions', metrics: { outputTokens: 8, model: 'stories260K.gguf' } });
     expect(request.messageId).toBeLessThan(0);
     expect((await t.call('conversations.list')).some((conversation) => conversation.title.startsWith('API ·'))).toBe(false);
 

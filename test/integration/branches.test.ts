@@ -12,7 +12,7 @@ describe('regenerate, edit, continue, navigate and delete (real Hearth on storie
   let conversationId: number;
   beforeAll(async () => {
     t = await startTestHearth();
-    conversationId = (await t.call('conversations.create', { modelPath: 'stories260K.gguf', settings: { temperature: 1.5, topK: 0, topP: 1, minP: 0, seed: 1, maxTokens: 12 } })).id;
+    conversationId = (await t.call('conversations.create', { model: 'stories260K.gguf', settings: { temperature: 1.5, topK: 0, topP: 1, minP: 0, seed: 1, maxTokens: 12 } })).id;
   });
   afterAll(() => t.close());
 
@@ -75,7 +75,7 @@ describe('regenerate, edit, continue, navigate and delete (real Hearth on storie
   });
 
   it('refuses ids from another conversation and the wrong kind of message', async () => {
-    const other = await t.call('conversations.create', { modelPath: 'stories260K.gguf' });
+    const other = await t.call('conversations.create', { model: 'stories260K.gguf' });
     const [userMessage] = await shown();
     expect(await t.raw('messages.delete', { conversationId: other.id, messageId: userMessage.id })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     expect(await t.raw('chat.regenerate', { conversationId, messageId: userMessage.id })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
@@ -138,7 +138,7 @@ describe('migrating history written before branches', () => {
 
     const history = History.open(file);
     try {
-      const messages = history.store.listMessages(1);
+      const messages = history.messages.list(1);
       expect(messages.map((message) => [message.id, message.parentId, message.siblingIds])).toEqual([
         [1, null, [1]],
         [2, 1, [2]],

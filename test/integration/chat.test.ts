@@ -12,7 +12,7 @@ describe('chat through the router (real SQLite + node-llama-cpp)', () => {
   afterEach(() => t.close());
 
   async function conversationWithModel(settings = { temperature: 0, maxTokens: 48 }) {
-    return t.call('conversations.create', { modelPath: 'stories260K.gguf', settings });
+    return t.call('conversations.create', { model: 'stories260K.gguf', settings });
   }
 
   it('lists the installed model with what its header says', async () => {
@@ -38,7 +38,7 @@ describe('chat through the router (real SQLite + node-llama-cpp)', () => {
     expect(deltaEvents.at(-1)!.outputTokens).toBe(48);
     expect(message.content.startsWith(', there was a little girl named Lily')).toBe(true);
     expect(message.status).toBe('complete');
-    expect(message.metrics).toMatchObject({ outputTokens: 48, stopReason: 'maxTokens', modelFile: 'stories260K.gguf' });
+    expect(message.metrics).toMatchObject({ outputTokens: 48, stopReason: 'maxTokens', model: 'stories260K.gguf' });
     expect(message.metrics!.decodeTokensPerSecond).toBeGreaterThan(0);
     expect(message.metrics!.ttftMs).toBeGreaterThan(0);
 
@@ -57,7 +57,7 @@ describe('chat through the router (real SQLite + node-llama-cpp)', () => {
     const conversation = await conversationWithModel({ temperature: 0.8, maxTokens: 100_000 });
     const sent = await t.call('chat.send', { conversationId: conversation.id, content: 'Once upon a time' });
     await new Promise((resolve) => setTimeout(resolve, streamingWriteIntervalMs * 3));
-    const midway = t.hearth.history.store.getMessage(sent.assistantMessage.id);
+    const midway = t.hearth.history.messages.get(sent.assistantMessage.id);
     expect(midway.status).toBe('streaming');
     expect(midway.content.length).toBeGreaterThan(0);
     const ended = t.nextEvent('chat.end');
@@ -93,9 +93,9 @@ describe('chat through the router (real SQLite + node-llama-cpp)', () => {
 
   it('gives clear errors for a missing model, a path outside the models folder, a fake GGUF and no model', async () => {
     writeFileSync(join(t.modelsDir, 'fake.gguf'), 'just text');
-    expect(await t.raw('engine.load', { name: 'missing.gguf' })).toMatchObject({ ok: false, error: { code: 'MODEL_NOT_FOUND' } });
-    expect(await t.raw('engine.load', { name: '../../etc/passwd.gguf' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-    expect(await t.raw('engine.load', { name: 'fake.gguf' })).toMatchObject({
+    expect(await t.raw('engine.load', { model: 'missing.gguf' })).toMatchObject({ ok: false, error: { code: 'MODEL_NOT_FOUND' } });
+    expect(await t.raw('engine.load', { model: '../../etc/passwd.gguf' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await t.raw('engine.load', { model: 'fake.gguf' })).toMatchObject({
       ok: false,
       error: { code: 'MODEL_INVALID', message: expect.stringMatching(/Not a usable GGUF/) }
     });
@@ -104,7 +104,7 @@ describe('chat through the router (real SQLite + node-llama-cpp)', () => {
     const bare = await t.call('conversations.create', {});
     expect(await t.raw('chat.send', { conversationId: bare.id, content: 'hi' })).toMatchObject({ ok: false, error: { code: 'NO_MODEL' } });
     expect((await t.call('conversations.get', { id: bare.id })).messages).toEqual([]);
-    expect((await t.call('engine.load', { name: 'stories260K.gguf' })).state).toBe('ready');
+    expect((await t.call('engine.load', { model: 'stories260K.gguf' })).state).toBe('ready');
   });
 
   it('deletes to the trash, restores, and forgets the trash on restart', async () => {

@@ -33,7 +33,7 @@ describe('a server killed mid-reply (built CLI, real process)', () => {
         expect(reply.content.startsWith(earlier.content)).toBe(true);
       }
       const conversation = await server.call<Conversation>('conversations.create', {
-        modelPath: 'stories260K.gguf',
+        model: 'stories260K.gguf',
         settings: { temperature: 0.9, maxTokens: 100_000, stopAtEos: false }
       });
       const sent = await server.call<{ assistantMessage: Message }>('chat.send', { conversationId: conversation.id, content: `Once upon a time ${round}` });

@@ -22,7 +22,7 @@ describe('the built-in demo model (real node-llama-cpp)', () => {
   });
 
   const ask = (turns: Turn[], settings: GenerationSettings): Promise<Reply> =>
-    engine.run(null, (session, signal) => generateReply(session, { systemPrompt: '', turns, settings }, signal));
+    engine.run((run, signal) => generateReply(run, { systemPrompt: '', turns, settings }, signal), { kind: 'chat' });
 
   it('is a small file whose bytes are the same every time it is written', () => {
     expect(statSync(path).size).toBeLessThan(5 * 1024 * 1024);

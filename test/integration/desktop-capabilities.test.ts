@@ -14,7 +14,7 @@ describe('desktop capabilities handed to the services', () => {
     const dir = temporaryDir();
     const secrets = memorySecrets();
     const revealed: string[] = [];
-    const hearth = await createHearth({ dataDir: dir.path, modelsDir: join(dir.path, 'models'), databaseFile: join(dir.path, 'h.sqlite') }, { secrets, revealInFolder: (path) => revealed.push(path) });
+    const hearth = await createHearth({ dataDir: dir.path, modelsDir: join(dir.path, 'models'), databaseFile: join(dir.path, 'h.sqlite') }, { desktop: { secrets, revealInFolder: (path) => revealed.push(path) } });
     try {
       expect(await hearth.router.call('settings.hubToken', {})).toEqual({ ok: true, result: { configured: false, source: null, canStore: true } });
       const stored = await hearth.router.call('settings.setHubToken', { token: 'hf_abcdefghijkl' });
@@ -22,7 +22,7 @@ describe('desktop capabilities handed to the services', () => {
       expect(JSON.stringify(stored)).not.toContain('hf_abcdefghijkl');
       expect(secrets.values.get('huggingface-token')).toBe('hf_abcdefghijkl');
       // A first run wrote the demo model, which the file manager can show.
-      expect(await hearth.router.call('models.reveal', { name: 'hearth-demo.gguf' })).toEqual({ ok: true, result: { revealed: true } });
+      expect(await hearth.router.call('models.reveal', { model: 'hearth-demo.gguf' })).toEqual({ ok: true, result: { revealed: true } });
       expect(revealed).toEqual([join(dir.path, 'models', 'hearth-demo.gguf')]);
     } finally {
       await hearth.close();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Download } from '../../src-main/api';
 import { History } from '../../src-main/history';
-import { DownloadManager, DownloadStore, partPathOf, writeGguf } from '../../src-main/models';
+import { DownloadManager, partPathOf, writeGguf } from '../../src-main/models';
 import { startFileServer, type Faults, type FileServer } from '../helpers/file-server';
 import { Outbound } from '../../src-main/network';
 import { temporaryDir } from '../helpers/paths';
@@ -46,7 +46,7 @@ async function harness(faults: Faults = {}, options: { diskFree?: number | null;
   const waiters = new Map<number, (download: Download) => void>();
   const manager = new DownloadManager({
     modelsDir,
-    store: new DownloadStore(history.db),
+    store: history.downloads,
     hub: () => ({ endpoint: server.url, token: null }),
     outbound: new Outbound({ offline: () => false }),
     diskFree: async () => (options.diskFree === undefined ? 100 * 1024 * MiB : options.diskFree),
@@ -247,7 +247,7 @@ describe('parallel range segments', () => {
     const done = new Promise<Download>((resolve) => {
       manager = new DownloadManager({
         modelsDir,
-        store: new DownloadStore(history.db),
+        store: history.downloads,
         hub: () => ({ endpoint: server.url, token: null }),
         outbound: new Outbound({ offline: () => false }),
         diskFree: async () => null,
@@ -296,7 +296,7 @@ describe('edge cases of resuming and resolving', () => {
     writeFileSync(partPathOf(modelsDir, 'whole.gguf'), payload);
     let manager!: DownloadManager;
     const finished = new Promise<Download>((resolve) => {
-      manager = new DownloadManager({ modelsDir, store: new DownloadStore(history.db), hub: () => ({ endpoint: url, token: null }), outbound: new Outbound({ offline: () => false }), diskFree: async () => null, onProgress: () => undefined, onChange: (d) => (d.status === 'completed' || d.status === 'failed' ? resolve(d) : undefined), segments: 1, backoffMs: () => 10 });
+      manager = new DownloadManager({ modelsDir, store: history.downloads, hub: () => ({ endpoint: url, token: null }), outbound: new Outbound({ offline: () => false }), diskFree: async () => null, onProgress: () => undefined, onChange: (d) => (d.status === 'completed' || d.status === 'failed' ? resolve(d) : undefined), segments: 1, backoffMs: () => 10 });
     });
     try {
       await expect(manager.start('hf:org/repo/missing.gguf')).rejects.toMatchObject({ code: 'NOT_FOUND' });

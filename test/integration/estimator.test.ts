@@ -2,7 +2,7 @@ import { getLlama, GgufInsights, LlamaLogLevel, readGgufFileInfo, type Llama } f
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fitModel, geometryFromGguf, kvCacheBytesPerLayer, memoryNeeds, splitAt, type ModelGeometry } from '../../src-main/catalog';
-import { tensorBytes } from '../../src-main/models';
+import { tensorBytes } from '../../src-main/catalog';
 import { shapes, writeShapeFixture, type ModelShape } from '../fixtures/shapes';
 import { temporaryDir } from '../helpers/paths';
 

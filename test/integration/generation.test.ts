@@ -20,7 +20,7 @@ describe('generation controls on stories260K (real node-llama-cpp)', () => {
   afterAll(() => engine.dispose());
 
   const ask = (settings: Partial<GenerationSettings>, turns: Turn[] = story, drafting?: DraftingRequest): Promise<Reply> =>
-    engine.run(1, (session, signal) => generateReply(session, { systemPrompt: '', turns, settings: { ...greedy, ...settings } }, signal), drafting);
+    engine.run((run, signal) => generateReply(run, { systemPrompt: '', turns, settings: { ...greedy, ...settings } }, signal), { kind: 'chat', drafting });
 
   it('gives the same text for the same seed and other text for another seed', async () => {
     const sampled = { temperature: 1, topK: 0, topP: 1, minP: 0, seed: 42, maxTokens: 40 };
@@ -84,7 +84,7 @@ describe('generation controls on stories260K (real node-llama-cpp)', () => {
 
   describe('beam search', () => {
     const beam = (width: number, maxTokens = 24) =>
-      engine.run(1, async (session, signal) => {
+      engine.run(async ({ session }, signal) => {
         const context = await session.model.createContext({ contextSize: 512, sequences: width, threads: 1 });
         try {
           const sequences = Array.from({ length: width }, () => context.getSequence());
@@ -93,7 +93,7 @@ describe('generation controls on stories260K (real node-llama-cpp)', () => {
         } finally {
           await context.dispose();
         }
-      });
+      }, { kind: 'chat' });
 
     it('equals greedy decoding with width 1', async () => {
       const greedyReply = await ask({ maxTokens: 24, stopAtEos: false });
@@ -104,15 +104,15 @@ describe('generation controls on stories260K (real node-llama-cpp)', () => {
 
     /** One scorer for both sequences, so batching differences between searches cannot tip the comparison. */
     const logProbabilityOf = (tokens: Token[]) =>
-      engine.run(1, async (session) => {
+      engine.run(async ({ session, sequence }) => {
         const promptTokens = plainTextTokens(session.model, 'Once upon a time');
         let total = 0;
         for (let index = 0; index < tokens.length; index++) {
-          const { probabilities } = await nextTokenDistribution(session.sequence, [...promptTokens, ...tokens.slice(0, index)]);
+          const { probabilities } = await nextTokenDistribution(sequence, [...promptTokens, ...tokens.slice(0, index)]);
           total += Math.log(probabilities.get(tokens[index]) ?? 0);
         }
         return total;
-      });
+      }, { kind: 'chat' });
 
     it('finds a sequence at least as likely as the greedy one with width 3', async () => {
       const [greedyResult, wide] = [await beam(1), await beam(3)];
@@ -174,7 +174,7 @@ describe('context overflow on a 256-token context', () => {
   }));
 
   const ask = (settings: Partial<GenerationSettings>) =>
-    engine.run(1, (session, signal) => generateReply(session, { systemPrompt: 'A story.', turns: longTalk, settings: { ...greedy, maxTokens: 32, ...settings } }, signal));
+    engine.run((run, signal) => generateReply(run, { systemPrompt: 'A story.', turns: longTalk, settings: { ...greedy, maxTokens: 32, ...settings } }, signal), { kind: 'chat' });
 
   it('drops the oldest turns, keeping the latest, and says how many', async () => {
     const reply = await ask({ contextOverflow: 'dropOldest' });

@@ -2,7 +2,8 @@ import { readGgufFileInfo } from 'node-llama-cpp';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeGgufHeader, gguf, tensorBytes, writeGguf } from '../../src-main/models';
+import { tensorBytes } from '../../src-main/catalog';
+import { encodeGgufHeader, gguf, writeGguf } from '../../src-main/models';
 import { temporaryDir } from '../helpers/paths';
 
 describe('GGUF writer', () => {

@@ -17,14 +17,14 @@ describe('load guardrail (real node-llama-cpp, real probe)', () => {
   afterAll(() => t.close());
 
   it('loads stories260K with the guardrail on and records what it expected', async () => {
-    const status = await t.call('engine.load', { name: 'stories260K.gguf' });
+    const status = await t.call('engine.load', { model: 'stories260K.gguf' });
     expect(status.state).toBe('ready');
     // Measuring is covered on a model large enough to measure (measured-load.test.ts); a 1 MB model is noise.
     expect(status.model?.estimatedBytes).toBeGreaterThan(0);
   });
 
   it('refuses a "70B" with the explanation and what would fit, and keeps serving', async () => {
-    const refused = await t.raw('engine.load', { name: 'llama-2-70b.Q4_K_M.gguf' });
+    const refused = await t.raw('engine.load', { model: 'llama-2-70b.Q4_K_M.gguf' });
     expect(refused.ok).toBe(false);
     if (refused.ok) return;
     expect(refused.error.code).toBe('TOO_LARGE');
@@ -36,7 +36,7 @@ describe('load guardrail (real node-llama-cpp, real probe)', () => {
     expect(refused.error.details).toHaveProperty('fittingContextSize', null);
     // The model that was loaded before is still there and still answers.
     expect((await t.call('engine.status')).model?.name).toBe('stories260K.gguf');
-    const conversation = await t.call('conversations.create', { modelPath: 'stories260K.gguf', settings: { temperature: 0, maxTokens: 8 } });
+    const conversation = await t.call('conversations.create', { model: 'stories260K.gguf', settings: { temperature: 0, maxTokens: 8 } });
     const ended = t.nextEvent('chat.end');
     await t.call('chat.send', { conversationId: conversation.id, content: 'Once upon a time' });
     expect((await ended).message.status).toBe('complete');
@@ -44,13 +44,13 @@ describe('load guardrail (real node-llama-cpp, real probe)', () => {
 
   it('refuses a truncated file with the reason instead of handing it to llama.cpp', async () => {
     writeFileSync(join(t.modelsDir, 'cut.gguf'), readFileSync(stories260K).subarray(0, 700_000));
-    const refused = await t.raw('engine.load', { name: 'cut.gguf' });
+    const refused = await t.raw('engine.load', { model: 'cut.gguf' });
     expect(refused).toMatchObject({ ok: false, error: { code: 'MODEL_INVALID', message: expect.stringMatching(/cut\.gguf cannot be used: Truncated/) } });
   });
 
   it('caps a context beyond what the model was trained on, and says so', async () => {
     await t.call('engine.unload');
-    const status = await t.call('engine.load', { name: 'stories260K.gguf', contextSize: 8192 });
+    const status = await t.call('engine.load', { model: 'stories260K.gguf', contextSize: 8192 });
     expect(status.model).toMatchObject({ contextSize: 2048, loadNote: "Context capped at the model's trained 2048 tokens (8192 was asked for)." });
   });
 

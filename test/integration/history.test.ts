@@ -2,12 +2,22 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultGenerationSettings, snippetMarkEnd, snippetMarkStart } from '../../src-main/api';
-import { History, openDatabase, schemaVersion } from '../../src-main/history';
+import { History } from '../../src-main/history';
 import { migrations } from '../../src-main/history/migrations';
 import { temporaryDir } from '../helpers/paths';
 import { sampleMetrics } from '../fixtures/metrics';
 
 const metrics = sampleMetrics();
+
+/** A second connection to the file, for what the history's operations do not show (pragmas, raw rows). */
+function inspect<T>(file: string, look: (db: Database.Database) => T): T {
+  const db = new Database(file);
+  try {
+    return look(db);
+  } finally {
+    db.close();
+  }
+}
 
 describe('history (real SQLite file)', () => {
   let dir: ReturnType<typeof temporaryDir>;
@@ -25,25 +35,32 @@ describe('history (real SQLite file)', () => {
   });
 
   it('migrates an empty file to the latest schema with WAL and foreign keys on', () => {
-    expect(schemaVersion(history.db)).toBe(migrations.length);
-    expect(history.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(history.db.pragma('foreign_keys', { simple: true })).toBe(1);
-    const tables = history.db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table') ORDER BY name").pluck().all();
-    expect(tables).toEqual(expect.arrayContaining(['conversations', 'messages', 'message_metrics', 'messages_fts']));
+    inspect(file, (db) => {
+      expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table') ORDER BY name").pluck().all();
+      expect(tables).toEqual(expect.arrayContaining(['conversations', 'messages', 'message_metrics', 'messages_fts']));
+    });
+    // Foreign keys are a per-connection setting: deleting a conversation must take its messages with it.
+    const c = history.conversations.create();
+    history.messages.add(c.id, { role: 'user', content: 'cascade', status: 'complete' });
+    history.conversations.trash(c.id);
+    history.conversations.purgeTrash(Date.now() + 1);
+    expect(inspect(file, (db) => db.prepare('SELECT count(*) FROM messages').pluck().get())).toBe(0);
   });
 
   it('reopening an up-to-date file applies nothing and keeps the data', () => {
-    const conversation = history.store.createConversation({ title: 'Kept' });
+    const conversation = history.conversations.create({ title: 'Kept' });
     history.close();
     history = History.open(file);
-    expect(history.store.getConversation(conversation.id).title).toBe('Kept');
-    expect(schemaVersion(history.db)).toBe(migrations.length);
+    expect(history.conversations.get(conversation.id).title).toBe('Kept');
+    expect(inspect(file, (db) => db.pragma('user_version', { simple: true }))).toBe(migrations.length);
   });
 
   it('refuses a database from a newer build without touching it', () => {
-    history.db.pragma(`user_version = ${migrations.length + 5}`);
     history.close();
-    expect(() => openDatabase(file)).toThrow(/newer Hearth/);
+    inspect(file, (db) => db.pragma(`user_version = ${migrations.length + 5}`));
+    expect(() => History.open(file)).toThrow(/newer Hearth/);
     const raw = new Database(file);
     expect(raw.pragma('user_version', { simple: true })).toBe(migrations.length + 5);
     raw.close();
@@ -51,76 +68,78 @@ describe('history (real SQLite file)', () => {
   });
 
   it('creates, reads, updates, lists and trashes conversations', () => {
-    const a = history.store.createConversation({ systemPrompt: 'Be brief.', settings: { temperature: 0 } });
+    const a = history.conversations.create({ systemPrompt: 'Be brief.', settings: { temperature: 0 } });
     expect(a.title).toBe('New chat');
     expect(a.settings).toEqual({ ...defaultGenerationSettings, temperature: 0 });
-    const b = history.store.createConversation({ title: 'Second' });
-    const pinned = history.store.updateConversation(a.id, { pinned: true, title: 'First', settings: { maxTokens: 10 } });
+    const b = history.conversations.create({ title: 'Second' });
+    const pinned = history.conversations.update(a.id, { pinned: true, title: 'First', settings: { maxTokens: 10 } });
     expect(pinned).toMatchObject({ pinned: true, title: 'First', systemPrompt: 'Be brief.' });
     expect(pinned.settings).toMatchObject({ temperature: 0, maxTokens: 10 });
-    expect(history.store.listConversations().map((c) => c.id)).toEqual([a.id, b.id]);
+    expect(history.conversations.list().map((c) => c.id)).toEqual([a.id, b.id]);
 
-    history.store.trashConversation(b.id);
-    expect(history.store.listConversations().map((c) => c.id)).toEqual([a.id]);
-    expect(() => history.store.getConversation(b.id)).toThrow(/does not exist/);
-    expect(history.store.restoreConversation(b.id).title).toBe('Second');
-    expect(() => history.store.restoreConversation(b.id)).toThrow(/not in the trash/);
+    history.conversations.trash(b.id);
+    expect(history.conversations.list().map((c) => c.id)).toEqual([a.id]);
+    expect(() => history.conversations.get(b.id)).toThrow(/does not exist/);
+    expect(history.conversations.restore(b.id).title).toBe('Second');
+    expect(() => history.conversations.restore(b.id)).toThrow(/not in the trash/);
   });
 
   it('purging the trash deletes the conversation and its messages and metrics', () => {
-    const c = history.store.createConversation();
-    const m = history.store.addMessage(c.id, { role: 'assistant', content: 'hello purge', status: 'complete' });
-    history.store.saveMetrics(m.id, metrics);
-    history.store.trashConversation(c.id);
-    expect(history.store.purgeTrash(Date.now() + 1)).toBe(1);
-    expect(history.db.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(0);
-    expect(history.db.prepare('SELECT count(*) FROM message_metrics').pluck().get()).toBe(0);
+    const c = history.conversations.create();
+    const m = history.messages.add(c.id, { role: 'assistant', content: 'hello purge', status: 'complete' });
+    history.messages.saveMetrics(m.id, metrics);
+    history.conversations.trash(c.id);
+    expect(history.conversations.purgeTrash(Date.now() + 1)).toBe(1);
+    inspect(file, (db) => {
+      expect(db.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(0);
+      expect(db.prepare('SELECT count(*) FROM message_metrics').pluck().get()).toBe(0);
+    });
     expect(history.search('purge')).toEqual([]);
   });
 
   it('stores messages with their metrics and streams content updates', () => {
-    const c = history.store.createConversation();
-    history.store.addMessage(c.id, { role: 'user', content: 'Once upon a time', status: 'complete' });
-    const reply = history.store.addMessage(c.id, { role: 'assistant', content: '', status: 'streaming' });
-    history.store.updateMessageContent(reply.id, ', there was');
-    expect(history.store.getMessage(reply.id)).toMatchObject({ content: ', there was', status: 'streaming', metrics: null });
-    const done = history.store.finishMessage(reply.id, ', there was a girl', 'complete', null, metrics);
+    const c = history.conversations.create();
+    history.messages.add(c.id, { role: 'user', content: 'Once upon a time', status: 'complete' });
+    const reply = history.messages.add(c.id, { role: 'assistant', content: '', status: 'streaming' });
+    history.messages.updateContent(reply.id, ', there was');
+    expect(history.messages.get(reply.id)).toMatchObject({ content: ', there was', status: 'streaming', metrics: null });
+    const done = history.messages.finish(reply.id, ', there was a girl', 'complete', null, metrics);
     expect(done).toMatchObject({ content: ', there was a girl', status: 'complete', metrics });
     expect(history.conversationWithMessages(c.id).messages.map((m) => m.role)).toEqual(['user', 'assistant']);
   });
 
   it('lists measured replies for the dashboard: filtered by model and time, the newest when limited, oldest first', () => {
-    const c = history.store.createConversation({ title: 'Measured' });
-    const replies = ['a.gguf', 'b.gguf', 'a.gguf', 'a.gguf'].map((modelFile, index) => {
-      history.store.addMessage(c.id, { role: 'user', content: `q${index}`, status: 'complete', createdAt: index * 10 });
-      const reply = history.store.addMessage(c.id, { role: 'assistant', content: '', status: 'streaming', createdAt: index * 10 + 1 });
-      return history.store.finishMessage(reply.id, `r${index}`, 'complete', null, { ...metrics, modelFile });
+    const c = history.conversations.create({ title: 'Measured' });
+    const replies = ['a.gguf', 'b.gguf', 'a.gguf', 'a.gguf'].map((model, index) => {
+      history.messages.add(c.id, { role: 'user', content: `q${index}`, status: 'complete', createdAt: index * 10 });
+      const reply = history.messages.add(c.id, { role: 'assistant', content: '', status: 'streaming', createdAt: index * 10 + 1 });
+      return history.messages.finish(reply.id, `r${index}`, 'complete', null, { ...metrics, model })!;
     });
-    history.store.addMessage(c.id, { role: 'assistant', content: 'never measured', status: 'error', createdAt: 100 });
+    history.messages.add(c.id, { role: 'assistant', content: 'never measured', status: 'error', createdAt: 100 });
     const ids = (records: { messageId: number }[]) => records.map((record) => record.messageId);
-    expect(ids(history.store.replyRecords())).toEqual(replies.map((reply) => reply.id));
-    expect(ids(history.store.replyRecords({ modelFile: 'a.gguf' }))).toEqual([replies[0].id, replies[2].id, replies[3].id]);
-    expect(ids(history.store.replyRecords({ limit: 2 }))).toEqual([replies[2].id, replies[3].id]);
-    expect(ids(history.store.replyRecords({ since: 15, until: 25 }))).toEqual([replies[2].id]);
-    expect(history.store.replyRecords()[0]).toMatchObject({ conversationTitle: 'Measured', metrics: { modelFile: 'a.gguf' } });
-    history.store.trashConversation(c.id);
-    expect(history.store.replyRecords()).toEqual([]);
+    expect(ids(history.replies.list())).toEqual(replies.map((reply) => reply.id));
+    expect(ids(history.replies.list({ model: 'a.gguf' }))).toEqual([replies[0].id, replies[2].id, replies[3].id]);
+    expect(ids(history.replies.list({ limit: 2 }))).toEqual([replies[2].id, replies[3].id]);
+    expect(ids(history.replies.list({ since: 15, until: 25 }))).toEqual([replies[2].id]);
+    expect(history.replies.list()[0]).toMatchObject({ conversationTitle: 'Measured', metrics: { model: 'a.gguf' } });
+    history.conversations.trash(c.id);
+    expect(history.replies.list()).toEqual([]);
   });
 
   it('marks replies left streaming by a crash as interrupted when reopened', () => {
-    const c = history.store.createConversation();
-    const reply = history.store.addMessage(c.id, { role: 'assistant', content: 'partial', status: 'streaming' });
+    const c = history.conversations.create();
+    const reply = history.messages.add(c.id, { role: 'assistant', content: 'partial', status: 'streaming' });
     history.close();
     history = History.open(file);
-    expect(history.store.markInterruptedReplies()).toBe(1);
-    expect(history.store.getMessage(reply.id)).toMatchObject({ status: 'interrupted', content: 'partial' });
+    expect(history.messages.markInterrupted()).toBe(1);
+    expect(history.messages.get(reply.id)).toMatchObject({ status: 'interrupted', content: 'partial' });
   });
 
   it('searches message text with FTS5, kept in sync on insert, update and delete', () => {
-    const c = history.store.createConversation({ title: 'Stories' });
-    const m = history.store.addMessage(c.id, { role: 'assistant', content: 'The dragon slept.', status: 'streaming' });
+    const c = history.conversations.create({ title: 'Stories' });
+    const m = history.messages.add(c.id, { role: 'assistant', content: 'The dragon slept.', status: 'streaming' });
     expect(history.search('dragon')).toHaveLength(1);
-    history.store.updateMessageContent(m.id, 'The unicorn danced.');
+    history.messages.updateContent(m.id, 'The unicorn danced.');
     expect(history.search('dragon')).toEqual([]);
     const [hit] = history.search('unicorn');
     expect(hit).toMatchObject({ conversationId: c.id, messageId: m.id, conversationTitle: 'Stories', role: 'assistant' });
@@ -128,29 +147,29 @@ describe('history (real SQLite file)', () => {
     expect(history.search('unic')).toHaveLength(1);
     expect(history.search('"unbalanced AND (quote')).toEqual([]);
     expect(history.search('***')).toEqual([]);
-    history.db.prepare('DELETE FROM messages WHERE id = ?').run(m.id);
+    inspect(file, (db) => db.prepare('DELETE FROM messages WHERE id = ?').run(m.id));
     expect(history.search('unicorn')).toEqual([]);
   });
 
   it('leaves trashed conversations out of search', () => {
-    const c = history.store.createConversation();
-    history.store.addMessage(c.id, { role: 'user', content: 'secret lighthouse', status: 'complete' });
-    history.store.trashConversation(c.id);
+    const c = history.conversations.create();
+    history.messages.add(c.id, { role: 'user', content: 'secret lighthouse', status: 'complete' });
+    history.conversations.trash(c.id);
     expect(history.search('lighthouse')).toEqual([]);
   });
 
   it('exports JSON that imports back as an equal conversation, and Markdown', () => {
-    const c = history.store.createConversation({ title: 'Round trip', systemPrompt: 'sys', settings: { temperature: 0.2 } });
-    history.store.addMessage(c.id, { role: 'user', content: 'Hi', status: 'complete' });
-    const reply = history.store.addMessage(c.id, { role: 'assistant', content: 'Hello **there**', status: 'streaming' });
-    history.store.finishMessage(reply.id, 'Hello **there**', 'complete', null, metrics);
+    const c = history.conversations.create({ title: 'Round trip', systemPrompt: 'sys', settings: { temperature: 0.2 } });
+    history.messages.add(c.id, { role: 'user', content: 'Hi', status: 'complete' });
+    const reply = history.messages.add(c.id, { role: 'assistant', content: 'Hello **there**', status: 'streaming' });
+    history.messages.finish(reply.id, 'Hello **there**', 'complete', null, metrics);
 
     const json = history.export(c.id, 'json');
     expect(json).toMatchObject({ filename: 'round-trip.json', mimeType: 'application/json' });
     const imported = history.import(json.content);
     expect(imported.id).not.toBe(c.id);
     expect(imported).toMatchObject({ title: 'Round trip', systemPrompt: 'sys', settings: { temperature: 0.2 } });
-    const messages = history.store.listMessages(imported.id);
+    const messages = history.messages.list(imported.id);
     expect(messages.map((m) => [m.role, m.content, m.status])).toEqual([
       ['user', 'Hi', 'complete'],
       ['assistant', 'Hello **there**', 'complete']
@@ -164,7 +183,7 @@ describe('history (real SQLite file)', () => {
   });
 
   it('rejects a broken import with a clear error and stores nothing', () => {
-    const before = history.store.listConversations().length;
+    const before = history.conversations.list().length;
     expect(() => history.import('{not json')).toThrow(/not valid JSON/);
     expect(() => history.import(JSON.stringify({ format: 'other' }))).toThrow(/Not a Hearth conversation export/);
     const badMessage = {
@@ -174,6 +193,6 @@ describe('history (real SQLite file)', () => {
       messages: [{ role: 'robot', content: 'x', status: 'complete', createdAt: 1 }]
     };
     expect(() => history.import(JSON.stringify(badMessage))).toThrow(/messages\.0\.role/);
-    expect(history.store.listConversations()).toHaveLength(before);
+    expect(history.conversations.list()).toHaveLength(before);
   });
 });

@@ -59,8 +59,8 @@ describe('browser-mode HTTP binding', () => {
       ['conversations.get', { id: 'seven' }, 400, 'VALIDATION'],
       ['conversations.get', { id: 7, extra: true }, 400, 'VALIDATION'],
       ['conversations.get', { id: 999 }, 404, 'NOT_FOUND'],
-      ['engine.load', { name: 'missing.gguf' }, 404, 'MODEL_NOT_FOUND'],
-      ['engine.load', { name: '../../../../etc/hosts.gguf' }, 403, 'FORBIDDEN'],
+      ['engine.load', { model: 'missing.gguf' }, 404, 'MODEL_NOT_FOUND'],
+      ['engine.load', { model: '../../../../etc/hosts.gguf' }, 403, 'FORBIDDEN'],
       ['conversations.import', { content: '{"format":"nope"}' }, 422, 'IMPORT_INVALID'],
       ['conversations.get', '{broken json', 400, 'VALIDATION']
     ];
@@ -76,7 +76,7 @@ describe('browser-mode HTTP binding', () => {
 
   it('rejects a text file renamed .gguf as an invalid model', async () => {
     writeFileSync(join(t.modelsDir, 'renamed.gguf'), 'hello, I am text');
-    const res = await api('engine.load', { name: 'renamed.gguf' });
+    const res = await api('engine.load', { model: 'renamed.gguf' });
     expect(res.status).toBe(422);
     expect(JSON.parse(res.body).error).toMatchObject({ code: 'MODEL_INVALID', message: expect.stringMatching(/GGUF/) });
   });
@@ -142,7 +142,8 @@ describe('browser-mode HTTP binding', () => {
       req.end();
     });
     await new Promise((resolve) => setTimeout(resolve, 100));
-    t.hearth.events.emit('conversations.changed', { id: 42 });
-    expect(await received).toContain('event: conversations.changed\ndata: {"id":42}\n\n');
+    const conversation = await t.call('conversations.create', { title: 'Streamed' });
+    t.hearth.events.emit('conversations.changed', { conversation });
+    expect(await received).toContain(`event: conversations.changed\ndata: ${JSON.stringify({ conversation })}\n\n`);
   });
 });

@@ -16,7 +16,7 @@ describe('inference on stories260K (real node-llama-cpp)', () => {
   afterAll(() => engine.dispose());
 
   const ask = (content: string, settings: GenerationSettings = greedy, onDelta?: (delta: string) => void): Promise<Reply> =>
-    engine.run(1, (session, signal) => generateReply(session, { systemPrompt: '', turns: [{ role: 'user', content }], settings, onDelta }, signal));
+    engine.run((run, signal) => generateReply(run, { systemPrompt: '', turns: [{ role: 'user', content }], settings, onDelta }, signal), { kind: 'chat' });
 
   it('recognises a GGUF without a chat template as a base model and sets threads explicitly', () => {
     const status = engine.status();
@@ -43,7 +43,7 @@ describe('inference on stories260K (real node-llama-cpp)', () => {
     expect(m.ttftMs).toBeGreaterThan(0);
     expect(m.decodeTokensPerSecond).toBeGreaterThan(0);
     expect(m.totalMs).toBeGreaterThanOrEqual(m.ttftMs!);
-    expect(m).toMatchObject({ modelFile: 'stories260K.gguf', quantization: 'F32', threads: 1, settings: greedy });
+    expect(m).toMatchObject({ model: 'stories260K.gguf', quantization: 'F32', threads: 1, settings: greedy });
   });
 
   it('counts output tokens from the tokens emitted: re-tokenizing the text gives the same count', async () => {
@@ -55,22 +55,25 @@ describe('inference on stories260K (real node-llama-cpp)', () => {
   it('stops promptly when aborted, keeping the text so far', async () => {
     let stopAskedAt = 0;
     let deltas = 0;
-    const reply = await engine.run(1, (session, signal) =>
-      generateReply(
-        session,
-        {
-          systemPrompt: '',
-          turns: [{ role: 'user', content: 'Once upon a time' }],
-          settings: { ...greedy, maxTokens: 100_000 },
-          onDelta: () => {
-            if (++deltas === 5) {
-              stopAskedAt = performance.now();
-              engine.stop();
+    const stop = new AbortController();
+    const reply = await engine.run(
+      (run, signal) =>
+        generateReply(
+          run,
+          {
+            systemPrompt: '',
+            turns: [{ role: 'user', content: 'Once upon a time' }],
+            settings: { ...greedy, maxTokens: 100_000 },
+            onDelta: () => {
+              if (++deltas === 5) {
+                stopAskedAt = performance.now();
+                stop.abort();
+              }
             }
-          }
-        },
-        signal
-      )
+          },
+          signal
+        ),
+      { kind: 'chat', signal: stop.signal }
     );
     const stoppedAfterMs = performance.now() - stopAskedAt;
     expect(reply.metrics.stopReason).toBe('abort');
@@ -79,12 +82,56 @@ describe('inference on stories260K (real node-llama-cpp)', () => {
     expect(stoppedAfterMs).toBeLessThan(2000);
   });
 
-  it('refuses a second generation while one runs', async () => {
+  it('runs on one sequence at a time: a second run waits its turn, in order, without polling', async () => {
+    const order: string[] = [];
     let release!: () => void;
-    const running = engine.run(1, () => new Promise<void>((resolve) => (release = resolve)));
-    await expect(ask('Once')).rejects.toMatchObject({ code: 'BUSY' });
+    const first = engine.run(async () => {
+      order.push('first starts');
+      await new Promise<void>((resolve) => (release = resolve));
+      order.push('first ends');
+    }, { kind: 'chat' });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const second = engine.run(async () => void order.push('second runs'), { kind: 'api' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(order).toEqual(['first starts']);
+    expect(engine.activeRuns).toBe(1);
+    release();
+    await Promise.all([first, second]);
+    expect(order).toEqual(['first starts', 'first ends', 'second runs']);
+  });
+
+  it('drops a waiting run whose caller gave up: it rejects at once and never runs', async () => {
+    let release!: () => void;
+    const first = engine.run(() => new Promise<void>((resolve) => (release = resolve)), { kind: 'chat' });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const leave = new AbortController();
+    let ran = false;
+    const waiting = engine.run(async () => void (ran = true), { kind: 'chat', signal: leave.signal });
+    leave.abort();
+    await expect(waiting).rejects.toBeDefined();
+    release();
+    await first;
+    // The place it held in the queue was passed on: the next run starts at once.
+    await engine.run(async () => undefined, { kind: 'chat' });
+    expect(ran).toBe(false);
+  });
+
+  it('refuses to switch models while a run holds a sequence unless asked to wait, and refuses runs while a benchmark holds the engine', async () => {
+    let release!: () => void;
+    const running = engine.run(() => new Promise<void>((resolve) => (release = resolve)), { kind: 'chat' });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await expect(engine.load(tinyRandomLlama)).rejects.toMatchObject({ code: 'BUSY' });
+    await expect(engine.hold('a benchmark', async () => undefined)).rejects.toMatchObject({ code: 'BUSY' });
     release();
     await running;
+    let insideHold: unknown = null;
+    await engine.hold('A benchmark of x is running.', async () => {
+      insideHold = await engine.run(async () => undefined, { kind: 'chat' }).catch((error: unknown) => error);
+      expect(engine.busyWith()).toBe('A benchmark of x is running.');
+    });
+    expect(insideHold).toMatchObject({ code: 'BUSY', message: 'A benchmark of x is running.' });
+    // The model that was loaded before the hold is loaded again after it.
+    expect(engine.status()).toMatchObject({ state: 'ready', model: { name: 'stories260K.gguf' } });
   });
 });
 
@@ -121,6 +168,6 @@ describe('loading models', () => {
 
   it('says NO_MODEL when asked to generate with nothing loaded', async () => {
     const engine = new InferenceEngine({ gpu: false });
-    await expect(engine.run(1, async () => undefined)).rejects.toMatchObject({ code: 'NO_MODEL' });
+    await expect(engine.run(async () => undefined, { kind: 'chat' })).rejects.toMatchObject({ code: 'NO_MODEL' });
   });
 });

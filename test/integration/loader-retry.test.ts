@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EngineStatus } from '../../src-main/api';
-import { ModelLoader } from '../../src-main/app';
+import { ModelLoader } from '../../src-main/app/loader';
 import type { HardwareService } from '../../src-main/hardware';
 import { History } from '../../src-main/history';
 import type { InferenceEngine, LoadOptions } from '../../src-main/inference';
@@ -45,7 +45,7 @@ describe('a load that runs out of memory anyway', () => {
     const engine = engineThatRunsOutOfMemoryOnce();
     const hardware = { report: async () => hardwareFixtures.nvidia8GB } as unknown as HardwareService;
     const loader = new ModelLoader(engine as unknown as InferenceEngine, hardware, history.measurements, dir.path);
-    const status = await loader.load({ name: 'qwen3-8b.gguf', contextSize: 8192 });
+    const status = await loader.load({ model: 'qwen3-8b.gguf', contextSize: 8192 });
     expect(engine.loads).toHaveLength(2);
     expect(engine.loads[0].gpuLayers).toBe(37);
     expect(engine.loads[1].gpuLayers).toBe(18);
@@ -56,6 +56,6 @@ describe('a load that runs out of memory anyway', () => {
     const engine = { parallelSlots: 0, status: () => ({ state: 'idle', model: null, error: null, generatingConversationId: null }), load: async () => Promise.reject(new Error('disk read error')) };
     const hardware = { report: async () => hardwareFixtures.nvidia8GB } as unknown as HardwareService;
     const loader = new ModelLoader(engine as unknown as InferenceEngine, hardware, history.measurements, dir.path);
-    await expect(loader.load({ name: 'qwen3-8b.gguf' })).rejects.toThrow('disk read error');
+    await expect(loader.load({ model: 'qwen3-8b.gguf' })).rejects.toThrow('disk read error');
   });
 });

@@ -34,7 +34,7 @@ describe('estimates against real loads (real node-llama-cpp, process memory)', (
     const before = await t.call('catalog.estimate', { source: { installed: 'mid-f16.gguf' }, contextSize: 4096 });
     expect(before.correction).toBeNull();
     expect(before.nodeLlamaCpp?.cpuBytes).toBeGreaterThan(0);
-    const loaded = await t.call('engine.load', { name: 'mid-f16.gguf', contextSize: 4096 });
+    const loaded = await t.call('engine.load', { model: 'mid-f16.gguf', contextSize: 4096 });
     expect(loaded.model).toMatchObject({ estimatedBytes: before.cpu.totalBytes + before.gpu.totalBytes });
     expect(loaded.model!.measuredBytes).toBeGreaterThan(0);
     t.hearth.loader.settle();

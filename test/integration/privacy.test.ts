@@ -48,7 +48,7 @@ describe('privacy: no outbound connection the user did not start', () => {
   });
 
   it('runs a whole chat session without touching the network', async () => {
-    const conversation = await t.call('conversations.create', { modelPath: 'stories260K.gguf', settings: { temperature: 0, maxTokens: 24 } });
+    const conversation = await t.call('conversations.create', { model: 'stories260K.gguf', settings: { temperature: 0, maxTokens: 24 } });
     const ended = t.nextEvent('chat.end');
     const sent = await t.call('chat.send', { conversationId: conversation.id, content: 'Once upon a time' });
     await ended;

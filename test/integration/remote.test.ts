@@ -47,19 +47,20 @@ describe('a remote engine: another Hearth serving /v1 in its own process', () =>
 
   it('chats through it, storing and measuring the reply like a local one', async () => {
     const [engine] = await t.call('remotes.list');
-    const conversation = await t.call('conversations.create', { modelPath: remoteModelName(engine.id, 'stories260K.gguf'), settings: { temperature: 0, maxTokens: 24 } });
+    const conversation = await t.call('conversations.create', { model: remoteModelName(engine.id, 'stories260K.gguf'), settings: { temperature: 0, maxTokens: 24 } });
     const ended = t.nextEvent('chat.end', (payload) => payload.conversationId === conversation.id);
     await t.call('chat.send', { conversationId: conversation.id, content: 'Once upon a time' });
     const { message } = (await ended) as { message: Message };
     expect(message.status).toBe('complete');
     expect(message.content.startsWith(', there was a little girl named Lily')).toBe(true);
-    expect(message.metrics).toMatchObject({ modelFile: 'stories260K.gguf', outputTokens: 24, stopReason: 'maxTokens', chatTemplate: "GPU box's own" });
+    // Figures name the model by its reference, as the conversation does, not by the engine's own name for it.
+    expect(message.metrics).toMatchObject({ model: conversation.model, outputTokens: 24, stopReason: 'maxTokens', chatTemplate: "GPU box's own" });
     expect(message.metrics!.ttftMs).toBeGreaterThan(0);
     expect(message.metrics!.decodeTokensPerSecond).toBeGreaterThan(0);
     expect(message.metrics!.promptTokens).toBeGreaterThan(0);
     const stored = await t.call('conversations.get', { id: conversation.id });
     expect(stored.messages.at(-1)).toEqual(message);
-    const records = await t.call('dashboard.replies', { modelFile: 'stories260K.gguf' });
+    const records = await t.call('dashboard.replies', { model: conversation.model! });
     expect(records.map((record) => record.messageId)).toContain(message.id);
     const log = await t.call('network.log');
     expect(log.some((record) => record.purpose === 'remote-engine' && record.url.endsWith('/chat/completions') && record.status === 200)).toBe(true);
@@ -68,7 +69,7 @@ describe('a remote engine: another Hearth serving /v1 in its own process', () =>
 
   it('stops a remote reply on request, keeping what arrived', async () => {
     const [engine] = await t.call('remotes.list');
-    const conversation = await t.call('conversations.create', { modelPath: remoteModelName(engine.id, 'stories260K.gguf'), settings: { maxTokens: 4000, stopAtEos: false } });
+    const conversation = await t.call('conversations.create', { model: remoteModelName(engine.id, 'stories260K.gguf'), settings: { maxTokens: 4000, stopAtEos: false } });
     const ended = t.nextEvent('chat.end', (payload) => payload.conversationId === conversation.id);
     const firstDelta = t.nextEvent('chat.delta', (payload) => payload.conversationId === conversation.id);
     await t.call('chat.send', { conversationId: conversation.id, content: 'Once upon a time' });
@@ -77,6 +78,23 @@ describe('a remote engine: another Hearth serving /v1 in its own process', () =>
     const { message } = (await ended) as { message: Message };
     expect(message.metrics?.stopReason).toBe('abort');
     expect(message.content.length).toBeGreaterThan(0);
+  });
+
+  it('keeps a remote reply busy until it ends: deleting its message is refused, deleting the conversation stops it', async () => {
+    const [engine] = await t.call('remotes.list');
+    const conversation = await t.call('conversations.create', { model: remoteModelName(engine.id, 'stories260K.gguf'), settings: { maxTokens: 4000, stopAtEos: false } });
+    const ended = t.nextEvent('chat.end', (payload) => payload.conversationId === conversation.id);
+    const firstDelta = t.nextEvent('chat.delta', (payload) => payload.conversationId === conversation.id);
+    const { userMessage } = await t.call('chat.send', { conversationId: conversation.id, content: 'Once upon a time' });
+    await firstDelta;
+    expect(await t.raw('messages.delete', { conversationId: conversation.id, messageId: userMessage.id })).toMatchObject({ ok: false, error: { code: 'BUSY' } });
+    await t.call('conversations.delete', { id: conversation.id });
+    const { message } = (await ended) as { message: Message };
+    expect(message).toMatchObject({ status: 'complete', metrics: { stopReason: 'abort' } });
+    await t.call('conversations.restore', { id: conversation.id });
+    const stored = await t.call('conversations.get', { id: conversation.id });
+    expect(stored.messages.map((m) => m.status)).toEqual(['complete', 'complete']);
+    expect(await t.raw('messages.delete', { conversationId: conversation.id, messageId: userMessage.id })).toMatchObject({ ok: true });
   });
 
   it('is blocked while offline, and removed with its key', async () => {

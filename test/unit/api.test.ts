@@ -59,7 +59,7 @@ describe('the router', () => {
 
 describe('reply stats line', () => {
   const metrics = sampleMetrics({
-    modelFile: 'm.gguf',
+    model: 'm.gguf',
     quantization: 'Q4_K_M',
     chatTemplate: 'ChatML',
     promptTokens: 10,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { snippetMarkEnd, snippetMarkStart, type Message } from '../../src-main/api';
-import { titleFrom, turnsOf } from '../../src-main/app';
+import { titleFrom, turnsOf } from '../../src-main/app/chat';
 import { resolvePaths, platformAppDataDir } from '../../src-main/paths';
-import { snippetOf, toFtsQuery } from '../../src-main/history';
+import { snippetOf, toFtsQuery } from '../../src-main/history/search';
 import { electronSqliteBindingPath, missingDisplayReason } from '../../src-main/electron/launcher';
 
 const message = (role: Message['role'], content: string, status: Message['status'] = 'complete'): Message => ({

@@ -13,7 +13,7 @@ describe('reply metrics', () => {
       clock.tokens(1);
     }
     now += 5;
-    const metrics = clock.finish({ stopReason: 'eos', stopSequence: null, modelFile: 'm', quantization: null, chatTemplate: 't', settings: defaultGenerationSettings, threads: 1, gpuLayers: 0, contextSize: 512, droppedTurns: 0, speculation: null, beam: null });
+    const metrics = clock.finish({ stopReason: 'eos', stopSequence: null, model: 'm', quantization: null, chatTemplate: 't', settings: defaultGenerationSettings, threads: 1, gpuLayers: 0, contextSize: 512, droppedTurns: 0, speculation: null, beam: null });
     expect(metrics.ttftMs).toBe(10);
     expect(metrics.outputTokens).toBe(11);
     expect(metrics.decodeTokensPerSecond).toBe(500);

@@ -7,6 +7,7 @@ import { benchmarks } from './006_benchmarks';
 import { searchPrefixes } from './007_search_prefixes';
 import { remoteEngines } from './008_remote_engines';
 import { apiRequests } from './009_api_requests';
+import { modelReference } from './010_model_reference';
 
 /** Applied in order; a database's `user_version` is the number of migrations it has. Never edit a shipped one. */
-export const migrations: readonly string[] = [initial, fitMeasurements, downloads, downloadSegments, branches, benchmarks, searchPrefixes, remoteEngines, apiRequests];
+export const migrations: readonly string[] = [initial, fitMeasurements, downloads, downloadSegments, branches, benchmarks, searchPrefixes, remoteEngines, apiRequests, modelReference];

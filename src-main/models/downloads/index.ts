@@ -1,4 +1,3 @@
-export { DownloadManager, diskReserveBytes, partPathOf, type DownloadManagerOptions } from './manager';
-export { DownloadStore } from './store';
+export { DownloadManager, diskReserveBytes, partPathOf, type DownloadManagerOptions, type DownloadRecords } from './manager';
 export { hubHeaders, hubOptionsFromEnv, resolveSource, type HubOptions, type ResolvedSource } from './sources';
 export { transfer, TransferError, flushEveryBytes, type TransferOptions, type TransferResult } from './transfer';

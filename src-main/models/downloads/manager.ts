@@ -6,14 +6,28 @@ import { formatBytes } from '../../catalog';
 import { readGgufFileInfo, type GgufFileInfo } from 'node-llama-cpp';
 import { readGgufHeader } from '../gguf';
 import { hubHeaders, resolveSource, type HubOptions } from './sources';
-import type { DownloadStore } from './store';
 import { removeSegments, segmentBytesOnDisk, segmentCount, transferInSegments } from './segments';
 import { transfer, TransferError } from './transfer';
 import { fileSize } from '../fileSize';
 
+/** Fields of a download the manager changes as it works. */
+export type DownloadChanges = Partial<Pick<Download, 'totalBytes' | 'receivedBytes' | 'status' | 'error' | 'expectedSha256' | 'sha256' | 'retries' | 'segments'>>;
+
+/** Where the queue lives (the history database's `downloads`): what was asked for survives crashes and restarts. */
+export interface DownloadRecords {
+  list(): Download[];
+  get(id: number): Download | null;
+  create(entry: { source: string; url: string; fileName: string; totalBytes: number | null; expectedSha256: string | null; segments: number }): Download;
+  update(id: number, changes: DownloadChanges): Download;
+  /** An unfinished download of the same file, to resume rather than start again. */
+  findActive(fileName: string): Download | null;
+  /** What was running when the app stopped, back in the queue; returns the queue. */
+  requeueInterrupted(): Download[];
+}
+
 export interface DownloadManagerOptions {
   modelsDir: string;
-  store: DownloadStore;
+  store: DownloadRecords;
   /** Read on every request, so a token set while the app runs is used at once. */
   hub: () => HubOptions;
   /** The one door to the network: logs every request and blocks them all while offline. */
@@ -141,7 +155,7 @@ export class DownloadManager {
     return download;
   }
 
-  private setStatus(id: number, changes: Parameters<DownloadStore['update']>[1]): Download {
+  private setStatus(id: number, changes: DownloadChanges): Download {
     const download = this.options.store.update(id, changes);
     this.options.onChange(download);
     return download;

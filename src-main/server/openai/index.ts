@@ -1,1 +1,1 @@
-export { startOpenAiServer, openAiDefaults, type OpenAiBackend, type OpenAiServerOptions, type GenerationJob } from './server';
+export { startOpenAiServer, openAiDefaults, type OpenAiServerOptions } from './server';

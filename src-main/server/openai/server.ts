@@ -2,24 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
-import { ApiError, type GenerationSettings, type MessageMetrics } from '../../api';
-import type { Turn } from '../../inference';
+import { ApiError } from '../../api';
+import type { GenerationJob, OpenAiBackend, Turn } from '../../app';
 import { isLoopbackHost, type RunningServer } from '../http';
 import { finishReasonOf, OpenAiError, openStream, sendJson, usageOf } from './responses';
 import { chatCompletionSchema, completionSchema, embeddingSchema, settingsOf, textOf } from './schemas';
-
-/** One generation the API asks for: a chat (system prompt and turns) or a plain-text prompt to continue. */
-export type GenerationJob =
-  | { kind: 'chat'; model: string; systemPrompt: string; turns: Turn[]; settings: GenerationSettings }
-  | { kind: 'completion'; model: string; prompt: string; settings: GenerationSettings };
-
-export interface OpenAiBackend {
-  /** Installed, usable models by the names the API takes. */
-  models(): Promise<string[]>;
-  /** Runs the job when a slot is free; BUSY (429) when the queue is full. `onDelta` streams the text. */
-  generate(job: GenerationJob, signal: AbortSignal, onDelta: (text: string) => void): Promise<{ text: string; metrics: MessageMetrics }>;
-  embed(model: string, inputs: string[]): Promise<{ vectors: number[][]; promptTokens: number }>;
-}
 
 export interface OpenAiServerOptions {
   backend: OpenAiBackend;

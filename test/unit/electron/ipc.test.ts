@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createRouter, EventBus, type CallResult, type Handlers, type Router } from '../../../src-main/api';
+import { createRouter, defaultGenerationSettings, EventBus, type CallResult, type Handlers, type Router } from '../../../src-main/api';
 import { createAppUrlPolicy } from '../../../src-main/electron/appUrl';
 import { bindIpc, type InvokeEventLike, type IpcMainLike } from '../../../src-main/electron/ipc';
 import { appUrl } from './fakes';
@@ -50,6 +50,9 @@ function setup(router: Router = { call: vi.fn(async () => ({ ok: true, result: '
 }
 
 const statusPayload = { state: 'idle', model: null, error: null, generatingConversationId: null } as const;
+const changed = (id: number) => ({
+  conversation: { id, title: 'A chat', model: null, systemPrompt: '', settings: defaultGenerationSettings, chatTemplate: null, pinned: false, createdAt: 0, updatedAt: 0 }
+});
 
 describe('bindIpc: methods', () => {
   it('registers exactly one handler, on hearth:call', () => {
@@ -94,11 +97,11 @@ describe('bindIpc: events', () => {
   it('sends every EventBus event to every window on hearth:event', () => {
     const { events, windows } = setup();
     events.emit('engine.status', statusPayload);
-    events.emit('conversations.changed', { id: 3 });
+    events.emit('conversations.changed', changed(3));
     for (const window of windows) {
       expect(window.sent).toEqual([
         ['hearth:event', { name: 'engine.status', payload: statusPayload }],
-        ['hearth:event', { name: 'conversations.changed', payload: { id: 3 } }]
+        ['hearth:event', { name: 'conversations.changed', payload: changed(3) }]
       ]);
     }
   });
@@ -107,7 +110,7 @@ describe('bindIpc: events', () => {
     const { events, windows } = setup();
     const late = new FakeContents();
     windows.push(late);
-    events.emit('conversations.changed', { id: 1 });
+    events.emit('conversations.changed', changed(1));
     expect(late.sent).toHaveLength(1);
   });
 
@@ -116,7 +119,7 @@ describe('bindIpc: events', () => {
     const destroyed = new FakeContents(appUrl, true);
     const foreign = new FakeContents('https://evil.example/');
     windows.push(destroyed, foreign);
-    events.emit('conversations.changed', { id: 1 });
+    events.emit('conversations.changed', changed(1));
     expect(destroyed.sent).toEqual([]);
     expect(foreign.sent).toEqual([]);
     expect(windows[0].sent).toHaveLength(1);
@@ -125,7 +128,7 @@ describe('bindIpc: events', () => {
   it('stops forwarding and removes the handler once disposed', () => {
     const { ipcMain, events, windows, dispose } = setup();
     dispose();
-    events.emit('conversations.changed', { id: 1 });
+    events.emit('conversations.changed', changed(1));
     for (const window of windows) expect(window.sent).toEqual([]);
     expect(ipcMain.handlers.size).toBe(0);
   });

@@ -39,7 +39,7 @@ describe('createPreloadApi: call', () => {
       details: { fit: { fitClass: 'too-large' }, fittingContextSize: 1024 }
     };
     const ipc = new FakeIpcRenderer(() => ({ ok: false, error }));
-    const rejection = await createPreloadApi(ipc).call('engine.load', { name: 'llama-2-70b.gguf' }).catch((failure: unknown) => failure);
+    const rejection = await createPreloadApi(ipc).call('engine.load', { model: 'llama-2-70b.gguf' }).catch((failure: unknown) => failure);
     expect(Object.getPrototypeOf(rejection)).toBe(Object.prototype);
     expect(rejection).toEqual({ name: 'ApiError', ...error });
   });

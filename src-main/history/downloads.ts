@@ -1,5 +1,5 @@
-import type { Download, DownloadStatus } from '../../api';
-import type { Db } from '../../history';
+import type { Download, DownloadStatus } from '../api';
+import type { Db } from './db';
 
 interface DownloadRow {
   id: number;

@@ -1,0 +1,123 @@
+/**
+ * Model files, the loaded model, the tokenizer and next-token views, and downloads. Pure (no Node, no DOM): the renderer and the preload bundle it too.
+ */
+import { z } from 'zod';
+
+/**
+ * A model reference: the one name a model goes by in conversations, reply figures, method inputs and the
+ * API. For a local model, its path relative to the models folder (`Qwen3-8B-Q4_K_M.gguf`,
+ * `qwen/Qwen3-8B-Q4_K_M.gguf`; see `ModelFile.name`); for a remote engine's, `remote:<engine id>/<model>`
+ * (see `remoteModelName`). Never a filesystem path.
+ */
+export type ModelRef = string;
+export const modelRefSchema = z.string().trim().min(1).max(4096);
+
+export interface TokenPiece {
+  id: number;
+  /** The token's text, special tokens written out (a piece may be part of a multi-byte character). */
+  text: string;
+}
+
+export interface TokenizeResult {
+  model: string;
+  tokens: TokenPiece[];
+}
+
+export interface TokenCandidate extends TokenPiece {
+  /** The model's own probability (temperature 1, no cut-offs). */
+  probability: number;
+}
+
+export interface NextTokensResult {
+  model: string;
+  promptTokens: number;
+  /** The most likely next tokens, most likely first. */
+  candidates: TokenCandidate[];
+  /** Present when sampling was asked for: the token llama.cpp picked with the given settings. */
+  sampled: TokenPiece | null;
+}
+
+export interface ModelFile {
+  /** Path relative to the models folder: the name a user picks a model by. */
+  name: string;
+  path: string;
+  sizeBytes: number;
+  usable: boolean;
+  /** Why the file cannot be used, when it cannot. */
+  problem: string | null;
+  architecture: string | null;
+  quantization: string | null;
+  hasChatTemplate: boolean;
+  /** Hearth's built-in demo model: it says one fixed sentence; real models come from the recommender. */
+  demo: boolean;
+  /** Files on disk: more than one for a split set (listed by its first part). */
+  parts: number;
+}
+
+export type EngineState = 'idle' | 'loading' | 'ready' | 'error';
+
+export interface LoadedModel {
+  name: string;
+  path: string;
+  chatTemplate: string;
+  isBaseModel: boolean;
+  contextSize: number;
+  threads: number;
+  gpu: string | false;
+  gpuLayers: number;
+  loadMs: number;
+  /** What the fit estimator expected this load to take, and what it took (RAM + VRAM growth). */
+  estimatedBytes: number | null;
+  measuredBytes: number;
+  /** Set when the guardrail changed the request so the model would load (fewer GPU layers, smaller context). */
+  loadNote: string | null;
+}
+
+export interface EngineStatus {
+  state: EngineState;
+  model: LoadedModel | null;
+  error: string | null;
+  generatingConversationId: number | null;
+}
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  dataDir: string;
+  modelsDir: string;
+  platform: string;
+  cpuThreads: number;
+}
+
+export interface HubTokenStatus {
+  configured: boolean;
+  source: 'environment' | 'secure storage' | null;
+  /** The desktop app can store one; browser mode reads HF_TOKEN from the environment only. */
+  canStore: boolean;
+}
+
+export const downloadStatuses = ['queued', 'downloading', 'paused', 'verifying', 'completed', 'failed', 'cancelled'] as const;
+export type DownloadStatus = (typeof downloadStatuses)[number];
+
+export interface Download {
+  id: number;
+  /** What the user asked for: hf:owner/repo/file.gguf, hf:owner/repo:Q4_K_M, catalog:id:Q4_K_M or an https URL. */
+  source: string;
+  url: string;
+  fileName: string;
+  totalBytes: number | null;
+  receivedBytes: number;
+  status: DownloadStatus;
+  error: string | null;
+  /** The Hub's published SHA-256 when it gave one; the file is checked against it. */
+  expectedSha256: string | null;
+  sha256: string | null;
+  retries: number;
+  /** Parallel range requests the file comes in (1: one stream). */
+  segments: number;
+  /** Live figures while it runs. */
+  bytesPerSecond: number | null;
+  etaSeconds: number | null;
+  createdAt: number;
+  updatedAt: number;
+}

@@ -1,0 +1,78 @@
+/** How long streamed text may sit in memory before it is written: a crash loses at most this much. */
+export const streamingWriteIntervalMs = 250;
+
+/**
+ * Deltas after the first are sent at most this often: an event per token costs the transport and the
+ * page more than the tokens themselves on a fast model, and nobody reads faster than 30 updates a second.
+ */
+export const deltaIntervalMs = 32;
+
+/** Writes that fail in a row before the reply is stopped (about a second of trying at the write interval). */
+export const maxFailedWrites = 4;
+
+export interface ReplyStreamSink {
+  /** Sends new text to clients (the `chat.delta` event). */
+  send(delta: string, outputTokens: number): void;
+  /** Writes the whole text so far to history; may throw (disk full, database locked). */
+  write(text: string): void;
+  /** Writes kept failing: the reply should stop, with this error as the reason. */
+  giveUp(error: unknown): void;
+}
+
+/**
+ * One streaming reply's text: the first delta goes out at once (time to first token is what people
+ * feel), the rest in small batches; the text is written to history every `streamingWriteIntervalMs`.
+ * A failed write keeps the text in memory and is tried again at the next interval.
+ */
+export class ReplyStream {
+  private unsent = '';
+  private unsentTokens = 0;
+  private sentAny = false;
+  private sendTimer: NodeJS.Timeout | null = null;
+  private writeTimer: NodeJS.Timeout | null = null;
+  private failedWrites = 0;
+  private closed = false;
+
+  constructor(
+    /** The text so far: what the message held before (a continuation) plus what arrived. */
+    public text: string,
+    private readonly sink: ReplyStreamSink
+  ) {}
+
+  append(delta: string, outputTokens: number): void {
+    if (this.closed) return;
+    this.text += delta;
+    this.unsent += delta;
+    this.unsentTokens = outputTokens;
+    if (!this.sentAny) this.send();
+    else this.sendTimer ??= setTimeout(() => this.send(), deltaIntervalMs);
+    this.writeTimer ??= setTimeout(() => this.write(), streamingWriteIntervalMs);
+  }
+
+  /** Stops the timers and sends what is still held, so it goes out before the reply's end is announced. */
+  close(): void {
+    this.closed = true;
+    if (this.sendTimer) clearTimeout(this.sendTimer);
+    if (this.writeTimer) clearTimeout(this.writeTimer);
+    this.send();
+  }
+
+  private send(): void {
+    this.sendTimer = null;
+    if (this.unsent === '') return;
+    this.sink.send(this.unsent, this.unsentTokens);
+    this.unsent = '';
+    this.sentAny = true;
+  }
+
+  private write(): void {
+    this.writeTimer = null;
+    try {
+      this.sink.write(this.text);
+      this.failedWrites = 0;
+    } catch (error) {
+      if (++this.failedWrites >= maxFailedWrites) this.sink.giveUp(error);
+      else if (!this.closed) this.writeTimer = setTimeout(() => this.write(), streamingWriteIntervalMs);
+    }
+  }
+}
