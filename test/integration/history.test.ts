@@ -189,10 +189,57 @@ describe('history (real SQLite file)', () => {
     const badMessage = {
       format: 'hearth.conversation',
       version: 1,
-      conversation: { title: 't', modelPath: null, systemPrompt: '', createdAt: 1, updatedAt: 1 },
+      conversation: { title: 't', model: null, systemPrompt: '', createdAt: 1, updatedAt: 1 },
       messages: [{ role: 'robot', content: 'x', status: 'complete', createdAt: 1 }]
     };
     expect(() => history.import(JSON.stringify(badMessage))).toThrow(/messages\.0\.role/);
     expect(history.conversations.list()).toHaveLength(before);
+  });
+
+  it('imports exports written before the model reference had one name (modelPath, modelFile)', () => {
+    const { model, ...legacyMetrics } = { ...metrics, model: 'x' };
+    const legacy = {
+      format: 'hearth.conversation',
+      version: 1,
+      conversation: { title: 'Old export', modelPath: 'qwen/Qwen3-8B-Q4_K_M.gguf', systemPrompt: '', createdAt: 1, updatedAt: 1 },
+      messages: [
+        { role: 'user', content: 'hi', status: 'complete', createdAt: 1 },
+        { role: 'assistant', content: 'hello', status: 'complete', createdAt: 2, metrics: { ...legacyMetrics, modelFile: 'Qwen3-8B-Q4_K_M.gguf' } }
+      ]
+    };
+    expect(model).toBe('x');
+    const imported = history.import(JSON.stringify(legacy));
+    expect(imported.model).toBe('qwen/Qwen3-8B-Q4_K_M.gguf');
+    expect(history.messages.list(imported.id)[1].metrics?.model).toBe('Qwen3-8B-Q4_K_M.gguf');
+  });
+});
+
+describe('upgrading a history from before one model reference (schema 9 → 10)', () => {
+  it('renames the columns, gives replies of subfolder models the whole reference, and rewrites API request figures', () => {
+    const dir = temporaryDir();
+    const file = join(dir.path, 'history.sqlite');
+    inspect(file, (db) => {
+      for (const migration of migrations.slice(0, 9)) db.exec(migration);
+      db.pragma('user_version = 9');
+      db.prepare("INSERT INTO conversations (id, title, model_path, created_at, updated_at) VALUES (1, 'sub', 'qwen/Qwen3-8B-Q4_K_M.gguf', 1, 1), (2, 'top', 'stories260K.gguf', 1, 1)").run();
+      db.prepare("INSERT INTO messages (id, conversation_id, role, content, status, created_at, updated_at) VALUES (1, 1, 'assistant', 'a', 'complete', 1, 1), (2, 2, 'assistant', 'b', 'complete', 1, 1)").run();
+      const insertMetrics = db.prepare("INSERT INTO message_metrics (message_id, model_file, chat_template, prompt_tokens, prefill_tokens, output_tokens, total_ms, stop_reason, sampling, threads) VALUES (?, ?, 't', 1, 1, 1, 1, 'eos', '{}', 1)");
+      insertMetrics.run(1, 'Qwen3-8B-Q4_K_M.gguf');
+      insertMetrics.run(2, 'stories260K.gguf');
+      const { model: _, ...legacyMetrics } = metrics;
+      db.prepare("INSERT INTO api_requests (created_at, endpoint, model_file, metrics) VALUES (1, '/v1/completions', 'stories260K.gguf', ?)").run(JSON.stringify({ ...legacyMetrics, modelFile: 'stories260K.gguf' }));
+    });
+    const history = History.open(file);
+    try {
+      expect(history.conversations.get(1).model).toBe('qwen/Qwen3-8B-Q4_K_M.gguf');
+      expect(history.messages.get(1).metrics?.model).toBe('qwen/Qwen3-8B-Q4_K_M.gguf');
+      expect(history.messages.get(2).metrics?.model).toBe('stories260K.gguf');
+      const api = history.replies.list().find((record) => record.messageId < 0);
+      expect(api?.metrics.model).toBe('stories260K.gguf');
+      expect(history.replies.list({ model: 'qwen/Qwen3-8B-Q4_K_M.gguf' }).map((record) => record.messageId)).toEqual([1]);
+    } finally {
+      history.close();
+      dir.remove();
+    }
   });
 });
