@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { methodNames, type AnyHearthEvent, type HearthTransport, type MethodInput, type MethodName } from '../../src-main/api';
+import { defaultGenerationSettings, eventNames, methodNames, type AnyHearthEvent, type Events, type EventName, type HearthTransport, type MethodInput, type MethodName } from '../../src-main/api';
 import { createAppUrlPolicy } from '../../src-main/electron/appUrl';
 import { bindIpc, type IpcMainLike, type InvokeEventLike } from '../../src-main/electron/ipc';
 import { createPreloadApi, type IpcRendererLike } from '../../src-main/electron/preloadApi';
+import { EventSource } from 'eventsource';
+import { HttpTransport, IpcTransport } from '../../src-renderer/src/lib/api';
 import { startHttpServer, type RunningServer } from '../../src-main/server';
 import { startOpenAiServer } from '../../src-main/server/openai';
 import { startTestHearth, type TestHearth } from '../helpers/hearth';
@@ -52,38 +54,17 @@ async function startTricklingServer(): Promise<{ url: string; close(): Promise<v
   };
 }
 
-/** The HTTP side, as the renderer's client uses it: JSON POST per method, SSE for events. */
-function httpTransport(url: string): HearthTransport & { events: AnyHearthEvent[]; close(): void } {
-  const events: AnyHearthEvent[] = [];
-  const controller = new AbortController();
-  void fetch(`${url}/api/events`, { signal: controller.signal })
-    .then(async (response) => {
-      const decoder = new TextDecoder();
-      let buffer = '';
-      for await (const chunk of response.body! as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const name = block.match(/^event: (.+)$/m)?.[1];
-          const data = block.match(/^data: (.+)$/m)?.[1];
-          if (name && data) events.push({ name, payload: JSON.parse(data) } as AnyHearthEvent);
-        }
-      }
-    })
-    .catch(() => undefined);
-  return {
-    events,
-    close: () => controller.abort(),
-    call: (async (name: MethodName, input: unknown) => {
-      const response = await fetch(`${url}/api/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
-      const body = (await response.json()) as { ok: boolean; result?: unknown; error?: unknown };
-      if (!body.ok) throw body.error;
-      return body.result;
-    }) as HearthTransport['call'],
-    onEvent: () => () => undefined
-  };
+/**
+ * The renderer's own clients: `HttpTransport` (fetch + EventSource, as browser mode runs it) and
+ * `IpcTransport` over the preload's bridge (as the desktop window runs it), each recording its events.
+ */
+function rendererClients(url: string, ipcRenderer: IpcRendererLike) {
+  const http = new HttpTransport({ baseUrl: `${url}/`, EventSource: EventSource as unknown as typeof globalThis.EventSource });
+  const ipc = new IpcTransport(createPreloadApi(ipcRenderer));
+  const received = { http: [] as AnyHearthEvent[], ipc: [] as AnyHearthEvent[] };
+  const unsubscribe = [http.onEvent((event) => received.http.push(event)), ipc.onEvent((event) => received.ipc.push(event))];
+  const opened = new Promise<void>((resolve) => http.onConnection((state) => state === 'open' && resolve()));
+  return { http, ipc, received, opened, close: () => unsubscribe.forEach((stop) => stop()) };
 }
 
 interface Context {
@@ -162,6 +143,30 @@ const samples: { [K in MethodName]: (context: Context) => MethodInput<K> } = {
   'downloads.resume': ({ downloadId }) => ({ id: downloadId }),
   'downloads.cancel': ({ downloadId }) => ({ id: downloadId }),
   'downloads.retry': ({ downloadId }) => ({ id: downloadId })
+};
+
+/**
+ * One payload per event, each marked with `sample` so the test can tell them from the app's own events:
+ * the mapped type makes an event added to the contract without a sample a type error.
+ */
+const download = { id: 1, source: 's', url: 'u', fileName: 'f.gguf', totalBytes: 10, receivedBytes: 5, status: 'downloading', error: null, expectedSha256: null, sha256: null, retries: 0, segments: 1, bytesPerSecond: null, etaSeconds: null, createdAt: 1, updatedAt: 1 } as const;
+const eventSamples: { [K in EventName]: Events[K] & { sample: K } } = {
+  'chat.delta': { conversationId: 1, messageId: 2, delta: 'Once upon a time, 東京 🔥', outputTokens: 3, sample: 'chat.delta' },
+  'chat.end': {
+    conversationId: 1,
+    message: { id: 2, conversationId: 1, role: 'assistant', content: 'x', status: 'complete', error: null, createdAt: 1, updatedAt: 1, metrics: null, parentId: null, siblingIds: [2] },
+    sample: 'chat.end'
+  },
+  'engine.status': { state: 'idle', model: null, error: null, generatingConversationId: null, sample: 'engine.status' },
+  'conversations.changed': {
+    conversation: { id: 1, title: 't', model: null, systemPrompt: '', settings: defaultGenerationSettings, chatTemplate: null, pinned: false, createdAt: 1, updatedAt: 1 },
+    sample: 'conversations.changed'
+  },
+  'downloads.progress': { ...download, sample: 'downloads.progress' },
+  'downloads.changed': { ...download, status: 'paused', sample: 'downloads.changed' },
+  'telemetry.sample': { at: 1, cpuPercent: 12.5, memoryTotalBytes: 2, memoryFreeBytes: 1, appBytes: 1, gpus: [], sample: 'telemetry.sample' },
+  'network.request': { id: 1, at: 1, purpose: 'download', method: 'GET', url: 'https://huggingface.co/x', status: 200, error: null, blocked: false, sample: 'network.request' },
+  'bench.progress': { model: 'm.gguf', step: 'decode', done: 1, total: 2, sample: 'bench.progress' }
 };
 
 /** Calls every method in a meaningful order over one transport; returns what each gave. */
@@ -285,19 +290,16 @@ describe('every method works over both transports (IPC binding and HTTP binding)
     expect(Object.keys(samples).sort()).toEqual([...methodNames].sort());
   });
 
-  it('gives the same results and events over IPC and HTTP', async () => {
-    const ipc = fakeElectronIpc();
-    const dispose = bindIpc({ ipcMain: ipc.ipcMain, router: t.hearth.router, events: t.hearth.events, isAppUrl: createAppUrlPolicy(appUrl), eventTargets: () => [ipc.webContents] });
-    const preload = createPreloadApi(ipc.ipcRenderer);
-    const ipcEvents: AnyHearthEvent[] = [];
-    preload.onEvent((event) => ipcEvents.push(event));
-    const http = httpTransport(server.url);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  it('gives the same results and events over IPC and HTTP, through the renderer\'s own clients', async () => {
+    const electron = fakeElectronIpc();
+    const dispose = bindIpc({ ipcMain: electron.ipcMain, router: t.hearth.router, events: t.hearth.events, isAppUrl: createAppUrlPolicy(appUrl), eventTargets: () => [electron.webContents] });
+    const clients = rendererClients(server.url, electron.ipcRenderer);
+    await clients.opened;
     try {
       const inspect = `${fileServer.url}/files/stories.gguf`;
       const remote = `${openAi.url}/v1`;
-      const overIpc = await exerciseEveryMethod(preload, () => t.nextEvent('chat.end'), { download: `${slowServer.url}/ipc.gguf`, inspect, remote }, tinyRandomLlama);
-      const overHttp = await exerciseEveryMethod(http, () => t.nextEvent('chat.end'), { download: `${slowServer.url}/http.gguf`, inspect, remote }, tinyRandomLlama);
+      const overIpc = await exerciseEveryMethod(clients.ipc, () => t.nextEvent('chat.end'), { download: `${slowServer.url}/ipc.gguf`, inspect, remote }, tinyRandomLlama);
+      const overHttp = await exerciseEveryMethod(clients.http, () => t.nextEvent('chat.end'), { download: `${slowServer.url}/http.gguf`, inspect, remote }, tinyRandomLlama);
       expect([...overIpc.keys()].sort()).toEqual([...methodNames].sort());
       expect([...overHttp.keys()].sort()).toEqual([...methodNames].sort());
 
@@ -311,26 +313,44 @@ describe('every method works over both transports (IPC binding and HTTP binding)
       const exported = (results: Map<MethodName, unknown>) => withoutVolatile(JSON.parse((results.get('conversations.export') as { content: string }).content));
       expect(exported(overHttp)).toEqual(exported(overIpc));
       const namesOf = (events: AnyHearthEvent[]) => new Set(events.map((event) => event.name));
-      expect(namesOf(ipcEvents)).toEqual(namesOf(http.events));
-      for (const name of ['engine.status', 'conversations.changed', 'chat.delta', 'chat.end', 'downloads.changed'] as const) expect(namesOf(ipcEvents)).toContain(name);
+      expect(namesOf(clients.received.ipc)).toEqual(namesOf(clients.received.http));
+      for (const name of ['engine.status', 'conversations.changed', 'chat.delta', 'chat.end', 'downloads.changed'] as const) expect(namesOf(clients.received.ipc)).toContain(name);
     } finally {
-      http.close();
+      clients.close();
+      dispose();
+    }
+  });
+
+  it('delivers every event the contract declares, payload intact, to both clients', async () => {
+    const electron = fakeElectronIpc();
+    const dispose = bindIpc({ ipcMain: electron.ipcMain, router: t.hearth.router, events: t.hearth.events, isAppUrl: createAppUrlPolicy(appUrl), eventTargets: () => [electron.webContents] });
+    const clients = rendererClients(server.url, electron.ipcRenderer);
+    await clients.opened;
+    try {
+      const sent = eventNames.map((name) => ({ name, payload: eventSamples[name] }) as AnyHearthEvent);
+      for (const event of sent) t.hearth.events.emit(event.name, event.payload as never);
+      const arrived = (events: AnyHearthEvent[]) => events.filter((event) => event.payload !== null && (event.payload as { sample?: unknown }).sample !== undefined);
+      for (let waited = 0; arrived(clients.received.http).length < sent.length && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(arrived(clients.received.http)).toEqual(sent);
+      expect(arrived(clients.received.ipc)).toEqual(sent);
+    } finally {
+      clients.close();
       dispose();
     }
   });
 
   it('gives the same typed validation error over both', async () => {
-    const ipc = fakeElectronIpc();
-    const dispose = bindIpc({ ipcMain: ipc.ipcMain, router: t.hearth.router, events: t.hearth.events, isAppUrl: createAppUrlPolicy(appUrl), eventTargets: () => [] });
-    const http = httpTransport(server.url);
+    const electron = fakeElectronIpc();
+    const dispose = bindIpc({ ipcMain: electron.ipcMain, router: t.hearth.router, events: t.hearth.events, isAppUrl: createAppUrlPolicy(appUrl), eventTargets: () => [] });
+    const clients = rendererClients(server.url, electron.ipcRenderer);
     try {
       const bad = { id: 'not a number' } as unknown as MethodInput<'conversations.get'>;
-      const overIpc = await createPreloadApi(ipc.ipcRenderer).call('conversations.get', bad).catch((error: unknown) => error);
-      const overHttp = await http.call('conversations.get', bad).catch((error: unknown) => error);
+      const overIpc = await clients.ipc.call('conversations.get', bad).catch((error: unknown) => error);
+      const overHttp = await clients.http.call('conversations.get', bad).catch((error: unknown) => error);
       expect(overIpc).toMatchObject({ code: 'VALIDATION', issues: [{ path: 'id' }] });
       expect(overHttp).toMatchObject({ code: 'VALIDATION', issues: [{ path: 'id' }] });
     } finally {
-      http.close();
+      clients.close();
       dispose();
     }
   });
