@@ -1,9 +1,9 @@
-import { ApiError, parseRemoteModelName, type GenerationSettings } from '../api';
+import { ApiError, parseRemoteModelName, type Drafting, type EngineStatus, type GenerationSettings } from '../api';
 import type { History } from '../history';
 import { chosenPromptFormat, generateReply, ModelSwitchedError, type DraftingRequest, type InferenceEngine, type Reply, type ReplyRequest, type RunOptions, type SequenceKind, type SequenceRun } from '../inference';
 import type { Outbound } from '../network';
 import { remoteChat, remoteTemplateName } from '../remote';
-import type { LoadRequest, ModelLoader } from './loader';
+import type { LoadRequest } from './loader';
 import { requireRemoteModel, type RemoteEngines } from './remotes';
 
 /** A reply whose model is ready: how it will be prompted, and the generation itself. */
@@ -33,13 +33,26 @@ export interface ReplyBackend {
 }
 
 /**
+ * Where a local backend gets its models: the models folder through the fit guardrail (`ModelLoader`),
+ * or one file given by path (`FileModels`, for `hearth chat`).
+ */
+export interface LocalModels {
+  /** Loads the model; with `wait`, a switch waits for runs on another model to finish (else BUSY). */
+  load(request: LoadRequest, wait: boolean): Promise<EngineStatus>;
+  /** The conversation's drafting choice with its draft model found and checked. */
+  resolveDrafting(drafting: Drafting): Promise<DraftingRequest>;
+  /** Called after each reply, once the model's buffers have been used: what the load cost is known. */
+  settle(): void;
+}
+
+/**
  * Replies from the local engine: the chat's sequence (with speculative drafting, and its KV cache kept
  * from one reply to the next) or, for the API, a parallel slot.
  */
 export class LocalBackend implements ReplyBackend {
   constructor(
     private readonly engine: InferenceEngine,
-    private readonly loader: ModelLoader,
+    private readonly loader: LocalModels,
     private readonly sequences: SequenceKind
   ) {}
 

@@ -23,6 +23,8 @@ import { version } from '../../package.json';
 export const openAiQueueLimit = 8;
 
 export { titleFrom } from './chat';
+export { LocalBackend, type ReplyBackend, type PreparedReply } from './backends';
+export { FileModels } from './fileModels';
 export { streamingWriteIntervalMs } from './replyStream';
 export { defaultRecommendContext } from './handlers';
 export { deviceKey } from './loader';

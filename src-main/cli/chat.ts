@@ -1,6 +1,7 @@
 import { basename, resolve } from 'node:path';
 import { defaultGenerationSettings, formatReplyStats, generationSettingsSchema, knownChatTemplates, type GenerationSettings } from '../api';
-import { generateReply, gpuFromEnv, InferenceEngine, threadsFromEnv, type DraftingRequest } from '../inference';
+import { FileModels, LocalBackend } from '../app';
+import { gpuFromEnv, InferenceEngine, threadsFromEnv } from '../inference';
 
 export interface ChatFlags {
   model?: string;
@@ -70,28 +71,29 @@ async function withModel<T>(flags: ChatFlags, work: (engine: InferenceEngine) =>
   }
 }
 
+/** `hearth chat`: one reply through the same pipeline as the app's chat, streamed to stdout; Ctrl+C stops it. */
 export async function chatCommand(flags: ChatFlags, prompt: string, contextSize?: number): Promise<void> {
   if (!prompt) throw new Error('hearth chat needs the prompt text');
+  if (!flags.model) throw new Error('This command needs --model <file.gguf>');
   const settings = { ...settingsFromFlags(flags), contextSize: contextSize ?? null };
-  const draftPath = flags['draft-model'] ? resolve(flags['draft-model']) : null;
-  const drafting: DraftingRequest = draftPath ? { kind: 'model', name: basename(draftPath), path: draftPath } : settings.drafting.kind === 'promptLookup' ? { kind: 'promptLookup' } : { kind: 'off' };
-  await withModel(flags, async (engine) => {
-    const stop = new AbortController();
-    const abort = () => stop.abort();
-    process.once('SIGINT', abort);
-    try {
-      const reply = await engine.run(
-        (run, signal) =>
-          generateReply(run, { systemPrompt: flags.system ?? '', turns: [{ role: 'user', content: prompt }], settings, onDelta: (delta) => process.stdout.write(delta) }, signal),
-        { kind: 'chat', drafting, signal: stop.signal }
-      );
-      process.stdout.write('\n');
-      const beam = reply.metrics.beam ? ` · beam ${reply.metrics.beam.width}, log-probability ${reply.metrics.beam.logProbability.toFixed(3)}` : '';
-      console.error(`${formatReplyStats(reply.metrics)} · ${reply.metrics.promptTokens} prompt tokens · ${reply.metrics.threads} threads · ${reply.metrics.chatTemplate}${beam}`);
-    } finally {
-      process.off('SIGINT', abort);
-    }
-  }, contextSize);
+  const engine = new InferenceEngine({ threads: flags.threads === undefined ? threadsFromEnv() : Number(flags.threads), gpu: gpuFromEnv() });
+  const stop = new AbortController();
+  const abort = () => stop.abort();
+  process.once('SIGINT', abort);
+  try {
+    const backend = new LocalBackend(engine, new FileModels(engine, resolve(flags.model), flags['draft-model'] ? resolve(flags['draft-model']) : null), 'chat');
+    const prepared = await backend.prepare(basename(flags.model), settings);
+    const reply = await prepared.generate(
+      { systemPrompt: flags.system ?? '', turns: [{ role: 'user', content: prompt }], settings, onDelta: (delta) => process.stdout.write(delta) },
+      stop.signal
+    );
+    process.stdout.write('\n');
+    const beam = reply.metrics.beam ? ` · beam ${reply.metrics.beam.width}, log-probability ${reply.metrics.beam.logProbability.toFixed(3)}` : '';
+    console.error(`${formatReplyStats(reply.metrics)} · ${reply.metrics.promptTokens} prompt tokens · ${reply.metrics.threads} threads · ${reply.metrics.chatTemplate}${beam}`);
+  } finally {
+    process.off('SIGINT', abort);
+    await engine.dispose();
+  }
 }
 
 /** Prints the model's tokens for the text: one per line (id, then the piece as JSON so spaces show), then the count. */
