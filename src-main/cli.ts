@@ -7,10 +7,9 @@ import { fitCommand, recommendCommand } from './cli/commands';
 import { modelsCommand } from './cli/models';
 import { chatCommand, tokenizeCommand } from './cli/chat';
 import { benchCommand } from './cli/bench';
-import { launchDesktop, launchDevelopment } from './electron/launcher';
+import { launchDesktop, launchDevelopment } from './electron';
 import { resolvePaths } from './paths';
-import { startHttpServer, type RunningServer } from './server';
-import { openAiDefaults, startOpenAiServer } from './server/openai';
+import { openAiDefaults, startHttpServer, startOpenAiServer, type RunningServer } from './server';
 
 const usage = `Usage: hearth <command> [options]
 

@@ -1,8 +1,9 @@
 import type { BenchmarkResult, EventBus } from '../api';
 import { runBenchmark } from '../bench';
-import { cpuCores, type HardwareService } from '../hardware';
-import type { History } from '../history';
-import type { InferenceEngine } from '../inference';
+import { cpuCores, probeHardware, systemSources, type HardwareService } from '../hardware';
+import { History } from '../history';
+import { gpuFromEnv, InferenceEngine } from '../inference';
+import type { HearthPaths } from '../paths';
 import { requireUsable, resolveModelFile } from '../models';
 import { deviceKey } from './loader';
 
@@ -47,5 +48,27 @@ export class BenchmarkService {
       });
       return this.history.benchmarks.add({ ...measurement, model: request.model });
     });
+  }
+}
+
+/**
+ * `hearth bench --model F`: a model file given by path, measured in a process of its own (no app
+ * running) and kept with the history's benchmarks. `threads` unset chooses as loads do.
+ */
+export async function benchmarkFile(
+  paths: HearthPaths,
+  file: string,
+  options: Omit<BenchmarkRequest, 'model'> & { threads?: number },
+  onProgress?: (step: string, done: number, total: number) => void
+): Promise<BenchmarkResult> {
+  const engine = new InferenceEngine({ threads: options.threads, gpu: gpuFromEnv() });
+  const history = History.open(paths.databaseFile);
+  try {
+    const report = await probeHardware(systemSources(() => engine.llama()), paths.modelsDir);
+    const measurement = await runBenchmark(await engine.llama(), { ...options, path: file, physicalCores: (await cpuCores()).physical, hardware: deviceKey(report), onProgress });
+    return history.benchmarks.add(measurement);
+  } finally {
+    history.close();
+    await engine.dispose();
   }
 }

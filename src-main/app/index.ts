@@ -20,17 +20,15 @@ import { recordApiChat } from './openai';
 import { version } from '../../package.json';
 
 /** API requests that may wait behind the running one before more get 429. */
-export const openAiQueueLimit = 8;
+const openAiQueueLimit = 8;
 
-export { titleFrom } from './chat';
-export { LocalBackend, type ReplyBackend, type PreparedReply } from './backends';
+export { LocalBackend } from './backends';
 export { FileModels } from './fileModels';
 export { streamingWriteIntervalMs } from './replyStream';
 export { defaultRecommendContext } from './handlers';
-export { deviceKey } from './loader';
-export { hubTokenSecret, type DesktopCapabilities, type SecretStore } from './desktop';
+export { benchmarkFile } from './bench';
+export type { SecretStore } from './desktop';
 export type { GenerationJob, OpenAiBackend } from './openai';
-export type { StartOpenAiServer, RunningApiServer } from './apiServer';
 export type { Turn } from '../inference';
 
 export interface Hearth {

@@ -1,3 +1,2 @@
-export { runBenchmark, benchmarkDefaults, type BenchmarkOptions, type BenchmarkMeasurement } from './run';
-export { measureMemoryBandwidth } from './bandwidth';
+export { runBenchmark } from './run';
 export { statistic, decodeLimitTokensPerSecond } from './stats';

@@ -1,10 +1,7 @@
 import { resolve } from 'node:path';
 import type { BenchmarkResult, Statistic } from '../api';
-import { deviceKey } from '../app';
-import { runBenchmark } from '../bench';
-import { cpuCores, probeHardware, systemSources } from '../hardware';
-import { History } from '../history';
-import { gpuFromEnv, InferenceEngine, threadsFromEnv } from '../inference';
+import { benchmarkFile } from '../app';
+import { threadsFromEnv } from '../inference';
 import type { HearthPaths } from '../paths';
 
 export interface BenchFlags {
@@ -61,23 +58,7 @@ export function benchmarkTable(result: BenchmarkResult): string[] {
 export async function benchCommand(paths: HearthPaths, modelPath: string | undefined, flags: BenchFlags, json: boolean): Promise<void> {
   if (!modelPath) throw new Error('hearth bench needs --model <file.gguf>');
   const options = benchOptionsFromFlags(flags);
-  const engine = new InferenceEngine({ threads: options.threads ?? threadsFromEnv(), gpu: gpuFromEnv() });
-  const history = History.open(paths.databaseFile);
-  try {
-    const report = await probeHardware(systemSources(() => engine.llama()), paths.modelsDir);
-    const measurement = await runBenchmark(await engine.llama(), {
-      ...options,
-      threads: options.threads ?? threadsFromEnv(),
-      path: resolve(modelPath),
-      physicalCores: (await cpuCores()).physical,
-      hardware: deviceKey(report),
-      onProgress: json ? undefined : (step, done, total) => process.stderr.write(`\r[${done}/${total}] ${step}`.padEnd(70))
-    });
-    if (!json) process.stderr.write('\n');
-    const result = history.benchmarks.add(measurement);
-    console.log(json ? JSON.stringify(result, null, 2) : benchmarkTable(result).join('\n'));
-  } finally {
-    history.close();
-    await engine.dispose();
-  }
+  const result = await benchmarkFile(paths, resolve(modelPath), { ...options, threads: options.threads ?? threadsFromEnv() }, json ? undefined : (step, done, total) => process.stderr.write(`\r[${done}/${total}] ${step}`.padEnd(70)));
+  if (!json) process.stderr.write('\n');
+  console.log(json ? JSON.stringify(result, null, 2) : benchmarkTable(result).join('\n'));
 }

@@ -43,4 +43,4 @@ export class HardwareService {
     return this.cached!.report;
   }
 }
-export { TelemetrySampler, systemTelemetrySources, llamaGpuReadings, type TelemetrySources, type GpuReadings, type TelemetryOptions } from './telemetry';
+export { TelemetrySampler, systemTelemetrySources, llamaGpuReadings, type TelemetrySources } from './telemetry';

@@ -12,13 +12,11 @@ import { recordApiChat, startReply, type ApiChat, type ReplyFacts, type ReplySta
 import { searchMessages } from './search';
 import { exportJson, exportMarkdown, exportRepliesCsv, importJson } from './transfer';
 
-export { schemaVersion, electronSqliteBindingEnv } from './db';
-export { defaultConversationTitle } from './conversations';
+export { electronSqliteBindingEnv } from './db';
 export { readSettings } from './rows';
-export type { DownloadStore, DownloadChanges } from './downloads';
 export type { StoredRemoteEngine } from './remotes';
 export type { FitMeasurements } from './measurements';
-export type { ApiChat, ReplyStart, StartedReply } from './replies';
+export type { ReplyStart } from './replies';
 
 /**
  * The history service: one SQLite file holding every conversation, the download queue and the

@@ -18,7 +18,7 @@ interface Row {
 }
 
 function toEngine(row: Row): StoredRemoteEngine {
-  let models: string[] = [];
+  let models: string[];
   try {
     models = JSON.parse(row.models) as string[];
   } catch {

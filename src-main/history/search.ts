@@ -1,4 +1,4 @@
-import { snippetMarkEnd, snippetMarkStart, type MessageRole, type SearchHit } from '../api';
+import { snippetMarkEnd, snippetMarkStart, type SearchHit } from '../api';
 import type { Db } from './db';
 
 /**

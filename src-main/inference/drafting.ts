@@ -37,7 +37,7 @@ export class ChatSequence {
     if (key === this.kind) return this.sequence;
     // The draft model is opened (and checked) first: a refused draft leaves the sequence as it was.
     const draft = drafting.kind === 'model' ? await openDraft(llama, session, drafting) : null;
-    this.sequence.dispose();
+    await this.sequence.dispose();
     await this.releaseDraft();
     this.draft = draft;
     if (draft) {
@@ -56,7 +56,7 @@ export class ChatSequence {
   }
 
   async dispose(): Promise<void> {
-    this.sequence.dispose();
+    await this.sequence.dispose();
     await this.releaseDraft();
   }
 

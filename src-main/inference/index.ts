@@ -1,12 +1,12 @@
-export { InferenceEngine, ModelSwitchedError, gpuFromEnv, type EngineOptions, type RunOptions } from './engine';
-export { defaultMaxContextSize, defaultContextSize, type LoadedSession, type LoadOptions, type SequenceRun } from './session';
+export { InferenceEngine, ModelSwitchedError, gpuFromEnv, type RunOptions } from './engine';
+export { defaultContextSize, type LoadedSession, type LoadOptions, type SequenceRun } from './session';
 export type { DraftingRequest } from './drafting';
 export type { SequenceKind } from './sequences';
 export { generateReply, type Reply, type ReplyRequest } from './generate';
-export { basePrompt, chatHistory, fitPrompt, plainTextTokens, promptTokens, replyReserve, type Turn, type FittedPrompt } from './prompt';
+export { basePrompt, chatHistory, fitPrompt, plainTextTokens, promptTokens, replyReserve, type Turn } from './prompt';
 export { ReplyClock, decodeRate, percentile, histogram } from './metrics';
-export { resolvePromptFormat, chosenPromptFormat, baseModelFormatName, customJinjaFormatName, type PromptFormat } from './template';
-export { chooseThreads, threadsFromEnv, singleThreadModelBytes } from './threads';
+export { resolvePromptFormat, chosenPromptFormat, baseModelFormatName } from './template';
+export { chooseThreads, threadsFromEnv } from './threads';
 export { toLlamaSampling, endOfSequenceBias, endOfGenerationTokens } from './sampling';
 export { nextTokenDistribution, type SamplingChoice } from './evaluate';
-export { beamSearch, type BeamRequest, type BeamResult } from './beam';
+export { beamSearch } from './beam';

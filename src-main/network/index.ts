@@ -1,1 +1,1 @@
-export { Outbound, loggableUrl, type OutboundOptions } from './outbound';
+export { Outbound, loggableUrl } from './outbound';

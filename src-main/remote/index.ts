@@ -1,1 +1,1 @@
-export { listRemoteModels, remoteChat, remoteTemplateName, type RemoteTarget, type RemoteChatRequest } from './client';
+export { listRemoteModels, remoteChat, remoteTemplateName, type RemoteTarget } from './client';

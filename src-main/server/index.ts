@@ -1,2 +1,3 @@
-export { startHttpServer, isLoopbackHost, defaultMaxBodyBytes, type HttpServerOptions, type RunningServer } from './http';
-export { contentSecurityPolicy, cspDirectives, type CspDirectives } from './csp';
+export { startHttpServer, type RunningServer } from './http';
+export { contentSecurityPolicy, cspDirectives } from './csp';
+export { startOpenAiServer, openAiDefaults } from './openai';

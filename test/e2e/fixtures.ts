@@ -98,6 +98,8 @@ export const test = base.extend<
   { hearth: HearthServer }
 >({
   hearth: [
+    // Playwright reads a fixture's dependencies from its first parameter, which must be a destructuring pattern.
+    // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
       const { server, child, root } = await startServer();
       try {
@@ -109,6 +111,7 @@ export const test = base.extend<
     },
     { scope: 'worker', timeout: startTimeoutMs + 15_000 }
   ],
+  // eslint-disable-next-line no-empty-pattern
   startHearth: async ({}, use) => {
     const started: { child: ChildProcess; root: string }[] = [];
     try {

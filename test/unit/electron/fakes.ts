@@ -5,6 +5,8 @@ export const appIndexFile = '/opt/Hearth/out/renderer/index.html';
 export const appUrl = pathToFileURL(appIndexFile).href;
 export const devServerUrl = 'http://localhost:5173/';
 
+// Electron's listeners take many argument shapes; the fakes pass through whatever the code under test registers.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Listener = (...args: any[]) => unknown;
 
 /** An EventEmitter-like fake: records listeners by event name and can fire them. */
