@@ -25,7 +25,7 @@ import { probeHardware, type HardwareSources } from './probe';
 import type { HardwareReport } from '../api';
 
 /** Free memory a few seconds old is still good for ranking; a what-if slider should not re-probe on every step. */
-const freshReportMs = 5_000;
+export const freshReportMs = 5_000;
 
 /** Probes and keeps the report; `refresh` asks for one no older than `freshReportMs` (free memory and VRAM change). */
 export class HardwareService {
