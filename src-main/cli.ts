@@ -2,13 +2,14 @@ import { dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createHearth, defaultRecommendContext } from './app';
+import { browserToken, createHearth, defaultRecommendContext, historyRemedies, type Hearth, type HearthOptions } from './app';
+import { HistoryFileError } from './history';
 import { fitCommand, recommendCommand } from './cli/commands';
 import { modelsCommand } from './cli/models';
 import { chatCommand, tokenizeCommand } from './cli/chat';
 import { benchCommand } from './cli/bench';
 import { launchDesktop, launchDevelopment } from './electron';
-import { resolvePaths } from './paths';
+import { resolvePaths, type HearthPaths } from './paths';
 import { openAiDefaults, startHttpServer, startOpenAiServer, type RunningServer } from './server';
 
 const usage = `Usage: hearth <command> [options]
@@ -38,6 +39,8 @@ Options for start and serve:
   --api-key K       key required by the API (or HEARTH_API_KEY)
   --data-dir D      where history lives (or HEARTH_DATA_DIR)
   --models-dir M    where models live (or HEARTH_MODELS_DIR)
+  --history-recover when the history file is damaged: copy what can be read into a new one (the damaged file is kept)
+  --history-reset   when the history file cannot be used: move it aside (renamed with the time) and start empty
 
 Options for serve's OpenAI-compatible API (off unless --api):
   --api             serve /v1/models, /v1/chat/completions, /v1/completions, /v1/embeddings
@@ -74,13 +77,34 @@ export interface ServeFlags {
   'api-origins'?: string;
   'api-max-tokens'?: string;
   'api-slots'?: string;
+  'history-recover'?: boolean;
+  'history-reset'?: boolean;
+}
+
+/**
+ * Opens the app; a history file that cannot be used is left untouched unless the user chose, by flag,
+ * one of the remedies (recover what can be read, or move it aside).
+ */
+async function openHearth(paths: HearthPaths, flags: ServeFlags, options: HearthOptions): Promise<Hearth> {
+  try {
+    return await createHearth(paths, options);
+  } catch (error) {
+    if (!(error instanceof HistoryFileError)) throw error;
+    const remedies = historyRemedies(paths.databaseFile, error);
+    const chosen = remedies.find((remedy) => flags[remedy.flag.slice(2) as 'history-recover' | 'history-reset']);
+    if (!chosen) throw new Error(`${error.message}\nTo start anyway: ${remedies.map((remedy) => `${remedy.flag} (${remedy.label.toLowerCase()})`).join(', or ')}.`, { cause: error });
+    console.log(chosen.apply());
+    return createHearth(paths, options);
+  }
 }
 
 export async function serve(flags: ServeFlags) {
   const paths = resolvePaths({ dataDir: flags['data-dir'], modelsDir: flags['models-dir'] });
   const apiSlots = flags['api-slots'] === undefined ? 0 : Number(flags['api-slots']);
   if (!Number.isInteger(apiSlots) || apiSlots < 0 || apiSlots > 64) throw new Error('--api-slots must be a whole number from 0 to 64');
-  const hearth = await createHearth(paths, { apiSlots: flags.api ? apiSlots : 0, startOpenAiServer });
+  const hearth = await openHearth(paths, flags, { apiSlots: flags.api ? apiSlots : 0, startOpenAiServer });
+  const userKey = flags['api-key'] ?? process.env.HEARTH_API_KEY;
+  const token = userKey ?? browserToken(paths.dataDir);
   let server: RunningServer;
   try {
     server = await startHttpServer({
@@ -89,7 +113,8 @@ export async function serve(flags: ServeFlags) {
       staticDir: rendererDir(),
       host: flags.host,
       port: flags.port === undefined ? defaultPort : Number(flags.port),
-      apiKey: flags['api-key'] ?? process.env.HEARTH_API_KEY
+      token,
+      userKey: userKey !== undefined
     });
   } catch (error) {
     await hearth.close();
@@ -114,7 +139,8 @@ export async function serve(flags: ServeFlags) {
   }
   // Without --api, the API runs as the user left it in Settings → API server.
   if (!openAi) await hearth.apiServer.resume();
-  console.log(`Hearth is serving on ${server.url}`);
+  console.log(`Hearth is serving on ${server.url}/?token=${encodeURIComponent(token)}`);
+  console.log('Open that address: the token in it keeps other users of this machine out (scripts send it as Authorization: Bearer).');
   if (openAi) console.log(`OpenAI-compatible API on ${openAi.url}/v1`);
   console.log(`History: ${paths.databaseFile}`);
   console.log(`Models:  ${paths.modelsDir}`);
@@ -143,6 +169,8 @@ export async function main(argv: string[]): Promise<void> {
       'api-origins': { type: 'string' },
       'api-max-tokens': { type: 'string' },
       'api-slots': { type: 'string' },
+      'history-recover': { type: 'boolean' },
+      'history-reset': { type: 'boolean' },
       'data-dir': { type: 'string' },
       'models-dir': { type: 'string' },
       model: { type: 'string' },

@@ -15,7 +15,7 @@ export async function measureColdStart(browser, runs = 3) {
     try {
       server = await startServer(folders);
       const printedAt = performance.now();
-      await page.goto(server.url, { waitUntil: 'commit' });
+      await page.goto(server.pageUrl, { waitUntil: 'commit' });
       await page.locator('textarea[aria-label="Message"]:enabled').waitFor({ state: 'visible', timeout: 30_000 });
       const readyAt = performance.now();
       times.push(readyAt - server.spawnedAt);

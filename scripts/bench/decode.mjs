@@ -105,7 +105,7 @@ export async function measureDecode(server, browser, runs = 7) {
       `decode: app context ${status.model?.contextSize ?? '?'} tokens, ${status.model?.threads ?? '?'} threads · raw context ${raw.ready.contextSize} tokens, ${raw.ready.threads} threads`
     );
     const page = await context.newPage();
-    await page.goto(server.url);
+    await page.goto(server.pageUrl);
     await page.evaluate(
       () =>
         new Promise((resolve, reject) => {

@@ -73,7 +73,7 @@ export async function measureOpen(server, browser, runs = 3) {
     const page = await context.newPage();
     const pageErrors = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(server.url);
+    await page.goto(server.pageUrl);
     const item = (title) => page.locator(`[data-testid="conversation-item"] button.open[title="${title}"]`);
     await item(longTitle).waitFor();
     const times = [];

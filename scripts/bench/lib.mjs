@@ -81,11 +81,11 @@ export async function startServer(folders) {
     })
   );
   let output = '';
-  const url = await new Promise((resolveUrl, reject) => {
+  const pageUrl = await new Promise((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error(`hearth serve did not start within 60 s:\n${output}`)), 60_000);
     const onData = (chunk) => {
       output += chunk.toString();
-      const match = output.match(/Hearth is serving on (http:\/\/127\.0\.0\.1:\d+)/);
+      const match = output.match(/Hearth is serving on (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w%-]+)/);
       if (match) {
         clearTimeout(timer);
         resolveUrl(match[1]);
@@ -101,11 +101,15 @@ export async function startServer(folders) {
   // Keep draining its pipes so it never blocks on a full buffer.
   child.stdout.resume();
   child.stderr.resume();
+  const address = new URL(pageUrl);
+  const server = { url: address.origin, token: address.searchParams.get('token') };
   return {
-    url,
+    ...server,
+    /** What a person opens: the token becomes the page's session cookie. */
+    pageUrl,
     child,
     spawnedAt,
-    call: (method, input = {}) => callApi(url, method, input),
+    call: (method, input = {}) => callApi(server, method, input),
     stop: () => stopProcess(child)
   };
 }
@@ -119,10 +123,10 @@ export async function stopProcess(child) {
   clearTimeout(timer);
 }
 
-export async function callApi(url, method, input = {}) {
-  const response = await fetch(`${url}/api/${method}`, {
+export async function callApi(server, method, input = {}) {
+  const response = await fetch(`${server.url}/api/${method}`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${server.token}` },
     body: JSON.stringify(input)
   });
   const body = await response.json();

@@ -21,7 +21,7 @@ export async function measureStreaming(server, browser) {
     const page = await context.newPage();
     const pageErrors = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(server.url);
+    await page.goto(server.pageUrl);
     const composer = page.locator('textarea[aria-label="Message"]');
     await composer.waitFor({ state: 'visible' });
     await page.locator(`[data-testid="conversation-item"] button.open[title="${title}"]`).click();

@@ -56,12 +56,32 @@ export class ApiError extends Error {
     };
   }
 
+  /** Any failure as a typed one; SQLite's storage failures get the code a client can act on. */
   static from(error: unknown): ApiError {
     if (error instanceof ApiError) return error;
     const message = error instanceof Error ? error.message : String(error);
+    const storage = storageErrorCode(error);
+    if (storage) return new ApiError(storage.code, `${storage.advice} (${message})`);
     return new ApiError('INTERNAL', message);
   }
 }
+
+/**
+ * SQLite's result codes (better-sqlite3 puts them on `error.code`, e.g. SQLITE_FULL, SQLITE_READONLY_DBMOVED)
+ * as the error a user can act on; null for anything else. Source: https://www.sqlite.org/rescode.html
+ */
+export function storageErrorCode(error: unknown): { code: ErrorCode; advice: string } | null {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return null;
+  if (code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE' || code === 'SQLITE_IOERR_FSYNC') return { code: 'DISK_FULL', advice: "The disk holding Hearth's history is full or refused the write; free some space and try again" };
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return { code: 'BUSY', advice: "Another program holds Hearth's history database locked; try again shortly" };
+  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_PERM') return { code: 'FORBIDDEN', advice: "Hearth cannot write its history: the file or its folder is read-only or cannot be opened" };
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') return { code: 'INTERNAL', advice: "Hearth's history database is damaged; restart Hearth to check and recover it" };
+  return null;
+}
+
+/** Seconds a client is told to wait before trying a BUSY request again. */
+export const busyRetryAfterSeconds = 2;
 
 export const httpStatusOf: Record<ErrorCode, number> = {
   VALIDATION: 400,
@@ -70,7 +90,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   MODEL_NOT_FOUND: 404,
   MODEL_INVALID: 422,
   NO_MODEL: 409,
-  BUSY: 409,
+  BUSY: 503,
   IMPORT_INVALID: 422,
   TOO_LARGE: 422,
   DISK_FULL: 507,

@@ -27,6 +27,8 @@ export { FileModels } from './fileModels';
 export { streamingWriteIntervalMs } from './replyStream';
 export { defaultRecommendContext } from './handlers';
 export { benchmarkFile } from './bench';
+export { historyRemedies } from './historyRemedies';
+export { browserToken } from './browserToken';
 export type { SecretStore } from './desktop';
 export type { GenerationJob, OpenAiBackend } from './openai';
 export type { Turn } from '../inference';

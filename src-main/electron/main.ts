@@ -5,7 +5,8 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, screen, session, shell } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createHearth, type Hearth } from '../app';
+import { createHearth, historyRemedies, type Hearth, type HearthOptions } from '../app';
+import { HistoryFileError } from '../history';
 import { resolvePaths } from '../paths';
 import { createAppUrlPolicy, rendererUrl } from './appUrl';
 import { ipcChannels, type MenuCommand } from './channels';
@@ -76,9 +77,26 @@ function installMenu(hearth: Hearth): void {
 /** Set once the services run: what must finish before the process exits. */
 let shutdown = async (): Promise<void> => {};
 
+/** Opens the app; a history that cannot be used is kept, and the user picks a remedy or quits. */
+async function openHearth(options: HearthOptions): Promise<Hearth> {
+  for (;;) {
+    try {
+      return await createHearth(paths, options);
+    } catch (error) {
+      if (!(error instanceof HistoryFileError)) throw error;
+      const remedies = historyRemedies(paths.databaseFile, error);
+      const buttons = [...remedies.map((remedy) => remedy.label), 'Quit'];
+      const { response } = await dialog.showMessageBox({ type: 'error', title: `${appName}: the history cannot be opened`, message: error.message, buttons, defaultId: 0, cancelId: remedies.length });
+      const remedy = remedies[response];
+      if (!remedy) throw error;
+      remedy.apply();
+    }
+  }
+}
+
 async function start(): Promise<void> {
   guardSession(session.defaultSession, isAppUrl, contentSecurityPolicy({ devServerUrl }));
-  const hearth = await createHearth(paths, {
+  const hearth = await openHearth({
     desktop: {
       secrets: createSecretStore(safeStorage, join(paths.dataDir, 'secrets.json')),
       revealInFolder: (path) => shell.showItemInFolder(path)

@@ -2,7 +2,10 @@ import type { ConversationWithMessages, ExportedFile, ReplyFilters, SearchHit } 
 import { BenchmarkStore } from './benchmarks';
 import { ConversationStore } from './conversations';
 import { ReplyRecords } from './dashboard';
+import { dirname } from 'node:path';
+import { ensurePrivateDir } from '../paths';
 import { openDatabase, type Db } from './db';
+import { InstanceLock } from './instanceLock';
 import { DownloadStore } from './downloads';
 import { FitMeasurements } from './measurements';
 import { MessageStore } from './messages';
@@ -12,7 +15,9 @@ import { recordApiChat, startReply, type ApiChat, type ReplyFacts, type ReplySta
 import { searchMessages } from './search';
 import { exportJson, exportMarkdown, exportRepliesCsv, importJson } from './transfer';
 
-export { electronSqliteBindingEnv } from './db';
+export { electronSqliteBindingEnv, HistoryFileError, type HistoryProblem } from './db';
+export { HistoryLockedError } from './instanceLock';
+export { moveHistoryAside, recoverHistory, type RecoveryReport } from './recovery';
 export { readSettings } from './rows';
 export type { StoredRemoteEngine } from './remotes';
 export type { FitMeasurements } from './measurements';
@@ -34,6 +39,7 @@ export class History {
 
   private constructor(
     private readonly db: Db,
+    private readonly lock: InstanceLock | null,
     now?: () => number
   ) {
     this.conversations = new ConversationStore(db, now);
@@ -46,9 +52,21 @@ export class History {
     this.downloads = new DownloadStore(db, now);
   }
 
-  /** Opens (creating and migrating as needed) the history at `file`; `:memory:` for a throwaway one. */
+  /**
+   * Opens the history at `file` (`:memory:` for a throwaway one): takes the one-process lock (else
+   * HistoryLockedError naming the holder), checks the file (else HistoryFileError, nothing written),
+   * then creates or migrates it.
+   */
   static open(file: string, now?: () => number): History {
-    return new History(openDatabase(file), now);
+    if (file === ':memory:') return new History(openDatabase(file), null, now);
+    ensurePrivateDir(dirname(file));
+    const lock = InstanceLock.acquire(file);
+    try {
+      return new History(openDatabase(file), lock, now);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
   }
 
   conversationWithMessages(id: number): ConversationWithMessages {
@@ -84,5 +102,6 @@ export class History {
 
   close(): void {
     this.db.close();
+    this.lock?.release();
   }
 }

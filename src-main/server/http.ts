@@ -1,6 +1,8 @@
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApiError, httpStatusOf, type CallResult, type EventBus, type Router } from '../api';
+import { ApiError, busyRetryAfterSeconds, httpStatusOf, type CallResult, type EventBus, type Router } from '../api';
+import { contentSecurityPolicy } from './csp';
 import { serveStatic } from './static';
 
 export interface HttpServerOptions {
@@ -10,8 +12,14 @@ export interface HttpServerOptions {
   staticDir: string | null;
   host?: string;
   port?: number;
-  /** Required when binding anything but loopback. */
-  apiKey?: string;
+  /**
+   * The secret every request needs (loopback is not a boundary between the users of one machine): the
+   * data folder's browser token, or the API key the user set. A page opened with `?token=` gets it as
+   * an HttpOnly cookie; scripts send `Authorization: Bearer <token>`.
+   */
+  token: string;
+  /** Binding anything but loopback needs a secret the user chose, not only the generated token. */
+  userKey?: boolean;
   maxBodyBytes?: number;
 }
 
@@ -22,7 +30,8 @@ export interface RunningServer {
 }
 
 export const defaultMaxBodyBytes = 64 * 1024 * 1024;
-const keyCookie = 'hearth_key';
+/** The session cookie a page gets for the token in its address. */
+export const sessionCookie = 'hearth_session';
 const heartbeatMs = 15_000;
 
 export function isLoopbackHost(host: string): boolean {
@@ -31,7 +40,9 @@ export function isLoopbackHost(host: string): boolean {
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  // Busy is temporary (a reply in the conversation, the database locked by another program): say when to try again.
+  const retry = status === httpStatusOf.BUSY ? { 'Retry-After': String(busyRetryAfterSeconds) } : {};
+  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...retry });
   response.end(text);
 }
 
@@ -58,13 +69,43 @@ async function readJsonBody(request: IncomingMessage, limit: number): Promise<un
 }
 
 /**
+ * A DNS-rebinding page reaches 127.0.0.1 under its own host name: a server bound to loopback answers
+ * only requests addressed to a loopback name (the Host header).
+ */
+export function answersHost(boundHost: string, request: IncomingMessage): boolean {
+  if (!isLoopbackHost(boundHost)) return true;
+  const hostname = (request.headers.host ?? '').replace(/:\d+$/, '');
+  return isLoopbackHost(hostname);
+}
+
+/** Constant-time comparison, so the token cannot be guessed a character at a time from response times. */
+function secretMatches(given: string | undefined | null, secret: string): boolean {
+  if (!given) return false;
+  const [a, b] = [Buffer.from(given), Buffer.from(secret)];
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function safeDecode(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
+
+const signInPage = `<!doctype html><meta charset="utf-8"><title>Hearth</title>
+<h1>Hearth needs its address with the token</h1>
+<p>Hearth's browser mode is private to you: open it with the full address <code>hearth serve</code> (or <code>npm start</code>) printed,
+the one ending in <code>?token=…</code>. The token is also in the file <code>browser-token</code> in Hearth's data folder.</p>`;
+
+/**
  * Browser mode's transport: `POST /api/<method>` with a JSON body for every method of the contract, and
  * `GET /api/events` as Server-Sent Events. Requests from other origins are refused (no CORS), and
  * JSON is required so a cross-site form cannot call the API.
  */
 export function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
-  if (!isLoopbackHost(host) && !options.apiKey) {
+  if (!isLoopbackHost(host) && !options.userKey) {
     return Promise.reject(
       new Error(`Refusing to serve on ${host} without an API key: set HEARTH_API_KEY (or --api-key) to expose Hearth beyond this machine.`)
     );
@@ -73,10 +114,9 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningServ
   const sseClients = new Set<ServerResponse>();
 
   const authorized = (request: IncomingMessage): boolean => {
-    if (!options.apiKey) return true;
     const bearer = request.headers.authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
-    const cookie = request.headers.cookie?.split(/;\s*/).find((part) => part.startsWith(`${keyCookie}=`))?.slice(keyCookie.length + 1);
-    return bearer === options.apiKey || cookie === options.apiKey;
+    const cookie = request.headers.cookie?.split(/;\s*/).find((part) => part.startsWith(`${sessionCookie}=`))?.slice(sessionCookie.length + 1);
+    return secretMatches(bearer, options.token) || secretMatches(cookie === undefined ? undefined : safeDecode(cookie), options.token);
   };
 
   const sameOrigin = (request: IncomingMessage): boolean => {
@@ -89,15 +129,10 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningServ
     }
   };
 
-  // A DNS-rebinding page reaches 127.0.0.1 under its own host name: on loopback only loopback names are served.
-  const knownHost = (request: IncomingMessage): boolean => {
-    if (!isLoopbackHost(host)) return true;
-    const hostname = (request.headers.host ?? '').replace(/:\d+$/, '');
-    return isLoopbackHost(hostname);
-  };
-
   const handleApi = async (request: IncomingMessage, response: ServerResponse, path: string) => {
-    if (!authorized(request)) return sendError(response, new ApiError('FORBIDDEN', 'Missing or wrong API key.'));
+    if (!authorized(request)) {
+      return sendJson(response, 401, { ok: false, error: { code: 'FORBIDDEN', message: 'Open Hearth with the address `hearth serve` printed (it carries the token), or send Authorization: Bearer <token>.' } });
+    }
     if (!sameOrigin(request)) return sendError(response, new ApiError('FORBIDDEN', 'Cross-origin requests are not allowed.'));
     if (path === '/api/events') return openEventStream(request, response);
     if (request.method !== 'POST') {
@@ -107,8 +142,10 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningServ
     if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
       return sendError(response, new ApiError('VALIDATION', 'API requests must have Content-Type: application/json.'));
     }
+    const name = safeDecode(path.slice('/api/'.length));
+    if (name === null) return sendError(response, new ApiError('VALIDATION', 'The method name in the address is not validly percent-encoded.'));
     const input = await readJsonBody(request, limit);
-    const result = await options.router.call(decodeURIComponent(path.slice('/api/'.length)), input);
+    const result = await options.router.call(name, input);
     if (result.ok) sendJson(response, 200, result);
     else sendJson(response, httpStatusOf[result.error.code], result);
   };
@@ -136,7 +173,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningServ
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const path = url.pathname;
-    if (!knownHost(request)) {
+    if (!answersHost(host, request)) {
       response.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8' });
       response.end('Hearth answers only to localhost names.');
       return;
@@ -144,12 +181,22 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningServ
     const work = path.startsWith('/api/')
       ? handleApi(request, response, path)
       : (() => {
-          const key = url.searchParams.get('key');
-          if (options.apiKey && key === options.apiKey) {
-            response.setHeader('Set-Cookie', `${keyCookie}=${encodeURIComponent(key)}; HttpOnly; SameSite=Strict; Path=/`);
-          } else if (!authorized(request)) {
-            response.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8' });
-            response.end('Open this page with ?key=<your API key>.');
+          const token = url.searchParams.get('token');
+          if (token !== null && secretMatches(token, options.token)) {
+            // The token becomes a cookie the page's scripts cannot read, and leaves the address bar (and history).
+            url.searchParams.delete('token');
+            response.writeHead(303, {
+              'Set-Cookie': `${sessionCookie}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
+              Location: `${url.pathname}${url.search}`,
+              'Cache-Control': 'no-store',
+              'Referrer-Policy': 'no-referrer'
+            });
+            response.end();
+            return Promise.resolve();
+          }
+          if (!authorized(request)) {
+            response.writeHead(401, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': contentSecurityPolicy(), 'Cache-Control': 'no-store' });
+            response.end(signInPage);
             return Promise.resolve();
           }
           return serveStatic(options.staticDir, path, response);

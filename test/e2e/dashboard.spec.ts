@@ -3,7 +3,7 @@ import type { APIRequestContext, Page } from '@playwright/test';
 import type { BenchmarkResult, Conversation, ConversationWithMessages, CostSettings, ReplyRecord } from '../../src-main/api';
 import { formatDuration, formatRate } from '../../src-main/api/format';
 import { formatStatistic } from '../../src-renderer/src/lib/format';
-import { callApi, expect, lastReply, pickModel, setSampling, storiesModel, test } from './fixtures';
+import { callApi, expect, lastReply, pickModel, setSampling, storiesModel, test, type HearthServer } from './fixtures';
 
 async function openDashboard(page: Page): Promise<void> {
   await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Dashboard', exact: true }).click();
@@ -11,12 +11,12 @@ async function openDashboard(page: Page): Promise<void> {
 }
 
 /** Stores one short reply through the API, so there is a measured speed whatever ran before. */
-async function storeReply(request: APIRequestContext, url: string): Promise<void> {
-  await callApi(request, url, 'engine.load', { model: storiesModel });
-  const conversation = (await callApi(request, url, 'conversations.create', { model: storiesModel, settings: { maxTokens: 16 } })) as Conversation;
-  await callApi(request, url, 'chat.send', { conversationId: conversation.id, content: 'Once upon a time' });
+async function storeReply(request: APIRequestContext, server: HearthServer): Promise<void> {
+  await callApi(request, server, 'engine.load', { model: storiesModel });
+  const conversation = (await callApi(request, server, 'conversations.create', { model: storiesModel, settings: { maxTokens: 16 } })) as Conversation;
+  await callApi(request, server, 'chat.send', { conversationId: conversation.id, content: 'Once upon a time' });
   await expect
-    .poll(async () => ((await callApi(request, url, 'conversations.get', { id: conversation.id })) as ConversationWithMessages).messages.at(-1)?.status, {
+    .poll(async () => ((await callApi(request, server, 'conversations.get', { id: conversation.id })) as ConversationWithMessages).messages.at(-1)?.status, {
       timeout: 60_000
     })
     .toBe('complete');
@@ -30,7 +30,7 @@ function tomorrow(): string {
 }
 
 test('a reply’s stored figures show in its timeline and the dashboard; live memory is drawn; the CSV has a line per reply', async ({ page, request, hearth }) => {
-  const storedReplies = async () => (await callApi(request, hearth.url, 'dashboard.replies', {})) as ReplyRecord[];
+  const storedReplies = async () => (await callApi(request, hearth, 'dashboard.replies', {})) as ReplyRecord[];
 
   await page.goto('/');
   await pickModel(page, storiesModel);
@@ -104,7 +104,7 @@ test('a benchmark runs from the dashboard and lists its figures', async ({ page,
   await expect(panel.getByRole('progressbar')).toBeHidden();
   await expect(panel.getByRole('alert')).toHaveCount(0);
 
-  const [latest] = (await callApi(request, hearth.url, 'bench.list', {})) as BenchmarkResult[];
+  const [latest] = (await callApi(request, hearth, 'bench.list', {})) as BenchmarkResult[];
   expect(latest.model).toBe(storiesModel);
   const item = panel.locator(`[data-benchmark-id="${latest.id}"]`);
   await expect(item.getByTestId('bench-tg')).toContainText(formatStatistic(latest.decodeTokensPerSecond, 'tok/s'));
@@ -116,7 +116,7 @@ test('a benchmark runs from the dashboard and lists its figures', async ({ page,
 });
 
 test('cost settings are edited and saved, and cloud prices below the local cost are marked', async ({ page, request, hearth }) => {
-  await storeReply(request, hearth.url);
+  await storeReply(request, hearth);
   await page.goto('/');
   await openDashboard(page);
   const panel = page.getByRole('region', { name: 'Cost' });
@@ -129,7 +129,7 @@ test('cost settings are edited and saved, and cloud prices below the local cost 
   await panel.getByRole('button', { name: 'Save' }).click();
   await expect(panel.getByRole('button', { name: 'Save' })).toBeDisabled();
 
-  const saved = (await callApi(request, hearth.url, 'settings.cost', {})) as CostSettings;
+  const saved = (await callApi(request, hearth, 'settings.cost', {})) as CostSettings;
   expect(saved.watts).toBe(200);
   expect(saved.cloudPrices.at(-1)).toEqual({ name: 'Free tier', per1MTokens: 0 });
   expect(saved.cloudPrices).toHaveLength(Number(added) - 1);

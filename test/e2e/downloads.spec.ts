@@ -39,7 +39,7 @@ test('a model from the Hub: checked before, watched, paused, resumed, loaded and
   const hub = await startFileServer({ [`org/tiny/${fileName}`]: readFileSync(join(sharedModels, storiesModel)) });
   try {
     const server = await startHearth({ models: 'empty', env: { HEARTH_HF_ENDPOINT: hub.url } });
-    await page.goto(server.url);
+    await page.goto(server.pageUrl);
     // A first run: only the demo model, and the notice that says so.
     await expect(demoNotice(page)).toBeVisible();
     await openView(page, 'Models');
@@ -133,7 +133,7 @@ test('a model from the Hub: checked before, watched, paused, resumed, loaded and
 
 test('a first run explains the demo model, which says its one sentence; the notice stays dismissed', async ({ page, startHearth }) => {
   const server = await startHearth({ models: 'empty' });
-  await page.goto(server.url);
+  await page.goto(server.pageUrl);
 
   const notice = demoNotice(page);
   await expect(notice).toContainText("Hearth's built-in demo model");

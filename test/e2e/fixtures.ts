@@ -11,7 +11,12 @@ export const storiesModel = 'stories260K.gguf';
 export const brokenModel = 'broken.gguf';
 
 export interface HearthServer {
+  /** Where it serves, without the token (for API calls, which send it as a bearer header). */
   url: string;
+  /** Browser mode's token, from the address the server printed. */
+  token: string;
+  /** The address a person opens: with `?token=`, which the server turns into a session cookie. */
+  pageUrl: string;
   dataDir: string;
   modelsDir: string;
 }
@@ -50,11 +55,11 @@ async function startServer(options: ServerOptions = {}): Promise<{ server: Heart
     stdio: ['ignore', 'pipe', 'pipe']
   });
   let output = '';
-  const url = await new Promise<string>((resolveUrl, reject) => {
+  const pageUrl = await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error(`hearth serve did not start within ${startTimeoutMs} ms:\n${output}`)), startTimeoutMs);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = output.match(/http:\/\/127\.0\.0\.1:\d+/);
+      const match = output.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=[\w%-]+/);
       if (match) {
         clearTimeout(timer);
         resolveUrl(match[0]);
@@ -70,7 +75,9 @@ async function startServer(options: ServerOptions = {}): Promise<{ server: Heart
   // Keep draining the pipes so the server never blocks on a full buffer; show its errors.
   child.stdout?.resume();
   child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[hearth serve] ${chunk.toString()}`));
-  return { server: { url, dataDir, modelsDir }, child, root };
+  const address = new URL(pageUrl);
+  const server = { url: address.origin, token: address.searchParams.get('token')!, pageUrl, dataDir, modelsDir };
+  return { server, child, root };
 }
 
 async function stopServer(child: ChildProcess): Promise<void> {
@@ -91,7 +98,7 @@ export const test = base.extend<
     pageErrors: void;
     /**
      * Starts another Hearth server for this test only (its own folders, extra environment), stopped
-     * after the test; open it with `page.goto(server.url)`. The worker's shared server is untouched.
+     * after the test; open it with `page.goto(server.pageUrl)`. The worker's shared server is untouched.
      */
     startHearth: (options?: ServerOptions) => Promise<HearthServer>;
   },
@@ -130,6 +137,11 @@ export const test = base.extend<
   baseURL: async ({ hearth }, use) => {
     await use(hearth.url);
   },
+  /** The worker's server is opened as a person would, once: its token is already a session cookie. */
+  context: async ({ context, hearth }, use) => {
+    await context.addCookies([{ name: 'hearth_session', value: encodeURIComponent(hearth.token), url: hearth.url, httpOnly: true, sameSite: 'Strict' }]);
+    await use(context);
+  },
   /** Fails any test whose page logs an error: an exception, a CSP violation, a failed render. */
   pageErrors: [
     // Depends on startHearth so that it is torn down first: a test's own server stops only after its page's errors were checked.
@@ -148,12 +160,13 @@ export const test = base.extend<
   ],
   /** Calls the API as the page would (POST /api/<method>), failing the test on {ok:false}. */
   api: async ({ request, hearth }, use) => {
-    await use((method, input = {}) => callApi(request, hearth.url, method, input));
+    await use((method, input = {}) => callApi(request, hearth, method, input));
   }
 });
 
-export async function callApi(request: APIRequestContext, url: string, method: string, input: unknown): Promise<unknown> {
-  const response = await request.post(`${url}/api/${method}`, { data: input, headers: { 'content-type': 'application/json' } });
+/** Calls the API as a script would: POST /api/<method> with the server's token as a bearer header. */
+export async function callApi(request: APIRequestContext, server: Pick<HearthServer, 'url' | 'token'>, method: string, input: unknown): Promise<unknown> {
+  const response = await request.post(`${server.url}/api/${method}`, { data: input, headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` } });
   const body = (await response.json()) as { ok: boolean; result?: unknown; error?: { code: string; message: string } };
   if (!body.ok) throw new Error(`${method} failed: ${body.error?.code} ${body.error?.message}`);
   return body.result;

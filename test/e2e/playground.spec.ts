@@ -9,11 +9,11 @@ interface NextTokens {
 }
 
 test('the playground shows the loaded model’s tokens and next-token odds', async ({ page, request, hearth }) => {
-  const tokenize = (text: string) => callApi(request, hearth.url, 'inspect.tokenize', { text }) as Promise<Tokenized>;
+  const tokenize = (text: string) => callApi(request, hearth, 'inspect.tokenize', { text }) as Promise<Tokenized>;
   const mostLikely = async (prompt: string) =>
-    ((await callApi(request, hearth.url, 'inspect.nextTokens', { prompt, top: 1 })) as NextTokens).candidates[0].text;
+    ((await callApi(request, hearth, 'inspect.nextTokens', { prompt, top: 1 })) as NextTokens).candidates[0].text;
   // Another spec in this worker may have left a model loaded.
-  await callApi(request, hearth.url, 'engine.unload', {});
+  await callApi(request, hearth, 'engine.unload', {});
 
   await page.goto('/');
   await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Playground', exact: true }).click();

@@ -9,7 +9,7 @@ test('the API server is switched on from Settings, and a remote engine that is t
   test.setTimeout(150_000);
   // Its own server: the API server and the engine must not outlive this test.
   const server = await startHearth();
-  await page.goto(server.url);
+  await page.goto(server.pageUrl);
   await openView(page, 'Settings');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Settings');
 
@@ -75,7 +75,7 @@ test('the API server is switched on from Settings, and a remote engine that is t
 
 test('offline mode blocks a download, and the outbound log shows what was refused', async ({ page, startHearth, request }) => {
   const server = await startHearth();
-  await page.goto(server.url);
+  await page.goto(server.pageUrl);
   await openView(page, 'Settings');
   const networkPanel = page.getByRole('region', { name: 'Network', exact: true });
   const offline = networkPanel.getByRole('switch', { name: 'Offline mode' });
@@ -97,11 +97,11 @@ test('offline mode blocks a download, and the outbound log shows what was refuse
   await expect(blocked.getByRole('cell').last()).toHaveText('blocked');
 
   // While the view is open, new requests appear as they are made.
-  await expect(callApi(request, server.url, 'downloads.inspect', { source: 'https://example.org/other.gguf' })).rejects.toThrow(/offline/);
+  await expect(callApi(request, server, 'downloads.inspect', { source: 'https://example.org/other.gguf' })).rejects.toThrow(/offline/);
   await expect(log.locator('[data-testid="outbound"]').first()).toContainText('https://example.org/other.gguf');
   await expect(blocked).toHaveCount(2);
 
   await offline.click();
   await expect(offline).toHaveAttribute('aria-checked', 'false');
-  expect(await callApi(request, server.url, 'settings.network', {})).toEqual({ offline: false });
+  expect(await callApi(request, server, 'settings.network', {})).toEqual({ offline: false });
 });

@@ -12,16 +12,16 @@ export const allowedDependencies: Record<string, readonly string[]> = {
   paths: [],
   hardware: ['api'],
   network: ['api'],
-  history: ['api'],
+  history: ['api', 'paths'],
   catalog: ['api'],
   models: ['api', 'catalog', 'network'],
   inference: ['api', 'hardware', 'models'],
   remote: ['api', 'inference', 'network'],
   bench: ['api', 'catalog', 'inference', 'models'],
   app: ['api', 'paths', 'hardware', 'network', 'history', 'catalog', 'models', 'inference', 'remote', 'bench'],
-  server: ['api', 'app'],
+  server: ['api', 'paths', 'app'],
   electron: ['api', 'paths', 'app', 'server', 'history'],
-  cli: ['api', 'paths', 'app', 'server', 'electron', 'catalog', 'hardware', 'inference', 'models']
+  cli: ['api', 'paths', 'app', 'server', 'electron', 'history', 'catalog', 'hardware', 'inference', 'models']
 };
 
 /** The contract's modules the renderer may import: pure, no Node, no DOM. */

@@ -6,7 +6,10 @@ export const builtCli = resolve(__dirname, '../../out/main/cli.js');
 
 export interface ServerProcess {
   child: ChildProcess;
+  /** Where it serves, without the token. */
   url: string;
+  /** Browser mode's token, from the address it printed; `call` sends it. */
+  token: string;
   output: () => string;
   call<T = unknown>(method: string, input?: unknown): Promise<T>;
 }
@@ -16,14 +19,14 @@ export async function startServerProcess(args: string[], env: NodeJS.ProcessEnv 
   if (!existsSync(builtCli)) throw new Error(`${builtCli} is missing: run \`npm run build\` before the integration tests.`);
   const child = spawn(process.execPath, [builtCli, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let log = '';
-  const url = await new Promise<string>((resolveUrl, reject) => {
+  const [url, token] = await new Promise<[string, string]>((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 30_000);
     const onData = (chunk: Buffer) => {
       log += chunk.toString('utf8');
-      const match = log.match(/http:\/\/127\.0\.0\.1:\d+/);
+      const match = log.match(/(http:\/\/127\.0\.0\.1:\d+)\/\?token=([\w%-]+)/);
       if (match) {
         clearTimeout(timer);
-        resolveUrl(match[0]);
+        resolveUrl([match[1], decodeURIComponent(match[2])]);
       }
     };
     child.stdout!.on('data', onData);
@@ -33,11 +36,12 @@ export async function startServerProcess(args: string[], env: NodeJS.ProcessEnv 
   return {
     child,
     url,
+    token,
     output: () => log,
     async call(method, input = {}) {
       const response = await fetch(`${url}/api/${method}`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
         body: JSON.stringify(input)
       });
       const body = (await response.json()) as { ok: boolean; result?: unknown; error?: { message: string } };

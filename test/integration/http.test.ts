@@ -20,7 +20,9 @@ function send(url: string, options: { method?: string; path: string; body?: stri
   });
 }
 
-const json = { 'Content-Type': 'application/json' };
+const token = 'a-test-token-of-thirty-two-chars-x';
+const auth = { Authorization: `Bearer ${token}` };
+const json = { 'Content-Type': 'application/json', ...auth };
 
 describe('browser-mode HTTP binding', () => {
   let t: TestHearth;
@@ -36,7 +38,7 @@ describe('browser-mode HTTP binding', () => {
     writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Hearth</title>');
     writeFileSync(join(staticDir, 'assets', 'app.js'), 'console.log(1)');
     writeFileSync(join(t.dataDir, 'secret.txt'), 'outside the renderer');
-    server = await startHttpServer({ router: t.hearth.router, events: t.hearth.events, staticDir, port: 0 });
+    server = await startHttpServer({ router: t.hearth.router, events: t.hearth.events, staticDir, port: 0, token });
   });
   afterAll(async () => {
     await server.close();
@@ -82,13 +84,13 @@ describe('browser-mode HTTP binding', () => {
   });
 
   it('requires POST with JSON, refuses oversized bodies, other origins and foreign host names', async () => {
-    expect((await send(server.url, { method: 'GET', path: '/api/app.info' })).status).toBe(405);
-    expect((await api('app.info', '{}', { 'Content-Type': 'text/plain' })).status).toBe(400);
+    expect((await send(server.url, { method: 'GET', path: '/api/app.info', headers: auth })).status).toBe(405);
+    expect((await api('app.info', '{}', { 'Content-Type': 'text/plain', ...auth })).status).toBe(400);
     const crossSite = await api('app.info', {}, { ...json, Origin: 'https://evil.example' });
     expect(crossSite.status).toBe(403);
     const rebinding = await api('app.info', {}, { ...json, Host: 'evil.example' });
     expect(rebinding.status).toBe(421);
-    const small = await startHttpServer({ router: t.hearth.router, events: t.hearth.events, staticDir: null, maxBodyBytes: 1024 });
+    const small = await startHttpServer({ router: t.hearth.router, events: t.hearth.events, staticDir: null, maxBodyBytes: 1024, token });
     try {
       const res = await send(small.url, { path: '/api/history.search', body: JSON.stringify({ query: 'x'.repeat(5000) }), headers: json });
       expect(res.status).toBe(400);
@@ -98,36 +100,57 @@ describe('browser-mode HTTP binding', () => {
     }
   });
 
-  it('refuses to bind beyond loopback without an API key, and checks the key when it has one', async () => {
-    await expect(startHttpServer({ router: t.hearth.router, events: t.hearth.events, staticDir: null, host: '0.0.0.0' })).rejects.toThrow(/API key/);
-    const keyed = await startHttpServer({ router: t.hearth.router, events: t.hearth.events, staticDir, apiKey: 'k3y' });
-    try {
-      expect((await send(keyed.url, { path: '/api/app.info', body: '{}', headers: json })).status).toBe(403);
-      expect((await send(keyed.url, { path: '/api/app.info', body: '{}', headers: { ...json, Authorization: 'Bearer k3y' } })).status).toBe(200);
-      expect((await send(keyed.url, { method: 'GET', path: '/' })).status).toBe(401);
-      const withKey = await send(keyed.url, { method: 'GET', path: '/?key=k3y' });
-      expect(withKey.status).toBe(200);
-      expect(String(withKey.headers['set-cookie'])).toMatch(/hearth_key=k3y; HttpOnly; SameSite=Strict/);
-    } finally {
-      await keyed.close();
-    }
+  it('needs the token everywhere: the API, the event stream and the app files', async () => {
+    const refusals = [
+      await send(server.url, { path: '/api/conversations.list', body: '{}', headers: { 'Content-Type': 'application/json' } }),
+      await send(server.url, { path: '/api/conversations.list', body: '{}', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer wrong-token' } }),
+      await send(server.url, { method: 'GET', path: '/api/events' }),
+      await send(server.url, { method: 'GET', path: '/' }),
+      await send(server.url, { method: 'GET', path: '/assets/app.js' }),
+      await send(server.url, { method: 'GET', path: '/?token=wrong' })
+    ];
+    expect(refusals.map((res) => res.status)).toEqual([401, 401, 401, 401, 401, 401]);
+    expect(refusals[0].body).not.toContain('Over HTTP');
+    expect(refusals[3].body).toMatch(/address .*printed/);
+    expect((await send(server.url, { method: 'GET', path: '/assets/app.js', headers: auth })).status).toBe(200);
+  });
+
+  it('turns ?token= into an HttpOnly, SameSite=Strict cookie and drops it from the address; the cookie then opens everything', async () => {
+    const exchange = await send(server.url, { method: 'GET', path: `/chat?token=${token}&view=models` });
+    expect(exchange.status).toBe(303);
+    expect(exchange.headers.location).toBe('/chat?view=models');
+    const cookie = String(exchange.headers['set-cookie']);
+    expect(cookie).toMatch(/^hearth_session=[^;]+; HttpOnly; SameSite=Strict; Path=\//);
+    const session = cookie.split(';')[0];
+    expect((await send(server.url, { method: 'GET', path: '/', headers: { Cookie: session } })).status).toBe(200);
+    expect((await send(server.url, { path: '/api/app.info', body: '{}', headers: { 'Content-Type': 'application/json', Cookie: session } })).status).toBe(200);
+  });
+
+  it('answers a malformed percent-escape in a method name with 400, not a crash', async () => {
+    const res = await send(server.url, { path: '/api/%E0%A4%A', body: '{}', headers: json });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body).error).toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/percent-encoded/) });
+  });
+
+  it('refuses to bind beyond loopback without a key the user chose', async () => {
+    await expect(startHttpServer({ router: t.hearth.router, events: t.hearth.events, staticDir: null, host: '0.0.0.0', token })).rejects.toThrow(/API key/);
   });
 
   it('serves the renderer with a strict CSP, never a file outside it', async () => {
-    const page = await send(server.url, { method: 'GET', path: '/' });
+    const page = await send(server.url, { method: 'GET', path: '/', headers: auth });
     expect(page.status).toBe(200);
     expect(page.headers['content-security-policy']).toMatch(/default-src 'self'.*script-src 'self'/);
-    expect((await send(server.url, { method: 'GET', path: '/assets/app.js' })).headers['content-type']).toMatch(/javascript/);
-    expect((await send(server.url, { method: 'GET', path: '/assets/missing.js' })).status).toBe(404);
+    expect((await send(server.url, { method: 'GET', path: '/assets/app.js', headers: auth })).headers['content-type']).toMatch(/javascript/);
+    expect((await send(server.url, { method: 'GET', path: '/assets/missing.js', headers: auth })).status).toBe(404);
     for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt']) {
-      const res = await send(server.url, { method: 'GET', path });
+      const res = await send(server.url, { method: 'GET', path, headers: auth });
       expect(res.body).not.toContain('outside the renderer');
     }
   });
 
   it('streams events as Server-Sent Events', async () => {
     const received = new Promise<string>((resolve, reject) => {
-      const req = httpRequest(new URL('/api/events', server.url), { method: 'GET' }, (res) => {
+      const req = httpRequest(new URL('/api/events', server.url), { method: 'GET', headers: auth }, (res) => {
         expect(res.headers['content-type']).toMatch(/text\/event-stream/);
         let text = '';
         res.on('data', (chunk: Buffer) => {

@@ -15,6 +15,7 @@ import { startFileServer, type FileServer } from '../helpers/file-server';
 import { stories260K, tinyRandomLlama } from '../helpers/paths';
 
 const appUrl = 'file:///opt/hearth/out/renderer/index.html';
+const token = 'parity-test-token-with-enough-characters';
 
 /** A recording ipcMain + webContents + ipcRenderer pair, wired the way Electron wires them. */
 function fakeElectronIpc() {
@@ -59,7 +60,14 @@ async function startTricklingServer(): Promise<{ url: string; close(): Promise<v
  * `IpcTransport` over the preload's bridge (as the desktop window runs it), each recording its events.
  */
 function rendererClients(url: string, ipcRenderer: IpcRendererLike) {
-  const http = new HttpTransport({ baseUrl: `${url}/`, EventSource: EventSource as unknown as typeof globalThis.EventSource });
+  // Node has no cookie jar: the clients send the token as scripts do, as a bearer header.
+  const authorized: typeof fetch = (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), Authorization: `Bearer ${token}` } });
+  class AuthorizedEventSource extends EventSource {
+    constructor(url: string | URL) {
+      super(url, { fetch: authorized });
+    }
+  }
+  const http = new HttpTransport({ baseUrl: `${url}/`, fetch: authorized, EventSource: AuthorizedEventSource as unknown as typeof globalThis.EventSource });
   const ipc = new IpcTransport(createPreloadApi(ipcRenderer));
   const received = { http: [] as AnyHearthEvent[], ipc: [] as AnyHearthEvent[] };
   const unsubscribe = [http.onEvent((event) => received.http.push(event)), ipc.onEvent((event) => received.ipc.push(event))];
@@ -273,7 +281,7 @@ describe('every method works over both transports (IPC binding and HTTP binding)
   let openAi: RunningServer;
   beforeAll(async () => {
     t = await startTestHearth();
-    server = await startHttpServer({ router: t.hearth.router, events: t.hearth.events, staticDir: null });
+    server = await startHttpServer({ router: t.hearth.router, events: t.hearth.events, staticDir: null, token });
     openAi = await startOpenAiServer({ backend: t.hearth.openai, port: 0 });
     slowServer = await startTricklingServer();
     fileServer = await startFileServer({ 'files/stories.gguf': readFileSync(stories260K) });

@@ -18,7 +18,7 @@ describe('the life of a reply (built CLI, real process)', () => {
   let apiUrl: string;
 
   const raw = async (method: string, input: unknown = {}): Promise<Envelope> => {
-    const response = await fetch(`${server.url}/api/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
+    const response = await fetch(`${server.url}/api/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${server.token}` }, body: JSON.stringify(input) });
     return (await response.json()) as Envelope;
   };
   const call = async <T>(method: string, input: unknown = {}): Promise<T> => {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import { ApiError } from '../../api';
 import type { GenerationJob, OpenAiBackend, Turn } from '../../app';
-import { isLoopbackHost, type RunningServer } from '../http';
+import { answersHost, isLoopbackHost, type RunningServer } from '../http';
 import { finishReasonOf, OpenAiError, openStream, sendJson, usageOf } from './responses';
 import { chatCompletionSchema, completionSchema, embeddingSchema, settingsOf, textOf } from './schemas';
 
@@ -150,6 +150,7 @@ export function startOpenAiServer(options: OpenAiServerOptions): Promise<Running
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '');
     const handle = async () => {
+      if (!answersHost(host, request)) throw new OpenAiError(421, 'permission_error', 'This server answers only to localhost names.', null, 'misdirected_request');
       if (request.method === 'OPTIONS') {
         const origin = request.headers.origin;
         if (!origin || !allowed.has(origin)) throw new OpenAiError(403, 'permission_error', 'Cross-origin requests are not allowed from this origin.');
