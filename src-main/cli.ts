@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { browserToken, createHearth, defaultRecommendContext, historyRemedies, type Hearth, type HearthOptions } from './app';
+import { browserToken, createHearth, defaultRecommendContext, historyRemedies, keepServingOnUnexpectedErrors, type Hearth, type HearthOptions } from './app';
 import { HistoryFileError } from './history';
 import { fitCommand, recommendCommand } from './cli/commands';
 import { modelsCommand } from './cli/models';
@@ -137,6 +137,8 @@ export async function serve(flags: ServeFlags) {
       throw error;
     }
   }
+  // A failure that escaped its own handling is printed; every other client keeps being served.
+  keepServingOnUnexpectedErrors((message) => console.error(`hearth: ${message}`));
   // Without --api, the API runs as the user left it in Settings → API server.
   if (!openAi) await hearth.apiServer.resume();
   console.log(`Hearth is serving on ${server.url}/?token=${encodeURIComponent(token)}`);

@@ -134,36 +134,52 @@ function renamed(from: string, to: string) {
   };
 }
 
+/** The first day a Hearth export can be from; anything earlier (or past tomorrow) is not a real time. */
+const earliestTime = Date.UTC(2000, 0, 1);
+/** A time in an export: ms since the epoch, between 2000 and tomorrow. */
+const exportedTime = z
+  .number()
+  .min(earliestTime, 'is before the year 2000: not a real time')
+  .refine((value) => value <= Date.now() + 86_400_000, 'is in the future: not a real time');
+
 /** Hearth's JSON export: the format `conversations.import` accepts back. */
 export const exportFormatVersion = 1;
-export const exportedConversationSchema = z.object({
+
+/** One message of an export. */
+export const exportedMessageSchema = z.object({
+  role: z.enum(['system', 'user', 'assistant']),
+  content: z.string(),
+  status: z.enum(['complete', 'streaming', 'interrupted', 'error']),
+  error: z.string().nullable().optional(),
+  createdAt: exportedTime,
+  updatedAt: exportedTime.optional(),
+  metrics: z.preprocess(renamed('modelFile', 'model'), messageMetricsSchema.nullable().optional()),
+  /** Index (in `messages`) of the message this one follows; always an earlier one. */
+  parent: z.number().int().min(0).nullable().optional()
+});
+
+/** An export with its messages not yet looked at: they are checked one at a time, so a large file never blocks. */
+export const exportedConversationHeaderSchema = z.object({
   format: z.literal('hearth.conversation'),
   version: z.literal(exportFormatVersion),
-  conversation: z.preprocess(renamed('modelPath', 'model'), z.object({
-    title: z.string().max(500),
-    model: z.string().nullable(),
-    systemPrompt: z.string(),
-    settings: generationSettingsSchema.partial().optional(),
-    chatTemplate: z.string().nullable().optional(),
-    pinned: z.boolean().optional(),
-    createdAt: z.number(),
-    updatedAt: z.number(),
-    /** Index (in `messages`) of the last message of the branch on show; the last message when absent. */
-    shown: z.number().int().min(0).nullable().optional()
-  })),
-  /** Every branch, oldest first; without `parent` each message follows the one before it (older exports). */
-  messages: z.array(
+  conversation: z.preprocess(
+    renamed('modelPath', 'model'),
     z.object({
-      role: z.enum(['system', 'user', 'assistant']),
-      content: z.string(),
-      status: z.enum(['complete', 'streaming', 'interrupted', 'error']),
-      error: z.string().nullable().optional(),
-      createdAt: z.number(),
-      updatedAt: z.number().optional(),
-      metrics: z.preprocess(renamed('modelFile', 'model'), messageMetricsSchema.nullable().optional()),
-      /** Index (in `messages`) of the message this one follows; always an earlier one. */
-      parent: z.number().int().min(0).nullable().optional()
+      title: z.string().max(500),
+      model: z.string().nullable(),
+      systemPrompt: z.string(),
+      settings: generationSettingsSchema.partial().optional(),
+      chatTemplate: z.string().nullable().optional(),
+      pinned: z.boolean().optional(),
+      createdAt: exportedTime,
+      updatedAt: exportedTime,
+      /** Index (in `messages`) of the last message of the branch on show; the last message when absent. */
+      shown: z.number().int().min(0).nullable().optional()
     })
-  )
+  ),
+  /** Every branch, oldest first; without `parent` each message follows the one before it (older exports). */
+  messages: z.array(z.unknown())
 });
+
+export const exportedConversationSchema = exportedConversationHeaderSchema.extend({ messages: z.array(exportedMessageSchema) });
 export type ExportedConversation = z.infer<typeof exportedConversationSchema>;

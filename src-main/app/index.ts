@@ -29,6 +29,7 @@ export { defaultRecommendContext } from './handlers';
 export { benchmarkFile } from './bench';
 export { historyRemedies } from './historyRemedies';
 export { browserToken } from './browserToken';
+export { keepServingOnUnexpectedErrors } from './lastResort';
 export type { SecretStore } from './desktop';
 export type { GenerationJob, OpenAiBackend } from './openai';
 export type { Turn } from '../inference';

@@ -5,7 +5,7 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, screen, session, shell } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createHearth, historyRemedies, type Hearth, type HearthOptions } from '../app';
+import { createHearth, historyRemedies, keepServingOnUnexpectedErrors, type Hearth, type HearthOptions } from '../app';
 import { HistoryFileError } from '../history';
 import { resolvePaths } from '../paths';
 import { createAppUrlPolicy, rendererUrl } from './appUrl';
@@ -103,6 +103,7 @@ async function start(): Promise<void> {
     },
     startOpenAiServer
   });
+  keepServingOnUnexpectedErrors((message) => dialog.showErrorBox(appName, message));
   // The OpenAI API runs while the app does, if the user switched it on in Settings.
   await hearth.apiServer.resume();
   const disposeIpc = bindIpc({

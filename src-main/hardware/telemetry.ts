@@ -147,7 +147,12 @@ export class TelemetrySampler {
         this.previousCpu = null;
         return;
       }
-      await this.sample();
+      try {
+        await this.sample();
+      } catch (error) {
+        // One failed reading (a probe that timed out) is a gap in the chart, not the end of sampling.
+        console.error('[hearth] telemetry sample failed:', error);
+      }
       if (this.stopped) return;
       this.timer = setTimeout(() => void tick(), this.intervalMs);
       this.timer.unref?.();

@@ -87,6 +87,11 @@ export class ConversationStore {
     return this.get(id);
   }
 
+  /** Deletes a conversation for good, with its messages (an import that failed halfway). */
+  remove(id: number): void {
+    this.db.prepare('DELETE FROM conversations WHERE id = ?').run(id);
+  }
+
   /** Removes conversations trashed before `olderThan` (ms since epoch), with their messages. */
   purgeTrash(olderThan: number): number {
     return this.db.prepare('DELETE FROM conversations WHERE deleted_at IS NOT NULL AND deleted_at < ?').run(olderThan).changes;

@@ -1,4 +1,4 @@
-import type { ConversationWithMessages, ExportedFile, ReplyFilters, SearchHit } from '../api';
+import type { Conversation, ConversationWithMessages, ExportedFile, ReplyFilters, SearchHit } from '../api';
 import { BenchmarkStore } from './benchmarks';
 import { ConversationStore } from './conversations';
 import { ReplyRecords } from './dashboard';
@@ -96,7 +96,8 @@ export class History {
     return exportRepliesCsv(this.replies.list(filters));
   }
 
-  import(content: string) {
+  /** Imports a JSON export as a new conversation (see `importJson`: all or nothing, never blocking). */
+  import(content: string): Promise<Conversation> {
     return importJson(this.db, this.conversations, this.messages, content);
   }
 

@@ -94,6 +94,15 @@ export class MessageStore {
     return this.get(id);
   }
 
+  /** Inserts a message as an import does: no read-back and no branch change (the import shows its branch at the end). */
+  insertImported(conversationId: number, message: NewMessage, parentId: number | null): number {
+    const now = this.now();
+    const result = this.db
+      .prepare('INSERT INTO messages (conversation_id, parent_id, role, content, status, error, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(conversationId, parentId, message.role, message.content, message.status, message.error ?? null, message.createdAt ?? now, message.updatedAt ?? message.createdAt ?? now);
+    return Number(result.lastInsertRowid);
+  }
+
   /** Shows the branch through `messageId`, down to its most recent continuation. */
   select(conversationId: number, messageId: number): Message[] {
     this.in(conversationId, messageId);

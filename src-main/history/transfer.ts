@@ -1,12 +1,17 @@
+import { z } from 'zod';
 import {
   ApiError,
-  exportedConversationSchema,
+  exportedConversationHeaderSchema,
+  exportedMessageSchema,
   exportFormatVersion,
+  type Conversation,
   type ConversationWithMessages,
   type ExportedConversation,
   type ExportedFile,
   type ReplyRecord
 } from '../api';
+
+type ExportedMessage = z.infer<typeof exportedMessageSchema>;
 import type { ConversationStore } from './conversations';
 import type { Db } from './db';
 import type { MessageStore } from './messages';
@@ -58,38 +63,99 @@ export function exportMarkdown({ conversation, messages }: ConversationWithMessa
   return { filename: `${fileStem(conversation.title)}.md`, mimeType: 'text/markdown', content: lines.join('\n') };
 }
 
-/** Imports Hearth's JSON export as a new conversation, all or nothing. */
-export function importJson(db: Db, conversations: ConversationStore, messages: MessageStore, content: string) {
+/** Work done between yields: other requests wait at most about this long behind an import. */
+const importSliceMs = 8;
+
+function importInvalid(path: string, message: string): ApiError {
+  return new ApiError('IMPORT_INVALID', `Not a Hearth conversation export: ${path}: ${message}`);
+}
+
+/** Resolves on the next turn of the event loop, after the I/O that waited meanwhile. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Runs `step` over every item, yielding to the event loop every `importSliceMs`: a large file never
+ * holds the server for longer than one slice.
+ */
+async function inSlices<T>(items: T[], step: (item: T, index: number) => void): Promise<void> {
+  let sliceStart = performance.now();
+  for (let index = 0; index < items.length; index++) {
+    step(items[index], index);
+    if (performance.now() - sliceStart > importSliceMs) {
+      await nextTurn();
+      sliceStart = performance.now();
+    }
+  }
+}
+
+/**
+ * Imports Hearth's JSON export as a new conversation, all or nothing, without blocking the server:
+ * messages are checked and written in slices of a few milliseconds, into a conversation staged in the
+ * trash (invisible to lists and search), which is published in one step at the end. A failure deletes
+ * it; a crash leaves it in the trash, which the next start empties.
+ */
+export async function importJson(db: Db, conversations: ConversationStore, messages: MessageStore, content: string): Promise<Conversation> {
   let data: unknown;
   try {
     data = JSON.parse(content);
   } catch (error) {
     throw new ApiError('IMPORT_INVALID', `The file is not valid JSON: ${(error as Error).message}`);
   }
-  const parsed = exportedConversationSchema.safeParse(data);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    throw new ApiError('IMPORT_INVALID', `Not a Hearth conversation export: ${first.path.join('.') || '(file)'}: ${first.message}`);
+  const header = exportedConversationHeaderSchema.safeParse(data);
+  if (!header.success) {
+    const first = header.error.issues[0];
+    throw importInvalid(first.path.join('.') || '(file)', first.message);
   }
-  const { conversation, messages: exported } = parsed.data;
-  const badParent = exported.findIndex((message, index) => message.parent != null && message.parent >= index);
-  if (badParent >= 0) throw new ApiError('IMPORT_INVALID', `Not a Hearth conversation export: messages.${badParent}.parent must point to an earlier message.`);
-  if (conversation.shown != null && conversation.shown >= exported.length) throw new ApiError('IMPORT_INVALID', 'Not a Hearth conversation export: conversation.shown points past the last message.');
-  return db.transaction(() => {
-    const { shown, ...fields } = conversation;
-    const created = conversations.create({ ...fields, chatTemplate: conversation.chatTemplate ?? null });
-    const ids: number[] = [];
-    for (const [index, { parent, metrics, ...message }] of exported.entries()) {
-      // A reply that was streaming when exported can no longer finish.
-      const status = message.status === 'streaming' ? 'interrupted' : message.status;
-      const parentId = parent === undefined ? (index > 0 ? ids[index - 1] : null) : parent === null ? null : ids[parent];
-      const stored = messages.add(created.id, { ...message, status }, parentId);
-      ids.push(stored.id);
-      if (metrics) messages.saveMetrics(stored.id, metrics);
+  const { conversation } = header.data;
+  const exported: ExportedMessage[] = [];
+  await inSlices(header.data.messages, (raw, index) => {
+    const parsed = exportedMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      throw importInvalid(['messages', index, ...first.path].join('.'), first.message);
     }
-    if (shown != null) messages.select(created.id, ids[shown]);
-    return conversations.get(created.id);
-  })();
+    if (parsed.data.parent != null && parsed.data.parent >= index) throw importInvalid(`messages.${index}.parent`, 'must point to an earlier message.');
+    exported.push(parsed.data);
+  });
+  if (conversation.shown != null && conversation.shown >= exported.length) throw importInvalid('conversation.shown', 'points past the last message.');
+
+  const { shown, ...fields } = conversation;
+  const staged = conversations.create({ ...fields, chatTemplate: conversation.chatTemplate ?? null });
+  conversations.trash(staged.id);
+  try {
+    const ids: number[] = [];
+    let batch: ExportedMessage[] = [];
+    const flush = db.transaction((rows: ExportedMessage[]) => {
+      for (const { parent, metrics, ...message } of rows) {
+        const index = ids.length;
+        // A reply that was streaming when exported can no longer finish.
+        const status = message.status === 'streaming' ? 'interrupted' : message.status;
+        const parentId = parent === undefined ? (index > 0 ? ids[index - 1] : null) : parent === null ? null : ids[parent];
+        const id = messages.insertImported(staged.id, { ...message, status }, parentId);
+        ids.push(id);
+        if (metrics) messages.saveMetrics(id, metrics);
+      }
+    });
+    let sliceStart = performance.now();
+    for (const message of exported) {
+      batch.push(message);
+      if (batch.length >= 200 || performance.now() - sliceStart > importSliceMs) {
+        flush(batch);
+        batch = [];
+        await nextTurn();
+        sliceStart = performance.now();
+      }
+    }
+    flush(batch);
+    db.transaction(() => {
+      if (ids.length > 0) messages.select(staged.id, ids[shown ?? ids.length - 1]);
+      conversations.restore(staged.id);
+    })();
+    return conversations.get(staged.id);
+  } catch (error) {
+    conversations.remove(staged.id);
+    throw error;
+  }
 }
 
 const csvColumns: [string, (record: ReplyRecord) => string | number | null][] = [

@@ -1,4 +1,5 @@
 import { GgmlType, GgufFileType, readGgufFileInfo, type GgufFileInfo } from 'node-llama-cpp';
+import { open } from 'node:fs/promises';
 import { ApiError } from '../api';
 
 export interface GgufSummary {
@@ -8,12 +9,28 @@ export interface GgufSummary {
   name: string | null;
 }
 
-/** Reads a GGUF header; anything that is not a readable GGUF becomes a MODEL_INVALID error with the reason. */
+/**
+ * Reads a GGUF header; anything that is not a readable GGUF becomes a MODEL_INVALID error with the
+ * reason. A file that does not start with GGUF's signature is refused before it is parsed, and no
+ * error repeats what the file holds: any readable file could be named here (/etc/passwd too).
+ */
 export async function readGgufHeader(path: string): Promise<GgufFileInfo> {
+  const magic = Buffer.alloc(4);
+  try {
+    const file = await open(path, 'r');
+    try {
+      await file.read(magic, 0, 4, 0);
+    } finally {
+      await file.close();
+    }
+  } catch (error) {
+    throw new ApiError('MODEL_INVALID', `Not a usable GGUF model file: it cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+  if (magic.toString('latin1') !== 'GGUF') throw new ApiError('MODEL_INVALID', 'Not a usable GGUF model file: not a GGUF file (it does not start with the GGUF signature).');
   try {
     return await readGgufFileInfo(path, { readTensorInfo: true });
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    const reason = (error instanceof Error ? error.message.split('\n')[0] : String(error)).replace(/, got "[^"]*"/g, '');
     throw new ApiError('MODEL_INVALID', `Not a usable GGUF model file: ${reason}`);
   }
 }

@@ -160,7 +160,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningServ
     response.write('retry: 1000\n\n');
     sseClients.add(response);
     const unsubscribe = options.events.subscribe((event) => {
-      response.write(`event: ${event.name}\ndata: ${JSON.stringify(event.payload)}\n\n`);
+      if (!response.writableEnded) response.write(`event: ${event.name}\ndata: ${JSON.stringify(event.payload)}\n\n`);
     });
     const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), heartbeatMs);
     request.on('close', () => {

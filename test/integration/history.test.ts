@@ -158,7 +158,7 @@ describe('history (real SQLite file)', () => {
     expect(history.search('lighthouse')).toEqual([]);
   });
 
-  it('exports JSON that imports back as an equal conversation, and Markdown', () => {
+  it('exports JSON that imports back as an equal conversation, and Markdown', async () => {
     const c = history.conversations.create({ title: 'Round trip', systemPrompt: 'sys', settings: { temperature: 0.2 } });
     history.messages.add(c.id, { role: 'user', content: 'Hi', status: 'complete' });
     const reply = history.messages.add(c.id, { role: 'assistant', content: 'Hello **there**', status: 'streaming' });
@@ -166,7 +166,7 @@ describe('history (real SQLite file)', () => {
 
     const json = history.export(c.id, 'json');
     expect(json).toMatchObject({ filename: 'round-trip.json', mimeType: 'application/json' });
-    const imported = history.import(json.content);
+    const imported = await history.import(json.content);
     expect(imported.id).not.toBe(c.id);
     expect(imported).toMatchObject({ title: 'Round trip', systemPrompt: 'sys', settings: { temperature: 0.2 } });
     const messages = history.messages.list(imported.id);
@@ -182,33 +182,33 @@ describe('history (real SQLite file)', () => {
     expect(markdown.content).toContain('## Assistant\n\nHello **there**');
   });
 
-  it('rejects a broken import with a clear error and stores nothing', () => {
+  it('rejects a broken import with a clear error and stores nothing', async () => {
     const before = history.conversations.list().length;
-    expect(() => history.import('{not json')).toThrow(/not valid JSON/);
-    expect(() => history.import(JSON.stringify({ format: 'other' }))).toThrow(/Not a Hearth conversation export/);
+    await expect(history.import('{not json')).rejects.toThrow(/not valid JSON/);
+    await expect(history.import(JSON.stringify({ format: 'other' }))).rejects.toThrow(/Not a Hearth conversation export/);
     const badMessage = {
       format: 'hearth.conversation',
       version: 1,
-      conversation: { title: 't', model: null, systemPrompt: '', createdAt: 1, updatedAt: 1 },
-      messages: [{ role: 'robot', content: 'x', status: 'complete', createdAt: 1 }]
+      conversation: { title: 't', model: null, systemPrompt: '', createdAt: Date.UTC(2025, 0, 1), updatedAt: Date.UTC(2025, 0, 1) },
+      messages: [{ role: 'robot', content: 'x', status: 'complete', createdAt: Date.UTC(2025, 0, 1) }]
     };
-    expect(() => history.import(JSON.stringify(badMessage))).toThrow(/messages\.0\.role/);
+    await expect(history.import(JSON.stringify(badMessage))).rejects.toThrow(/messages\.0\.role/);
     expect(history.conversations.list()).toHaveLength(before);
   });
 
-  it('imports exports written before the model reference had one name (modelPath, modelFile)', () => {
+  it('imports exports written before the model reference had one name (modelPath, modelFile)', async () => {
     const { model, ...legacyMetrics } = { ...metrics, model: 'x' };
     const legacy = {
       format: 'hearth.conversation',
       version: 1,
-      conversation: { title: 'Old export', modelPath: 'qwen/Qwen3-8B-Q4_K_M.gguf', systemPrompt: '', createdAt: 1, updatedAt: 1 },
+      conversation: { title: 'Old export', modelPath: 'qwen/Qwen3-8B-Q4_K_M.gguf', systemPrompt: '', createdAt: Date.UTC(2025, 0, 1), updatedAt: Date.UTC(2025, 0, 1) },
       messages: [
-        { role: 'user', content: 'hi', status: 'complete', createdAt: 1 },
-        { role: 'assistant', content: 'hello', status: 'complete', createdAt: 2, metrics: { ...legacyMetrics, modelFile: 'Qwen3-8B-Q4_K_M.gguf' } }
+        { role: 'user', content: 'hi', status: 'complete', createdAt: Date.UTC(2025, 0, 1) },
+        { role: 'assistant', content: 'hello', status: 'complete', createdAt: Date.UTC(2025, 0, 2), metrics: { ...legacyMetrics, modelFile: 'Qwen3-8B-Q4_K_M.gguf' } }
       ]
     };
     expect(model).toBe('x');
-    const imported = history.import(JSON.stringify(legacy));
+    const imported = await history.import(JSON.stringify(legacy));
     expect(imported.model).toBe('qwen/Qwen3-8B-Q4_K_M.gguf');
     expect(history.messages.list(imported.id)[1].metrics?.model).toBe('Qwen3-8B-Q4_K_M.gguf');
   });
