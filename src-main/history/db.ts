@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { errorMessageOf } from '../api';
 import { ensurePrivateDir, ensurePrivateFile, privateFileMode } from '../paths';
@@ -63,6 +63,8 @@ export function checkHistoryFile(file: string): number {
     closeSync(descriptor);
   }
   if (!head.equals(sqliteHeader)) throw new HistoryFileError(file, 'not-sqlite', `${file} is not a SQLite database, so it is not a Hearth history; it was left untouched.`);
+  // A read-only look at a WAL database still makes its -wal and -shm files: those go again afterwards.
+  const sideFiles = ['-wal', '-shm'].map((suffix) => `${file}${suffix}`).filter((side) => !existsSync(side));
   let db: Db;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true, nativeBinding: nativeBinding() });
@@ -89,6 +91,7 @@ export function checkHistoryFile(file: string): number {
     throw damaged(file, errorMessageOf(error));
   } finally {
     db.close();
+    for (const side of sideFiles) rmSync(side, { force: true });
   }
   return performance.now() - startedAt;
 }
