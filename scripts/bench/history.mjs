@@ -135,3 +135,43 @@ export async function measureOpen(server, browser, runs = 3) {
     await context.close();
   }
 }
+
+/**
+ * The p99 latency of a cheap call (`app.info`), made back to back by a second client while a
+ * conversation of about 45 MB is imported: what every other client feels during a big import.
+ */
+export async function measureImportLatency(server) {
+  const text = new TextGenerator(20251130);
+  const at = Date.now() - 86_400_000;
+  const messages = text.messages(2, at);
+  while (JSON.stringify(messages).length < 45_000_000) messages.push(...text.messages(2_000, at));
+  const content = JSON.stringify(exportedConversation('Imported while others wait', messages, at));
+  const times = [];
+  let importing = true;
+  const started = performance.now();
+  const imported = server.call('conversations.import', { content }).finally(() => (importing = false));
+  while (importing) {
+    const sent = performance.now();
+    await server.call('app.info');
+    times.push(performance.now() - sent);
+  }
+  await imported;
+  const p99 = percentile(times, 99);
+  log(`import of ${(content.length / 1e6).toFixed(1)} MB (${messages.length} messages) took ${ms(performance.now() - started)} ms; ${times.length} calls meanwhile, p50 ${ms(percentile(times, 50))} ms, p99 ${ms(p99)} ms, max ${ms(Math.max(...times))} ms`);
+  return p99;
+}
+
+/** How long the startup check of a history (SQLite's quick_check, as Hearth runs it before opening) takes on `file`. */
+export async function measureStartupCheck(file) {
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(file, { readonly: true });
+  try {
+    const started = performance.now();
+    const result = db.pragma('quick_check', { simple: true });
+    const elapsed = performance.now() - started;
+    if (result !== 'ok') throw new Error(`quick_check: ${result}`);
+    return elapsed;
+  } finally {
+    db.close();
+  }
+}

@@ -137,6 +137,21 @@ describe('the OpenAI-compatible API with 4 slots, through the official openai cl
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('answers only to loopback host names on loopback (a DNS-rebinding page is refused)', async () => {
+    const { request } = await import('node:http');
+    const status = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(`${baseURL}/models`, { headers: { Host: host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await status('evil.example:1234')).toBe(421);
+    expect(await status(`localhost:${new URL(baseURL).port}`)).toBe(200);
+  });
+
   it('stops a generation when its client disconnects, freeing the model for the next request at once', async () => {
     const controller = new AbortController();
     const stream = await client.chat.completions.create(

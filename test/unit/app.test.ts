@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { snippetMarkEnd, snippetMarkStart, type Message } from '../../src-main/api';
 import { titleFrom, turnsOf } from '../../src-main/app/chat';
+import { keepServingOnUnexpectedErrors } from '../../src-main/app/lastResort';
 import { resolvePaths, platformAppDataDir } from '../../src-main/paths';
 import { snippetOf, toFtsQuery } from '../../src-main/history/search';
 import { electronSqliteBindingPath, missingDisplayReason } from '../../src-main/electron/launcher';
@@ -88,5 +89,27 @@ describe('search snippets', () => {
     expect(long.startsWith('…')).toBe(true);
     expect(long.endsWith('…')).toBe(true);
     expect(long.split(' ').length).toBeLessThan(20);
+  });
+});
+
+describe('the last line of defence for background work', () => {
+  it('logs an unhandled rejection and an uncaught exception with their context, tells the user of the exception, and keeps the process', () => {
+    const told: string[] = [];
+    const logged: unknown[][] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void logged.push(args);
+    const listenersBefore = process.listenerCount('uncaughtException');
+    const remove = keepServingOnUnexpectedErrors((message) => told.push(message));
+    try {
+      process.emit('unhandledRejection', new Error('a flush failed'), Promise.resolve());
+      process.emit('uncaughtException', new Error('a timer threw'), 'uncaughtException');
+    } finally {
+      remove();
+      console.error = original;
+    }
+    expect(logged.map((args) => String(args[0]))).toEqual([expect.stringMatching(/background task failed/), expect.stringMatching(/unexpected error \(uncaughtException\)/)]);
+    expect(logged[0][1]).toMatchObject({ message: 'a flush failed' });
+    expect(told).toEqual([expect.stringMatching(/kept running: a timer threw/)]);
+    expect(process.listenerCount('uncaughtException')).toBe(listenersBefore);
   });
 });
