@@ -294,16 +294,26 @@ describe('every method works over both transports (IPC binding and HTTP binding)
     await t.close();
   });
 
+  /** Binds IPC to this Hearth, opens both renderer clients, runs `work`, and undoes it all. */
+  async function withClients(work: (clients: ReturnType<typeof rendererClients>) => Promise<void>, waitForEvents = true): Promise<void> {
+    const electron = fakeElectronIpc();
+    const dispose = bindIpc({ ipcMain: electron.ipcMain, router: t.hearth.router, events: t.hearth.events, isAppUrl: createAppUrlPolicy(appUrl), eventTargets: () => [electron.webContents] });
+    const clients = rendererClients(server.url, electron.ipcRenderer);
+    try {
+      if (waitForEvents) await clients.opened;
+      await work(clients);
+    } finally {
+      clients.close();
+      dispose();
+    }
+  }
+
   it('covers the whole contract with samples', () => {
     expect(Object.keys(samples).sort()).toEqual([...methodNames].sort());
   });
 
-  it('gives the same results and events over IPC and HTTP, through the renderer\'s own clients', async () => {
-    const electron = fakeElectronIpc();
-    const dispose = bindIpc({ ipcMain: electron.ipcMain, router: t.hearth.router, events: t.hearth.events, isAppUrl: createAppUrlPolicy(appUrl), eventTargets: () => [electron.webContents] });
-    const clients = rendererClients(server.url, electron.ipcRenderer);
-    await clients.opened;
-    try {
+  it('gives the same results and events over IPC and HTTP, through the renderer\'s own clients', () =>
+    withClients(async (clients) => {
       const inspect = `${fileServer.url}/files/stories.gguf`;
       const remote = `${openAi.url}/v1`;
       const overIpc = await exerciseEveryMethod(clients.ipc, () => t.nextEvent('chat.end'), { download: `${slowServer.url}/ipc.gguf`, inspect, remote }, tinyRandomLlama);
@@ -323,43 +333,24 @@ describe('every method works over both transports (IPC binding and HTTP binding)
       const namesOf = (events: AnyHearthEvent[]) => new Set(events.map((event) => event.name));
       expect(namesOf(clients.received.ipc)).toEqual(namesOf(clients.received.http));
       for (const name of ['engine.status', 'conversations.changed', 'chat.delta', 'chat.end', 'downloads.changed'] as const) expect(namesOf(clients.received.ipc)).toContain(name);
-    } finally {
-      clients.close();
-      dispose();
-    }
-  });
+    }));
 
-  it('delivers every event the contract declares, payload intact, to both clients', async () => {
-    const electron = fakeElectronIpc();
-    const dispose = bindIpc({ ipcMain: electron.ipcMain, router: t.hearth.router, events: t.hearth.events, isAppUrl: createAppUrlPolicy(appUrl), eventTargets: () => [electron.webContents] });
-    const clients = rendererClients(server.url, electron.ipcRenderer);
-    await clients.opened;
-    try {
+  it('delivers every event the contract declares, payload intact, to both clients', () =>
+    withClients(async (clients) => {
       const sent = eventNames.map((name) => ({ name, payload: eventSamples[name] }) as AnyHearthEvent);
       for (const event of sent) t.hearth.events.emit(event.name, event.payload as never);
       const arrived = (events: AnyHearthEvent[]) => events.filter((event) => event.payload !== null && (event.payload as { sample?: unknown }).sample !== undefined);
       for (let waited = 0; arrived(clients.received.http).length < sent.length && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(arrived(clients.received.http)).toEqual(sent);
       expect(arrived(clients.received.ipc)).toEqual(sent);
-    } finally {
-      clients.close();
-      dispose();
-    }
-  });
+    }));
 
-  it('gives the same typed validation error over both', async () => {
-    const electron = fakeElectronIpc();
-    const dispose = bindIpc({ ipcMain: electron.ipcMain, router: t.hearth.router, events: t.hearth.events, isAppUrl: createAppUrlPolicy(appUrl), eventTargets: () => [] });
-    const clients = rendererClients(server.url, electron.ipcRenderer);
-    try {
+  it('gives the same typed validation error over both', () =>
+    withClients(async (clients) => {
       const bad = { id: 'not a number' } as unknown as MethodInput<'conversations.get'>;
       const overIpc = await clients.ipc.call('conversations.get', bad).catch((error: unknown) => error);
       const overHttp = await clients.http.call('conversations.get', bad).catch((error: unknown) => error);
       expect(overIpc).toMatchObject({ code: 'VALIDATION', issues: [{ path: 'id' }] });
       expect(overHttp).toMatchObject({ code: 'VALIDATION', issues: [{ path: 'id' }] });
-    } finally {
-      clients.close();
-      dispose();
-    }
-  });
+    }, false));
 });
