@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import { rendererAlias } from './renderer-alias.ts';
 
 export default defineConfig({
+  // The renderer modules under test import the contract as `$api/…`, as the renderer build does.
+  resolve: { alias: rendererAlias },
   test: {
     include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
     testTimeout: 30_000,

@@ -1,5 +1,5 @@
 import { tick } from 'svelte';
-import { parseRemoteModelName, type Conversation, type GenerationSettings, type SearchHit } from '../../../src-main/api/contract';
+import { parseRemoteModelName, type Conversation, type GenerationSettings, type SearchHit } from '$api/contract';
 import { ApiClientError } from './api';
 import { api } from './client';
 import { chat } from './chat.svelte';

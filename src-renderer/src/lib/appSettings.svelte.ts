@@ -1,4 +1,4 @@
-import type { ApiServerStatus, OutboundRecord, RemoteEngine } from '../../../src-main/api/contract';
+import type { ApiServerStatus, OutboundRecord, RemoteEngine } from '$api/contract';
 import { ApiClientError } from './api';
 import { api } from './client';
 import { errors } from './errors.svelte';

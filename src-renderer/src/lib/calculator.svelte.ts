@@ -1,4 +1,4 @@
-import type { MemoryCalculation, MethodInput, WeightPrecision } from '../../../src-main/api/contract';
+import type { MemoryCalculation, MethodInput, WeightPrecision } from '$api/contract';
 import { ApiClientError } from './api';
 import { api } from './client';
 import { debouncer } from './debounce';

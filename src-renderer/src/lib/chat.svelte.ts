@@ -5,7 +5,7 @@ import {
   type Events,
   type Message,
   type GenerationSettings
-} from '../../../src-main/api/contract';
+} from '$api/contract';
 import { ApiClientError } from './api';
 import { api } from './client';
 import { announcer } from './announcer.svelte';

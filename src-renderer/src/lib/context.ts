@@ -1,4 +1,4 @@
-import type { ContextReport } from '../../../src-main/api/contract';
+import type { ContextReport } from '$api/contract';
 import { ApiClientError } from './api';
 import { api } from './client';
 

@@ -1,4 +1,4 @@
-import type { Conversation } from '../../../src-main/api/contract';
+import type { Conversation } from '$api/contract';
 import { api } from './client';
 import { errors } from './errors.svelte';
 

@@ -6,8 +6,8 @@ import {
   type ReplyFilters,
   type ReplyRecord,
   type TelemetrySample
-} from '../../../src-main/api/contract';
-import type { ErrorIssue } from '../../../src-main/api/errors';
+} from '$api/contract';
+import type { ErrorIssue } from '$api/errors';
 import { ApiClientError } from './api';
 import { api } from './client';
 import { dayRange, mergeSamples, modelFileOf, parseBatchSizes } from './dashboardStats';

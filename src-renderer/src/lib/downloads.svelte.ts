@@ -1,4 +1,4 @@
-import type { Download, DownloadStatus, FitReport } from '../../../src-main/api/contract';
+import type { Download, DownloadStatus, FitReport } from '$api/contract';
 import { ApiClientError } from './api';
 import { api } from './client';
 import { engine } from './engine.svelte';

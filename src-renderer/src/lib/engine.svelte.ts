@@ -1,4 +1,4 @@
-import type { EngineStatus, ModelFile } from '../../../src-main/api/contract';
+import type { EngineStatus, ModelFile } from '$api/contract';
 import { api } from './client';
 import { errors } from './errors.svelte';
 

@@ -1,4 +1,4 @@
-import type { ErrorIssue } from '../../../src-main/api/errors';
+import type { ErrorIssue } from '$api/errors';
 import { ApiClientError } from './api';
 
 export interface BannerError {

@@ -1,4 +1,4 @@
-import type { FitReport, LoadedModel } from '../../../src-main/api/contract';
+import type { FitReport, LoadedModel } from '$api/contract';
 import { ApiClientError } from './api';
 import { api } from './client';
 import { chat } from './chat.svelte';

@@ -3,7 +3,7 @@ import type {
   KvCacheTypeName,
   Recommendation,
   RecommendPriority
-} from '../../../src-main/api/contract';
+} from '$api/contract';
 import { api } from './client';
 import { debouncer } from './debounce';
 import { errors } from './errors.svelte';

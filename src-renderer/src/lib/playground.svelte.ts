@@ -1,5 +1,5 @@
-import { defaultGenerationSettings, type NextTokensResult, type TokenCandidate, type TokenPiece } from '../../../src-main/api/contract';
-import { reshapeDistribution, type CutBy, type Cutoffs, type ReshapedCandidate } from '../../../src-main/api/distribution';
+import { defaultGenerationSettings, type NextTokensResult, type TokenCandidate, type TokenPiece } from '$api/contract';
+import { reshapeDistribution, type CutBy, type Cutoffs, type ReshapedCandidate } from '$api/distribution';
 import { ApiClientError } from './api';
 import { api } from './client';
 import { debouncer } from './debounce';

@@ -1,4 +1,4 @@
-import type { SearchHit } from '../../../src-main/api/contract';
+import type { SearchHit } from '$api/contract';
 import { api } from './client';
 import { errors } from './errors.svelte';
 

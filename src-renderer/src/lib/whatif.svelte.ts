@@ -1,4 +1,4 @@
-import type { FitReport, KvCacheTypeName } from '../../../src-main/api/contract';
+import type { FitReport, KvCacheTypeName } from '$api/contract';
 import { api } from './client';
 import { debouncer } from './debounce';
 import { ApiClientError } from './api';
