@@ -21,7 +21,7 @@ function applyConversation(conversation: Conversation): void {
 export function startNewChat(): void {
   chat.newDraft();
   ui.view = 'chat';
-  ui.settingsOpen = false;
+  ui.chatSettingsOpen = false;
   ui.focusMessageId = null;
   // After the chat view has rendered (it may have been the Models view until now).
   void tick().then(() => focusElement(messageInputId));
@@ -102,7 +102,7 @@ export async function chooseModel(name: string): Promise<void> {
 }
 
 /** Saves the chat's system prompt and settings (a new chat keeps them in its draft); returns the failure, for the form to show. */
-export async function saveSettings(systemPrompt: string, settings: Partial<GenerationSettings>): Promise<ApiClientError | null> {
+export async function saveChatSettings(systemPrompt: string, settings: Partial<GenerationSettings>): Promise<ApiClientError | null> {
   const conversation = chat.conversation;
   if (!conversation) {
     chat.draft.systemPrompt = systemPrompt;

@@ -6,7 +6,8 @@ export type View = 'chat' | 'models' | 'playground' | 'dashboard' | 'settings';
 class UiState {
   /** The main view beside the sidebar: Chat (the default), Models, Playground, Dashboard or Settings. */
   view = $state<View>('chat');
-  settingsOpen = $state(false);
+  /** The chat's gear panel (Chat settings), not the Settings view. */
+  chatSettingsOpen = $state(false);
   connection = $state<ConnectionState>('connecting');
   /** A message to scroll to and highlight (set when a search hit is opened). */
   focusMessageId = $state<number | null>(null);
