@@ -1,15 +1,9 @@
 import { tick } from 'svelte';
 import { parseRemoteModelName, type Conversation, type GenerationSettings, type SearchHit } from '$api/contract';
 import { ApiClientError } from './api';
-import { api } from './client';
-import { chat } from './chat.svelte';
-import { conversations } from './conversations.svelte';
+import { api, chat, conversations, engine, errors, search, toast, ui } from './app';
 import { downloadText } from './download';
-import { engine } from './engine.svelte';
-import { errors } from './errors.svelte';
-import { search } from './search.svelte';
-import { toast } from './toast.svelte';
-import { focusElement, messageInputId, ui } from './ui.svelte';
+import { focusElement, messageInputId } from './ui.svelte';
 
 /** User-level operations that touch several stores; components call these. */
 

@@ -1,9 +1,8 @@
 import type { ApiServerStatus, OutboundRecord, RemoteEngine } from '$api/contract';
-import { ApiClientError } from './api';
-import { api } from './client';
-import { errors } from './errors.svelte';
+import { ApiClientError, type HearthApi } from './api';
+import type { ErrorState } from './errors.svelte';
 import { apiServerForm, describeApiServerIssue, mergeOutbound, readApiServerForm, type ApiServerFields, type ApiServerForm } from './networking';
-import { toast } from './toast.svelte';
+import type { ToastState } from './toast.svelte';
 
 function describeFailure(error: unknown): string[] {
   const failure = ApiClientError.from(error);
@@ -11,7 +10,7 @@ function describeFailure(error: unknown): string[] {
 }
 
 /** Settings → API server: its status as the server reports it, and the form's working copy. */
-class ApiServerState {
+export class ApiServerState {
   status = $state.raw<ApiServerStatus | null>(null);
   form = $state<ApiServerForm | null>(null);
   saving = $state(false);
@@ -20,11 +19,17 @@ class ApiServerState {
 
   changed = $derived(this.form !== null && this.status !== null && JSON.stringify(this.form) !== JSON.stringify(apiServerForm(this.status.settings)));
 
+  constructor(
+    private readonly api: HearthApi,
+    private readonly errors: ErrorState,
+    private readonly toast: ToastState
+  ) {}
+
   async load(): Promise<void> {
     try {
-      this.show(await api.call('apiServer.status', {}));
+      this.show(await this.api.call('apiServer.status', {}));
     } catch (error) {
-      errors.report(error, 'Could not read the API server settings');
+      this.errors.report(error, 'Could not read the API server settings');
     }
   }
 
@@ -46,9 +51,9 @@ class ApiServerState {
   async setKey(apiKey: string | null): Promise<boolean> {
     this.keyProblem = null;
     try {
-      const status = await api.call('apiServer.configure', { settings: {}, apiKey });
+      const status = await this.api.call('apiServer.configure', { settings: {}, apiKey });
       this.status = status;
-      toast.show(apiKey === null ? 'API key removed.' : 'API key set.');
+      this.toast.show(apiKey === null ? 'API key removed.' : 'API key set.');
       return true;
     } catch (error) {
       this.keyProblem = describeFailure(error).join(' ');
@@ -67,7 +72,7 @@ class ApiServerState {
     this.saving = true;
     this.problems = [];
     try {
-      this.show(await api.call('apiServer.configure', { settings }));
+      this.show(await this.api.call('apiServer.configure', { settings }));
     } catch (error) {
       this.problems = describeFailure(error);
     } finally {
@@ -83,7 +88,7 @@ class ApiServerState {
 }
 
 /** Settings → Remote engines; the model picker offers their models too. */
-class RemotesState {
+export class RemotesState {
   engines = $state.raw<RemoteEngine[]>([]);
   adding = $state(false);
   /** Why the last add failed (the server checks the URL and key by listing the models). */
@@ -91,11 +96,16 @@ class RemotesState {
   /** Engines being asked for their models again. */
   refreshing = $state<number[]>([]);
 
+  constructor(
+    private readonly api: HearthApi,
+    private readonly errors: ErrorState
+  ) {}
+
   async load(): Promise<void> {
     try {
-      this.engines = await api.call('remotes.list', {});
+      this.engines = await this.api.call('remotes.list', {});
     } catch (error) {
-      errors.report(error, 'Could not list the remote engines');
+      this.errors.report(error, 'Could not list the remote engines');
     }
   }
 
@@ -103,7 +113,7 @@ class RemotesState {
     this.adding = true;
     this.addProblem = null;
     try {
-      const engine = await api.call('remotes.add', { name, baseUrl, ...(apiKey ? { apiKey } : {}) });
+      const engine = await this.api.call('remotes.add', { name, baseUrl, ...(apiKey ? { apiKey } : {}) });
       this.engines = [...this.engines, engine];
       return true;
     } catch (error) {
@@ -118,7 +128,7 @@ class RemotesState {
   async refresh(id: number): Promise<void> {
     this.refreshing = [...this.refreshing, id];
     try {
-      const engine = await api.call('remotes.refresh', { id });
+      const engine = await this.api.call('remotes.refresh', { id });
       this.engines = this.engines.map((known) => (known.id === id ? engine : known));
     } catch {
       await this.load();
@@ -130,7 +140,7 @@ class RemotesState {
   /** For the confirmation: null when removed, else why not. */
   async remove(id: number): Promise<string | null> {
     try {
-      await api.call('remotes.remove', { id });
+      await this.api.call('remotes.remove', { id });
       this.engines = this.engines.filter((engine) => engine.id !== id);
       return null;
     } catch (error) {
@@ -140,19 +150,24 @@ class RemotesState {
 }
 
 /** Settings → Network: offline mode, and every request Hearth made beyond this machine (newest first). */
-class NetworkState {
+export class NetworkState {
   offline = $state<boolean | null>(null);
   log = $state.raw<OutboundRecord[]>([]);
   switching = $state(false);
   problem = $state<string | null>(null);
 
+  constructor(
+    private readonly api: HearthApi,
+    private readonly errors: ErrorState
+  ) {}
+
   async load(): Promise<void> {
-    const [settings, log] = await Promise.allSettled([api.call('settings.network', {}), api.call('network.log', {})]);
+    const [settings, log] = await Promise.allSettled([this.api.call('settings.network', {}), this.api.call('network.log', {})]);
     if (settings.status === 'fulfilled') this.offline = settings.value.offline;
-    else errors.report(settings.reason, 'Could not read the network settings');
+    else this.errors.report(settings.reason, 'Could not read the network settings');
     // Records that arrived as events while the log was read are kept.
     if (log.status === 'fulfilled') this.log = mergeOutbound(log.value, this.log);
-    else errors.report(log.reason, 'Could not read the outbound requests');
+    else this.errors.report(log.reason, 'Could not read the outbound requests');
   }
 
   add(record: OutboundRecord): void {
@@ -163,7 +178,7 @@ class NetworkState {
     this.switching = true;
     this.problem = null;
     try {
-      this.offline = (await api.call('settings.setNetwork', { offline })).offline;
+      this.offline = (await this.api.call('settings.setNetwork', { offline })).offline;
     } catch (error) {
       this.problem = ApiClientError.from(error).message;
     } finally {
@@ -172,12 +187,15 @@ class NetworkState {
   }
 }
 
-export const apiServer = new ApiServerState();
-export const remotes = new RemotesState();
-export const network = new NetworkState();
+/** The stores of the Settings view. */
+export interface AppSettingsStores {
+  apiServer: ApiServerState;
+  remotes: RemotesState;
+  network: NetworkState;
+}
 
 /** What the open Settings view keeps going: the outbound log, live. Returns what stops it when the view closes. */
-export function openAppSettings(): () => void {
+export function openAppSettings(api: HearthApi, { apiServer, remotes, network }: AppSettingsStores): () => void {
   const unsubscribe = api.on('network.request', (record) => network.add(record));
   void apiServer.load();
   void remotes.load();

@@ -13,7 +13,7 @@ export interface BannerError {
 const maxShown = 4;
 
 /** Errors shown in the dismissable banner: every failed call lands here, so the app never goes blank. */
-class ErrorState {
+export class ErrorState {
   items = $state<BannerError[]>([]);
   private nextId = 1;
 
@@ -40,5 +40,3 @@ class ErrorState {
     this.items = [];
   }
 }
-
-export const errors = new ErrorState();
