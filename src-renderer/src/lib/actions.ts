@@ -1,6 +1,5 @@
 import { tick } from 'svelte';
 import { parseRemoteModelName, type Conversation, type GenerationSettings, type SearchHit } from '$api/contract';
-import { ApiClientError } from './api';
 import { api, chat, conversations, engine, errors, search, toast, ui } from './app';
 import { downloadText } from './download';
 import { focusElement, messageInputId } from './ui.svelte';
@@ -95,31 +94,21 @@ export async function chooseModel(name: string): Promise<void> {
   if (parseRemoteModelName(name) === null && engine.loadedName !== name) await engine.load(name);
 }
 
-/** Saves the chat's system prompt and settings (a new chat keeps them in its draft); returns the failure, for the form to show. */
-export async function saveChatSettings(systemPrompt: string, settings: Partial<GenerationSettings>): Promise<ApiClientError | null> {
+/** Saves the chat's system prompt and settings (a new chat keeps them in its draft); throws what fails, for the form to show. */
+export async function saveChatSettings(systemPrompt: string, settings: Partial<GenerationSettings>): Promise<void> {
   const conversation = chat.conversation;
   if (!conversation) {
     chat.draft.systemPrompt = systemPrompt;
     chat.draft.settings = { ...chat.draft.settings, ...settings };
-    return null;
+    return;
   }
-  try {
-    applyConversation(await api.call('conversations.update', { id: conversation.id, systemPrompt, settings }));
-    return null;
-  } catch (error) {
-    return ApiClientError.from(error);
-  }
+  applyConversation(await api.call('conversations.update', { id: conversation.id, systemPrompt, settings }));
 }
 
-/** Makes these settings what new chats start with; returns the failure, for the form to show. */
-export async function saveDefaultSettings(settings: Partial<GenerationSettings>): Promise<ApiClientError | null> {
-  try {
-    chat.defaults = await api.call('settings.setGenerationDefaults', { settings });
-    toast.show('Saved as the default for new chats.');
-    return null;
-  } catch (error) {
-    return ApiClientError.from(error);
-  }
+/** Makes these settings what new chats start with; throws what fails, for the form to show. */
+export async function saveDefaultSettings(settings: Partial<GenerationSettings>): Promise<void> {
+  chat.defaults = await api.call('settings.setGenerationDefaults', { settings });
+  toast.show('Saved as the default for new chats.');
 }
 
 export async function exportConversation(format: 'markdown' | 'json'): Promise<void> {

@@ -2,6 +2,7 @@ import type { ApiServerStatus, OutboundRecord, RemoteEngine } from '$api/contrac
 import { ApiClientError, type HearthApi } from './api';
 import type { ErrorState } from './errors.svelte';
 import { apiServerForm, describeApiServerIssue, mergeOutbound, readApiServerForm, type ApiServerFields, type ApiServerForm } from './networking';
+import { Task } from './task.svelte';
 import type { ToastState } from './toast.svelte';
 
 function describeFailure(error: unknown): string[] {
@@ -13,9 +14,9 @@ function describeFailure(error: unknown): string[] {
 export class ApiServerState {
   status = $state.raw<ApiServerStatus | null>(null);
   form = $state<ApiServerForm | null>(null);
-  saving = $state(false);
-  problems = $state<string[]>([]);
-  keyProblem = $state<string | null>(null);
+  /** Saving the form (and with it switching the server on or off); its problems are a list, one per field. */
+  readonly saving = new Task(describeFailure);
+  readonly settingKey = new Task((error) => describeFailure(error).join(' '));
 
   changed = $derived(this.form !== null && this.status !== null && JSON.stringify(this.form) !== JSON.stringify(apiServerForm(this.status.settings)));
 
@@ -48,51 +49,36 @@ export class ApiServerState {
   }
 
   /** Sets (or with null removes) the key; true when it was accepted. */
-  async setKey(apiKey: string | null): Promise<boolean> {
-    this.keyProblem = null;
-    try {
-      const status = await this.api.call('apiServer.configure', { settings: {}, apiKey });
-      this.status = status;
+  setKey(apiKey: string | null): Promise<boolean> {
+    return this.settingKey.run(async () => {
+      this.status = await this.api.call('apiServer.configure', { settings: {}, apiKey });
       this.toast.show(apiKey === null ? 'API key removed.' : 'API key set.');
-      return true;
-    } catch (error) {
-      this.keyProblem = describeFailure(error).join(' ');
-      return false;
-    }
+    });
   }
 
   private async apply(extra: { enabled?: boolean }): Promise<void> {
     if (!this.form) return;
     const read = readApiServerForm($state.snapshot(this.form));
     if ('problems' in read) {
-      this.problems = read.problems;
+      this.saving.problem = read.problems;
       return;
     }
     const settings: Partial<ApiServerFields & { enabled: boolean }> = { ...read.settings, ...extra };
-    this.saving = true;
-    this.problems = [];
-    try {
-      this.show(await this.api.call('apiServer.configure', { settings }));
-    } catch (error) {
-      this.problems = describeFailure(error);
-    } finally {
-      this.saving = false;
-    }
+    await this.saving.run(async () => this.show(await this.api.call('apiServer.configure', { settings })));
   }
 
   private show(status: ApiServerStatus): void {
     this.status = status;
     this.form = apiServerForm(status.settings);
-    this.problems = [];
+    this.saving.problem = null;
   }
 }
 
 /** Settings → Remote engines; the model picker offers their models too. */
 export class RemotesState {
   engines = $state.raw<RemoteEngine[]>([]);
-  adding = $state(false);
-  /** Why the last add failed (the server checks the URL and key by listing the models). */
-  addProblem = $state<string | null>(null);
+  /** Adding an engine; it fails when the server cannot list its models with the URL and key given. */
+  readonly adding = new Task();
   /** Engines being asked for their models again. */
   refreshing = $state<number[]>([]);
 
@@ -109,19 +95,11 @@ export class RemotesState {
     }
   }
 
-  async add(name: string, baseUrl: string, apiKey: string): Promise<boolean> {
-    this.adding = true;
-    this.addProblem = null;
-    try {
+  add(name: string, baseUrl: string, apiKey: string): Promise<boolean> {
+    return this.adding.run(async () => {
       const engine = await this.api.call('remotes.add', { name, baseUrl, ...(apiKey ? { apiKey } : {}) });
       this.engines = [...this.engines, engine];
-      return true;
-    } catch (error) {
-      this.addProblem = ApiClientError.from(error).message;
-      return false;
-    } finally {
-      this.adding = false;
-    }
+    });
   }
 
   /** Lists the engine's models again; a failure is stored on the engine, so the list shows it. */
@@ -153,8 +131,8 @@ export class RemotesState {
 export class NetworkState {
   offline = $state<boolean | null>(null);
   log = $state.raw<OutboundRecord[]>([]);
-  switching = $state(false);
-  problem = $state<string | null>(null);
+  /** Switching offline mode on or off. */
+  readonly switching = new Task();
 
   constructor(
     private readonly api: HearthApi,
@@ -175,15 +153,9 @@ export class NetworkState {
   }
 
   async setOffline(offline: boolean): Promise<void> {
-    this.switching = true;
-    this.problem = null;
-    try {
+    await this.switching.run(async () => {
       this.offline = (await this.api.call('settings.setNetwork', { offline })).offline;
-    } catch (error) {
-      this.problem = ApiClientError.from(error).message;
-    } finally {
-      this.switching = false;
-    }
+    });
   }
 }
 

@@ -14,6 +14,7 @@ import { dayRange, mergeSamples, modelFileOf, parseBatchSizes } from './dashboar
 import { downloadText } from './download';
 import type { EngineState } from './engine.svelte';
 import type { ErrorState } from './errors.svelte';
+import { Task } from './task.svelte';
 import type { ToastState } from './toast.svelte';
 
 /** Each lease keeps the sampler going this long; the open dashboard renews it well before it ends. */
@@ -116,10 +117,9 @@ class BenchState {
   genTokens = $state<number | null>(128);
   reps = $state<number | null>(5);
   batch = $state('1, 2, 4');
-  running = $state(false);
+  /** The run: under way, or why the last one could not start or failed (shown in the panel: BUSY is an answer, not a crash). */
+  readonly job = new Task(describeFailure);
   progress = $state<BenchProgress | null>(null);
-  /** Why the last run could not start or failed (shown in the panel: BUSY is an answer, not a crash). */
-  problem = $state<string | null>(null);
 
   constructor(
     private readonly api: HearthApi,
@@ -135,23 +135,21 @@ class BenchState {
   }
 
   onProgress(progress: BenchProgress): void {
-    if (this.running && progress.model === this.model) this.progress = progress;
+    if (this.job.running && progress.model === this.model) this.progress = progress;
   }
 
   async run(): Promise<void> {
     const batch = parseBatchSizes(this.batch);
     if (!this.model) {
-      this.problem = 'Choose a model first.';
+      this.job.problem = 'Choose a model first.';
       return;
     }
     if (!batch) {
-      this.problem = 'Parallel sequences: up to 6 whole numbers from 1 to 16, separated by commas.';
+      this.job.problem = 'Parallel sequences: up to 6 whole numbers from 1 to 16, separated by commas.';
       return;
     }
-    this.running = true;
     this.progress = null;
-    this.problem = null;
-    try {
+    await this.job.run(async () => {
       const result = await this.api.call('bench.run', {
         model: this.model,
         batch,
@@ -160,12 +158,8 @@ class BenchState {
         ...(this.reps !== null ? { reps: this.reps } : {})
       });
       this.results = [result, ...this.results.filter((item) => item.id !== result.id)];
-    } catch (error) {
-      this.problem = describeFailure(error);
-    } finally {
-      this.running = false;
-      this.progress = null;
-    }
+    });
+    this.progress = null;
   }
 }
 
@@ -190,12 +184,17 @@ function describeCostIssue({ path, message }: ErrorIssue): string {
   return `${costFieldLabels[field] ?? path}: ${message}`;
 }
 
+function describeCostFailure(error: unknown): string[] {
+  const failure = ApiClientError.from(error);
+  return failure.issues?.length ? failure.issues.map(describeCostIssue) : [failure.message];
+}
+
 /** The cost settings as saved, and the form's working copy. */
 class CostState {
   saved = $state.raw<CostSettings | null>(null);
   form = $state<CostForm | null>(null);
-  saving = $state(false);
-  problems = $state<string[]>([]);
+  /** Saving the form; its problems are a list, one per field. */
+  readonly saving = new Task(describeCostFailure);
 
   changed = $derived(this.form !== null && this.saved !== null && JSON.stringify(this.form) !== JSON.stringify(this.saved));
 
@@ -230,26 +229,19 @@ class CostState {
     // A plain copy: $state proxies cannot cross IPC. The schema names a cleared field before the server has to.
     const checked = costSettingsSchema.safeParse($state.snapshot(this.form));
     if (!checked.success) {
-      this.problems = checked.error.issues.map((issue) => describeCostIssue({ path: issue.path.map(String).join('.'), message: issue.message }));
+      this.saving.problem = checked.error.issues.map((issue) => describeCostIssue({ path: issue.path.map(String).join('.'), message: issue.message }));
       return;
     }
-    this.saving = true;
-    this.problems = [];
-    try {
+    await this.saving.run(async () => {
       this.show(await this.api.call('settings.setCost', { settings: checked.data }));
       this.toast.show('Cost settings saved.');
-    } catch (error) {
-      const failure = ApiClientError.from(error);
-      this.problems = failure.issues?.length ? failure.issues.map(describeCostIssue) : [failure.message];
-    } finally {
-      this.saving = false;
-    }
+    });
   }
 
   private show(settings: CostSettings): void {
     this.saved = settings;
     this.form = { ...settings, cloudPrices: settings.cloudPrices.map((price) => ({ ...price })) };
-    this.problems = [];
+    this.saving.problem = null;
   }
 }
 

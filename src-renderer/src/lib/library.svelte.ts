@@ -1,6 +1,7 @@
 import { ApiClientError, type HearthApi } from './api';
 import type { EngineState } from './engine.svelte';
 import { formatSize } from './format';
+import { Task } from './task.svelte';
 import type { ToastState } from './toast.svelte';
 
 /**
@@ -10,8 +11,8 @@ import type { ToastState } from './toast.svelte';
 export class ModelLibrary {
   path = $state('');
   link = $state(false);
-  importing = $state(false);
-  problem = $state<string | null>(null);
+  /** The form's import: under way, or why it failed. */
+  readonly importing = new Task();
 
   constructor(
     private readonly api: HearthApi,
@@ -23,23 +24,15 @@ export class ModelLibrary {
   async importPath(): Promise<boolean> {
     const path = this.path.trim();
     if (!path) {
-      this.problem = 'Type the full path of a .gguf file on this machine.';
+      this.importing.problem = 'Type the full path of a .gguf file on this machine.';
       return false;
     }
-    this.importing = true;
-    this.problem = null;
-    try {
+    return this.importing.run(async () => {
       const model = await this.api.call('models.import', { path, link: this.link });
       await this.engine.refresh();
       this.path = '';
       this.toast.show(`Imported ${model.name}${this.link ? ' (linked)' : ''}`);
-      return true;
-    } catch (error) {
-      this.problem = ApiClientError.from(error).message;
-      return false;
-    } finally {
-      this.importing = false;
-    }
+    });
   }
 
   /**
