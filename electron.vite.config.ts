@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { rendererAlias } from './renderer-alias.ts';
 
 // Native and heavyweight runtime packages stay outside the bundles and load from node_modules.
 const runtimeExternals = ['better-sqlite3', 'node-llama-cpp', 'systeminformation', 'electron'];
@@ -34,6 +35,7 @@ export default defineConfig({
   renderer: {
     root: resolve(__dirname, 'src-renderer'),
     plugins: [svelte()],
+    resolve: { alias: rendererAlias },
     build: {
       outDir: resolve(__dirname, 'out/renderer'),
       minify: true,

@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const builtCli = join(root, 'out', 'main', 'cli.js');
 const builtOutputs = [builtCli, join(root, 'out', 'renderer', 'index.html'), join(root, 'out', 'preload', 'preload.cjs')];
-const sources = ['src-main', 'src-renderer', 'package.json', 'electron.vite.config.ts'].map((path) => join(root, path));
+const sources = ['src-main', 'src-renderer', 'package.json', 'electron.vite.config.ts', 'renderer-alias.ts'].map((path) => join(root, path));
 
 function newestChange(path) {
   if (!existsSync(path)) return 0;

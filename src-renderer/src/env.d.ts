@@ -1,6 +1,6 @@
 /// <reference types="svelte" />
 /// <reference types="vite/client" />
-import type { HearthTransport } from '../../src-main/api/contract';
+import type { HearthTransport } from '$api/contract';
 
 declare global {
   interface Window {

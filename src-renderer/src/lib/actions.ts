@@ -1,15 +1,8 @@
 import { tick } from 'svelte';
-import { parseRemoteModelName, type Conversation, type GenerationSettings, type SearchHit } from '../../../src-main/api/contract';
-import { ApiClientError } from './api';
-import { api } from './client';
-import { chat } from './chat.svelte';
-import { conversations } from './conversations.svelte';
+import { parseRemoteModelName, type Conversation, type GenerationSettings, type SearchHit } from '$api/contract';
+import { api, chat, conversations, engine, errors, search, toast, ui } from './app';
 import { downloadText } from './download';
-import { engine } from './engine.svelte';
-import { errors } from './errors.svelte';
-import { search } from './search.svelte';
-import { toast } from './toast.svelte';
-import { focusElement, messageInputId, ui } from './ui.svelte';
+import { focusElement, messageInputId } from './ui.svelte';
 
 /** User-level operations that touch several stores; components call these. */
 
@@ -21,7 +14,7 @@ function applyConversation(conversation: Conversation): void {
 export function startNewChat(): void {
   chat.newDraft();
   ui.view = 'chat';
-  ui.settingsOpen = false;
+  ui.chatSettingsOpen = false;
   ui.focusMessageId = null;
   // After the chat view has rendered (it may have been the Models view until now).
   void tick().then(() => focusElement(messageInputId));
@@ -101,31 +94,21 @@ export async function chooseModel(name: string): Promise<void> {
   if (parseRemoteModelName(name) === null && engine.loadedName !== name) await engine.load(name);
 }
 
-/** Saves the chat's system prompt and settings (a new chat keeps them in its draft); returns the failure, for the form to show. */
-export async function saveSettings(systemPrompt: string, settings: Partial<GenerationSettings>): Promise<ApiClientError | null> {
+/** Saves the chat's system prompt and settings (a new chat keeps them in its draft); throws what fails, for the form to show. */
+export async function saveChatSettings(systemPrompt: string, settings: Partial<GenerationSettings>): Promise<void> {
   const conversation = chat.conversation;
   if (!conversation) {
     chat.draft.systemPrompt = systemPrompt;
     chat.draft.settings = { ...chat.draft.settings, ...settings };
-    return null;
+    return;
   }
-  try {
-    applyConversation(await api.call('conversations.update', { id: conversation.id, systemPrompt, settings }));
-    return null;
-  } catch (error) {
-    return ApiClientError.from(error);
-  }
+  applyConversation(await api.call('conversations.update', { id: conversation.id, systemPrompt, settings }));
 }
 
-/** Makes these settings what new chats start with; returns the failure, for the form to show. */
-export async function saveDefaultSettings(settings: Partial<GenerationSettings>): Promise<ApiClientError | null> {
-  try {
-    chat.defaults = await api.call('settings.setGenerationDefaults', { settings });
-    toast.show('Saved as the default for new chats.');
-    return null;
-  } catch (error) {
-    return ApiClientError.from(error);
-  }
+/** Makes these settings what new chats start with; throws what fails, for the form to show. */
+export async function saveDefaultSettings(settings: Partial<GenerationSettings>): Promise<void> {
+  chat.defaults = await api.call('settings.setGenerationDefaults', { settings });
+  toast.show('Saved as the default for new chats.');
 }
 
 export async function exportConversation(format: 'markdown' | 'json'): Promise<void> {

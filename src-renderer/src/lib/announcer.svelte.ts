@@ -4,7 +4,7 @@ const intervalMs = 1500;
  * What a screen reader hears of a streaming reply: a polite live region updated at most every
  * ~1.5 s with the text added since the previous announcement (never once per token).
  */
-class Announcer {
+export class Announcer {
   text = $state('');
   private announced = new Map<number, number>();
   private latest: { id: number; content: string } | null = null;
@@ -46,5 +46,3 @@ class Announcer {
     this.lastAt = Date.now();
   }
 }
-
-export const announcer = new Announcer();

@@ -1,9 +1,9 @@
-import type { ApiServerStatus, OutboundRecord, RemoteEngine } from '../../../src-main/api/contract';
-import { ApiClientError } from './api';
-import { api } from './client';
-import { errors } from './errors.svelte';
+import type { ApiServerStatus, OutboundRecord, RemoteEngine } from '$api/contract';
+import { ApiClientError, type HearthApi } from './api';
+import type { ErrorState } from './errors.svelte';
 import { apiServerForm, describeApiServerIssue, mergeOutbound, readApiServerForm, type ApiServerFields, type ApiServerForm } from './networking';
-import { toast } from './toast.svelte';
+import { Task } from './task.svelte';
+import type { ToastState } from './toast.svelte';
 
 function describeFailure(error: unknown): string[] {
   const failure = ApiClientError.from(error);
@@ -11,20 +11,26 @@ function describeFailure(error: unknown): string[] {
 }
 
 /** Settings → API server: its status as the server reports it, and the form's working copy. */
-class ApiServerState {
+export class ApiServerState {
   status = $state.raw<ApiServerStatus | null>(null);
   form = $state<ApiServerForm | null>(null);
-  saving = $state(false);
-  problems = $state<string[]>([]);
-  keyProblem = $state<string | null>(null);
+  /** Saving the form (and with it switching the server on or off); its problems are a list, one per field. */
+  readonly saving = new Task(describeFailure);
+  readonly settingKey = new Task((error) => describeFailure(error).join(' '));
 
   changed = $derived(this.form !== null && this.status !== null && JSON.stringify(this.form) !== JSON.stringify(apiServerForm(this.status.settings)));
 
+  constructor(
+    private readonly api: HearthApi,
+    private readonly errors: ErrorState,
+    private readonly toast: ToastState
+  ) {}
+
   async load(): Promise<void> {
     try {
-      this.show(await api.call('apiServer.status', {}));
+      this.show(await this.api.call('apiServer.status', {}));
     } catch (error) {
-      errors.report(error, 'Could not read the API server settings');
+      this.errors.report(error, 'Could not read the API server settings');
     }
   }
 
@@ -43,82 +49,64 @@ class ApiServerState {
   }
 
   /** Sets (or with null removes) the key; true when it was accepted. */
-  async setKey(apiKey: string | null): Promise<boolean> {
-    this.keyProblem = null;
-    try {
-      const status = await api.call('apiServer.configure', { settings: {}, apiKey });
-      this.status = status;
-      toast.show(apiKey === null ? 'API key removed.' : 'API key set.');
-      return true;
-    } catch (error) {
-      this.keyProblem = describeFailure(error).join(' ');
-      return false;
-    }
+  setKey(apiKey: string | null): Promise<boolean> {
+    return this.settingKey.run(async () => {
+      this.status = await this.api.call('apiServer.configure', { settings: {}, apiKey });
+      this.toast.show(apiKey === null ? 'API key removed.' : 'API key set.');
+    });
   }
 
   private async apply(extra: { enabled?: boolean }): Promise<void> {
     if (!this.form) return;
     const read = readApiServerForm($state.snapshot(this.form));
     if ('problems' in read) {
-      this.problems = read.problems;
+      this.saving.problem = read.problems;
       return;
     }
     const settings: Partial<ApiServerFields & { enabled: boolean }> = { ...read.settings, ...extra };
-    this.saving = true;
-    this.problems = [];
-    try {
-      this.show(await api.call('apiServer.configure', { settings }));
-    } catch (error) {
-      this.problems = describeFailure(error);
-    } finally {
-      this.saving = false;
-    }
+    await this.saving.run(async () => this.show(await this.api.call('apiServer.configure', { settings })));
   }
 
   private show(status: ApiServerStatus): void {
     this.status = status;
     this.form = apiServerForm(status.settings);
-    this.problems = [];
+    this.saving.problem = null;
   }
 }
 
 /** Settings → Remote engines; the model picker offers their models too. */
-class RemotesState {
+export class RemotesState {
   engines = $state.raw<RemoteEngine[]>([]);
-  adding = $state(false);
-  /** Why the last add failed (the server checks the URL and key by listing the models). */
-  addProblem = $state<string | null>(null);
+  /** Adding an engine; it fails when the server cannot list its models with the URL and key given. */
+  readonly adding = new Task();
   /** Engines being asked for their models again. */
   refreshing = $state<number[]>([]);
 
+  constructor(
+    private readonly api: HearthApi,
+    private readonly errors: ErrorState
+  ) {}
+
   async load(): Promise<void> {
     try {
-      this.engines = await api.call('remotes.list', {});
+      this.engines = await this.api.call('remotes.list', {});
     } catch (error) {
-      errors.report(error, 'Could not list the remote engines');
+      this.errors.report(error, 'Could not list the remote engines');
     }
   }
 
-  async add(name: string, baseUrl: string, apiKey: string): Promise<boolean> {
-    this.adding = true;
-    this.addProblem = null;
-    try {
-      const engine = await api.call('remotes.add', { name, baseUrl, ...(apiKey ? { apiKey } : {}) });
+  add(name: string, baseUrl: string, apiKey: string): Promise<boolean> {
+    return this.adding.run(async () => {
+      const engine = await this.api.call('remotes.add', { name, baseUrl, ...(apiKey ? { apiKey } : {}) });
       this.engines = [...this.engines, engine];
-      return true;
-    } catch (error) {
-      this.addProblem = ApiClientError.from(error).message;
-      return false;
-    } finally {
-      this.adding = false;
-    }
+    });
   }
 
   /** Lists the engine's models again; a failure is stored on the engine, so the list shows it. */
   async refresh(id: number): Promise<void> {
     this.refreshing = [...this.refreshing, id];
     try {
-      const engine = await api.call('remotes.refresh', { id });
+      const engine = await this.api.call('remotes.refresh', { id });
       this.engines = this.engines.map((known) => (known.id === id ? engine : known));
     } catch {
       await this.load();
@@ -130,7 +118,7 @@ class RemotesState {
   /** For the confirmation: null when removed, else why not. */
   async remove(id: number): Promise<string | null> {
     try {
-      await api.call('remotes.remove', { id });
+      await this.api.call('remotes.remove', { id });
       this.engines = this.engines.filter((engine) => engine.id !== id);
       return null;
     } catch (error) {
@@ -140,19 +128,24 @@ class RemotesState {
 }
 
 /** Settings → Network: offline mode, and every request Hearth made beyond this machine (newest first). */
-class NetworkState {
+export class NetworkState {
   offline = $state<boolean | null>(null);
   log = $state.raw<OutboundRecord[]>([]);
-  switching = $state(false);
-  problem = $state<string | null>(null);
+  /** Switching offline mode on or off. */
+  readonly switching = new Task();
+
+  constructor(
+    private readonly api: HearthApi,
+    private readonly errors: ErrorState
+  ) {}
 
   async load(): Promise<void> {
-    const [settings, log] = await Promise.allSettled([api.call('settings.network', {}), api.call('network.log', {})]);
+    const [settings, log] = await Promise.allSettled([this.api.call('settings.network', {}), this.api.call('network.log', {})]);
     if (settings.status === 'fulfilled') this.offline = settings.value.offline;
-    else errors.report(settings.reason, 'Could not read the network settings');
+    else this.errors.report(settings.reason, 'Could not read the network settings');
     // Records that arrived as events while the log was read are kept.
     if (log.status === 'fulfilled') this.log = mergeOutbound(log.value, this.log);
-    else errors.report(log.reason, 'Could not read the outbound requests');
+    else this.errors.report(log.reason, 'Could not read the outbound requests');
   }
 
   add(record: OutboundRecord): void {
@@ -160,24 +153,21 @@ class NetworkState {
   }
 
   async setOffline(offline: boolean): Promise<void> {
-    this.switching = true;
-    this.problem = null;
-    try {
-      this.offline = (await api.call('settings.setNetwork', { offline })).offline;
-    } catch (error) {
-      this.problem = ApiClientError.from(error).message;
-    } finally {
-      this.switching = false;
-    }
+    await this.switching.run(async () => {
+      this.offline = (await this.api.call('settings.setNetwork', { offline })).offline;
+    });
   }
 }
 
-export const apiServer = new ApiServerState();
-export const remotes = new RemotesState();
-export const network = new NetworkState();
+/** The stores of the Settings view. */
+export interface AppSettingsStores {
+  apiServer: ApiServerState;
+  remotes: RemotesState;
+  network: NetworkState;
+}
 
 /** What the open Settings view keeps going: the outbound log, live. Returns what stops it when the view closes. */
-export function openAppSettings(): () => void {
+export function openAppSettings(api: HearthApi, { apiServer, remotes, network }: AppSettingsStores): () => void {
   const unsubscribe = api.on('network.request', (record) => network.add(record));
   void apiServer.load();
   void remotes.load();

@@ -1,6 +1,5 @@
-import type { MemoryCalculation, MethodInput, WeightPrecision } from '../../../src-main/api/contract';
-import { ApiClientError } from './api';
-import { api } from './client';
+import type { MemoryCalculation, MethodInput, WeightPrecision } from '$api/contract';
+import { ApiClientError, type HearthApi } from './api';
 import { debouncer } from './debounce';
 
 export const precisionLabels: Record<WeightPrecision, string> = { fp32: 'FP32', fp16: 'FP16', bf16: 'BF16', int8: 'INT8', int4: 'INT4' };
@@ -19,7 +18,7 @@ function whole(value: number | null, max: number): value is number {
 }
 
 /** The memory calculator: inputs as typed, the server's answer, and why there is none when the input is incomplete. */
-class CalculatorState {
+export class CalculatorState {
   open = $state(false);
   /** In billions. */
   parameters = $state<number | null>(7);
@@ -32,6 +31,8 @@ class CalculatorState {
 
   private seq = 0;
   private readonly debounce = debouncer(200);
+
+  constructor(private readonly api: HearthApi) {}
 
   /** Called on every input: checks it, then asks the server shortly after the typing stops. */
   schedule(): void {
@@ -63,7 +64,7 @@ class CalculatorState {
   private async calculate(input: MethodInput<'catalog.calculate'>): Promise<void> {
     const seq = ++this.seq;
     try {
-      const result = await api.call('catalog.calculate', input);
+      const result = await this.api.call('catalog.calculate', input);
       if (seq === this.seq) this.result = result;
     } catch (error) {
       if (seq === this.seq) this.problem = ApiClientError.from(error).message;
@@ -72,5 +73,3 @@ class CalculatorState {
     }
   }
 }
-
-export const calculator = new CalculatorState();

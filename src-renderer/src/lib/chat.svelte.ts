@@ -5,13 +5,12 @@ import {
   type Events,
   type Message,
   type GenerationSettings
-} from '../../../src-main/api/contract';
-import { ApiClientError } from './api';
-import { api } from './client';
-import { announcer } from './announcer.svelte';
-import { conversations } from './conversations.svelte';
-import { engine } from './engine.svelte';
-import { errors } from './errors.svelte';
+} from '$api/contract';
+import { ApiClientError, type HearthApi } from './api';
+import type { Announcer } from './announcer.svelte';
+import type { ConversationsState } from './conversations.svelte';
+import type { EngineState } from './engine.svelte';
+import type { ErrorState } from './errors.svelte';
 import { stopReasonLabels } from './format';
 
 /** Settings of a chat that does not exist yet: it is created with them on the first message. */
@@ -29,7 +28,7 @@ function sortKey(message: Message): number {
 }
 
 /** The open conversation: its messages, the streaming reply, sending and stopping. */
-class ChatState {
+export class ChatState {
   conversation = $state<Conversation | null>(null);
   messages = $state<Message[]>([]);
   draft = $state<Draft>({ modelPath: null, systemPrompt: '', settings: {} });
@@ -43,7 +42,8 @@ class ChatState {
   canChange = $derived(this.conversation !== null && !this.generating);
   settings = $derived<GenerationSettings>(this.conversation ? this.conversation.settings : { ...this.defaults, ...this.draft.settings });
   systemPrompt = $derived(this.conversation ? this.conversation.systemPrompt : this.draft.systemPrompt);
-  chatTemplate = $derived(this.conversation?.chatTemplate ?? engine.status.model?.chatTemplate ?? null);
+  // .by: it reads a constructor parameter, which TypeScript would take for a use before initialisation.
+  chatTemplate = $derived.by(() => this.conversation?.chatTemplate ?? this.engine.status.model?.chatTemplate ?? null);
 
   private pending = new Map<number, { conversationId: number; text: string; outputTokens: number }>();
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
@@ -52,20 +52,28 @@ class ChatState {
   /** Stop was asked for before chat.send answered: there was no reply to stop yet. */
   private stopRequested = false;
 
+  constructor(
+    private readonly api: HearthApi,
+    private readonly conversations: ConversationsState,
+    private readonly engine: EngineState,
+    private readonly errors: ErrorState,
+    private readonly announcer: Announcer
+  ) {}
+
   newDraft(): void {
     this.openGeneration++;
     this.conversation = null;
     this.messages = [];
     this.opening = false;
     // A new chat keeps the model that is loaded (or being loaded, or was chosen for the previous draft).
-    this.draft = { modelPath: engine.loadingName ?? engine.loadedName ?? this.draft.modelPath, systemPrompt: '', settings: {} };
+    this.draft = { modelPath: this.engine.loadingName ?? this.engine.loadedName ?? this.draft.modelPath, systemPrompt: '', settings: {} };
   }
 
   async loadDefaults(): Promise<void> {
     try {
-      this.defaults = await api.call('settings.generationDefaults', {});
+      this.defaults = await this.api.call('settings.generationDefaults', {});
     } catch (error) {
-      errors.report(error, 'Could not read the default settings for new chats');
+      this.errors.report(error, 'Could not read the default settings for new chats');
     }
   }
 
@@ -73,12 +81,12 @@ class ChatState {
     const generation = ++this.openGeneration;
     this.opening = true;
     try {
-      const result = await api.call('conversations.get', { id });
+      const result = await this.api.call('conversations.get', { id });
       if (generation !== this.openGeneration) return false;
       this.show(result);
       return true;
     } catch (error) {
-      if (generation === this.openGeneration) errors.report(error, 'Could not open the conversation');
+      if (generation === this.openGeneration) this.errors.report(error, 'Could not open the conversation');
       return false;
     } finally {
       if (generation === this.openGeneration) this.opening = false;
@@ -97,28 +105,28 @@ class ChatState {
   private show(result: ConversationWithMessages): void {
     this.conversation = result.conversation;
     this.messages = [...result.messages].sort((a, b) => sortKey(a) - sortKey(b));
-    conversations.upsert(result.conversation);
+    this.conversations.upsert(result.conversation);
   }
 
   /** Re-reads the branch on show once a reply has ended, so every message's alternatives are current. */
   private async refreshBranch(conversationId: number): Promise<void> {
     const generation = this.openGeneration;
     try {
-      const result = await api.call('conversations.get', { id: conversationId });
+      const result = await this.api.call('conversations.get', { id: conversationId });
       // Another chat was opened, or a new reply started: that state is newer than this answer.
       if (generation !== this.openGeneration || this.conversation?.id !== conversationId || this.generating) return;
       this.show(result);
     } catch (error) {
-      errors.report(error, 'Could not refresh the conversation');
+      this.errors.report(error, 'Could not refresh the conversation');
     }
   }
 
   async send(text: string): Promise<boolean> {
     const content = text.trim();
     if (!content || this.generating) return false;
-    const draftModel = this.draft.modelPath ?? engine.loadingName ?? engine.loadedName;
+    const draftModel = this.draft.modelPath ?? this.engine.loadingName ?? this.engine.loadedName;
     if (!this.conversation && !draftModel) {
-      errors.report(new Error('Choose a model in the Model picker first.'), 'Cannot send yet');
+      this.errors.report(new Error('Choose a model in the Model picker first.'), 'Cannot send yet');
       return false;
     }
     this.sending = true;
@@ -143,17 +151,17 @@ class ChatState {
       let conversation = this.conversation;
       if (!conversation) {
         const generation = this.openGeneration;
-        conversation = created = await api.call('conversations.create', {
+        conversation = created = await this.api.call('conversations.create', {
           modelPath: draftModel,
           systemPrompt: this.draft.systemPrompt,
           settings: this.draft.settings
         });
-        conversations.upsert(conversation);
+        this.conversations.upsert(conversation);
         if (generation !== this.openGeneration) return false;
         this.conversation = conversation;
       }
-      const { userMessage, assistantMessage } = await api.call('chat.send', { conversationId: conversation.id, content });
-      conversations.touch(conversation.id, userMessage.createdAt);
+      const { userMessage, assistantMessage } = await this.api.call('chat.send', { conversationId: conversation.id, content });
+      this.conversations.touch(conversation.id, userMessage.createdAt);
       if (this.conversation?.id !== conversation.id) return true;
       this.messages = this.messages.filter((m) => m.id !== localId);
       this.upsertMessage(userMessage);
@@ -162,7 +170,7 @@ class ChatState {
       return true;
     } catch (error) {
       this.messages = this.messages.filter((m) => m.id !== localId);
-      errors.report(error, 'Could not send the message');
+      this.errors.report(error, 'Could not send the message');
       if (created) await this.discardCreated(created);
       return false;
     } finally {
@@ -172,10 +180,10 @@ class ChatState {
 
   /** A chat created for a first message that could not be sent goes back to being a draft. */
   private async discardCreated(conversation: Conversation): Promise<void> {
-    conversations.removeLocal(conversation.id);
+    this.conversations.removeLocal(conversation.id);
     if (this.conversation?.id === conversation.id) this.conversation = null;
     try {
-      await api.call('conversations.delete', { id: conversation.id });
+      await this.api.call('conversations.delete', { id: conversation.id });
     } catch {
       /* it stays in the list on the next refresh; nothing else to do */
     }
@@ -186,7 +194,7 @@ class ChatState {
     if (!this.canChange) return false;
     return this.startReply(
       'Could not regenerate the reply',
-      (conversationId) => api.call('chat.regenerate', { conversationId, messageId }),
+      (conversationId) => this.api.call('chat.regenerate', { conversationId, messageId }),
       ({ assistantMessage }) => this.showNewBranch(messageId, [assistantMessage])
     );
   }
@@ -197,7 +205,7 @@ class ChatState {
     if (!content || !this.canChange) return false;
     return this.startReply(
       'Could not send the edited message',
-      (conversationId) => api.call('chat.edit', { conversationId, messageId, content }),
+      (conversationId) => this.api.call('chat.edit', { conversationId, messageId, content }),
       ({ userMessage, assistantMessage }) => this.showNewBranch(messageId, [userMessage, assistantMessage])
     );
   }
@@ -211,7 +219,7 @@ class ChatState {
     this.messages[index] = { ...original, status: 'streaming' };
     const started = await this.startReply(
       'Could not continue the reply',
-      (conversationId) => api.call('chat.continue', { conversationId, messageId }),
+      (conversationId) => this.api.call('chat.continue', { conversationId, messageId }),
       ({ assistantMessage }) => this.upsertMessage(assistantMessage)
     );
     // Nothing started: the reply goes back to how it was (it may have moved in the list meanwhile).
@@ -222,13 +230,13 @@ class ChatState {
 
   /** Shows the branch through another alternative of a message. */
   async selectAlternative(messageId: number): Promise<void> {
-    const failure = await this.changeBranch((conversationId) => api.call('messages.select', { conversationId, messageId }));
-    if (failure) errors.report(failure, 'Could not show that alternative');
+    const failure = await this.changeBranch((conversationId) => this.api.call('messages.select', { conversationId, messageId }));
+    if (failure) this.errors.report(failure, 'Could not show that alternative');
   }
 
   /** Deletes a message and what follows it on the branch on show; returns the problem, for the confirmation to show. */
   async deleteMessage(messageId: number): Promise<string | null> {
-    const failure = await this.changeBranch((conversationId) => api.call('messages.delete', { conversationId, messageId }));
+    const failure = await this.changeBranch((conversationId) => this.api.call('messages.delete', { conversationId, messageId }));
     return failure?.message ?? null;
   }
 
@@ -257,12 +265,12 @@ class ChatState {
     this.stopRequested = false;
     try {
       const started = await call(conversation.id);
-      conversations.touch(conversation.id);
+      this.conversations.touch(conversation.id);
       if (this.conversation?.id === conversation.id) place(started);
       if (this.stopRequested) void this.stop();
       return true;
     } catch (error) {
-      errors.report(error, failure);
+      this.errors.report(error, failure);
       return false;
     } finally {
       this.sending = false;
@@ -285,9 +293,9 @@ class ChatState {
     if (this.sending) this.stopRequested = true;
     if (!conversation) return;
     try {
-      await api.call('chat.stop', { conversationId: conversation.id });
+      await this.api.call('chat.stop', { conversationId: conversation.id });
     } catch (error) {
-      errors.report(error, 'Could not stop the reply');
+      this.errors.report(error, 'Could not stop the reply');
     }
   }
 
@@ -302,7 +310,7 @@ class ChatState {
   onEnd(event: Events['chat.end']): void {
     this.flush();
     this.pending.delete(event.message.id);
-    conversations.touch(event.conversationId, event.message.updatedAt);
+    this.conversations.touch(event.conversationId, event.message.updatedAt);
     if (this.conversation?.id !== event.conversationId) return;
     this.upsertMessage(event.message);
     void this.refreshBranch(event.conversationId);
@@ -311,7 +319,7 @@ class ChatState {
       event.message.status === 'error'
         ? `Reply failed: ${event.message.error ?? 'error'}.`
         : `Reply finished${reason ? ` (${stopReasonLabels[reason]})` : ''}.`;
-    announcer.finish(event.message.id, event.message.content, outcome);
+    this.announcer.finish(event.message.id, event.message.content, outcome);
   }
 
   private flush(): void {
@@ -340,7 +348,7 @@ class ChatState {
       }
       if (message && message.status === 'streaming') {
         message.content += buffer.text;
-        announcer.update(messageId, message.content);
+        this.announcer.update(messageId, message.content);
       }
     }
     this.pending.clear();
@@ -364,5 +372,3 @@ class ChatState {
     this.messages[index] = message;
   }
 }
-
-export const chat = new ChatState();

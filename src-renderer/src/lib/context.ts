@@ -1,6 +1,5 @@
-import type { ContextReport } from '../../../src-main/api/contract';
-import { ApiClientError } from './api';
-import { api } from './client';
+import type { ContextReport } from '$api/contract';
+import { ApiClientError, type HearthApi } from './api';
 
 export type ContextReading =
   | { kind: 'report'; report: ContextReport }
@@ -9,7 +8,7 @@ export type ContextReading =
   | { kind: 'failed'; message: string };
 
 /** The conversation's prompt on the loaded model (with `draft` as the next user message, when given). */
-export async function readContext(conversationId: number, draft?: string): Promise<ContextReading> {
+export async function readContext(api: HearthApi, conversationId: number, draft?: string): Promise<ContextReading> {
   try {
     return { kind: 'report', report: await api.call('chat.context', { conversationId, draft: draft || undefined }) };
   } catch (error) {

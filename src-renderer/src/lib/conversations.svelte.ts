@@ -1,24 +1,29 @@
-import type { Conversation } from '../../../src-main/api/contract';
-import { api } from './client';
-import { errors } from './errors.svelte';
+import type { Conversation } from '$api/contract';
+import type { HearthApi } from './api';
+import type { ErrorState } from './errors.svelte';
 
 function byRecency(a: Conversation, b: Conversation): number {
   return b.updatedAt - a.updatedAt || b.id - a.id;
 }
 
 /** The sidebar's conversation list: pinned first, then the most recent. */
-class ConversationsState {
+export class ConversationsState {
   items = $state<Conversation[]>([]);
   loaded = $state(false);
 
   pinned = $derived(this.items.filter((c) => c.pinned).sort(byRecency));
   recent = $derived(this.items.filter((c) => !c.pinned).sort(byRecency));
 
+  constructor(
+    private readonly api: HearthApi,
+    private readonly errors: ErrorState
+  ) {}
+
   async refresh(): Promise<void> {
     try {
-      this.items = await api.call('conversations.list', {});
+      this.items = await this.api.call('conversations.list', {});
     } catch (error) {
-      errors.report(error, 'Could not load the conversations');
+      this.errors.report(error, 'Could not load the conversations');
     } finally {
       this.loaded = true;
     }
@@ -43,5 +48,3 @@ class ConversationsState {
     if (item && item.updatedAt < at) item.updatedAt = at;
   }
 }
-
-export const conversations = new ConversationsState();

@@ -1,3 +1,4 @@
+import { createContext } from 'svelte';
 import {
   costSettingsSchema,
   type BenchmarkResult,
@@ -6,15 +7,15 @@ import {
   type ReplyFilters,
   type ReplyRecord,
   type TelemetrySample
-} from '../../../src-main/api/contract';
-import type { ErrorIssue } from '../../../src-main/api/errors';
-import { ApiClientError } from './api';
-import { api } from './client';
+} from '$api/contract';
+import type { ErrorIssue } from '$api/errors';
+import { ApiClientError, type HearthApi } from './api';
 import { dayRange, mergeSamples, modelFileOf, parseBatchSizes } from './dashboardStats';
 import { downloadText } from './download';
-import { engine } from './engine.svelte';
-import { errors } from './errors.svelte';
-import { toast } from './toast.svelte';
+import type { EngineState } from './engine.svelte';
+import type { ErrorState } from './errors.svelte';
+import { Task } from './task.svelte';
+import type { ToastState } from './toast.svelte';
 
 /** Each lease keeps the sampler going this long; the open dashboard renews it well before it ends. */
 const leaseSeconds = 30;
@@ -24,23 +25,28 @@ const renewEveryMs = 10_000;
 class LiveState {
   samples = $state.raw<TelemetrySample[]>([]);
 
+  constructor(
+    private readonly api: HearthApi,
+    private readonly errors: ErrorState
+  ) {}
+
   add(added: readonly TelemetrySample[]): void {
     this.samples = mergeSamples(this.samples, added);
   }
 
   async load(): Promise<void> {
     try {
-      this.add(await api.call('telemetry.recent', {}));
+      this.add(await this.api.call('telemetry.recent', {}));
     } catch (error) {
-      errors.report(error, 'Could not read the live figures');
+      this.errors.report(error, 'Could not read the live figures');
     }
   }
 
   async watch(): Promise<void> {
     try {
-      await api.call('telemetry.watch', { seconds: leaseSeconds });
+      await this.api.call('telemetry.watch', { seconds: leaseSeconds });
     } catch (error) {
-      errors.report(error, 'Could not keep the live figures coming');
+      this.errors.report(error, 'Could not keep the live figures coming');
     }
   }
 }
@@ -59,26 +65,32 @@ class RepliesState {
 
   filters = $derived<ReplyFilters>({ ...(this.model ? { modelFile: this.model } : {}), ...dayRange(this.from, this.to) });
 
-  /** Installed models and models that replied, by the file name replies store. */
-  modelChoices = $derived(
-    [...new Set([...engine.models.filter((model) => model.usable).map((model) => modelFileOf(model.name)), ...this.seenModels])].sort((a, b) =>
+  /** Installed models and models that replied, by the file name replies store (.by: it reads a constructor parameter). */
+  modelChoices = $derived.by(() =>
+    [...new Set([...this.engine.models.filter((model) => model.usable).map((model) => modelFileOf(model.name)), ...this.seenModels])].sort((a, b) =>
       a.localeCompare(b)
     )
   );
 
   private seq = 0;
 
+  constructor(
+    private readonly api: HearthApi,
+    private readonly engine: EngineState,
+    private readonly errors: ErrorState
+  ) {}
+
   async refresh(): Promise<void> {
     const seq = ++this.seq;
     this.loading = true;
     try {
-      const records = await api.call('dashboard.replies', this.filters);
+      const records = await this.api.call('dashboard.replies', this.filters);
       if (seq !== this.seq) return;
       this.records = records;
       const unseen = records.map((record) => record.metrics.modelFile).filter((file) => !this.seenModels.includes(file));
       if (unseen.length > 0) this.seenModels = [...new Set([...this.seenModels, ...unseen])];
     } catch (error) {
-      if (seq === this.seq) errors.report(error, 'Could not read the stored replies');
+      if (seq === this.seq) this.errors.report(error, 'Could not read the stored replies');
     } finally {
       if (seq === this.seq) this.loading = false;
     }
@@ -86,10 +98,10 @@ class RepliesState {
 
   async exportCsv(): Promise<void> {
     try {
-      const file = await api.call('dashboard.exportCsv', this.filters);
+      const file = await this.api.call('dashboard.exportCsv', this.filters);
       downloadText(file.filename, file.mimeType, file.content);
     } catch (error) {
-      errors.report(error, 'Could not export the replies');
+      this.errors.report(error, 'Could not export the replies');
     }
   }
 }
@@ -105,38 +117,40 @@ class BenchState {
   genTokens = $state<number | null>(128);
   reps = $state<number | null>(5);
   batch = $state('1, 2, 4');
-  running = $state(false);
+  /** The run: under way, or why the last one could not start or failed (shown in the panel: BUSY is an answer, not a crash). */
+  readonly job = new Task(describeFailure);
   progress = $state<BenchProgress | null>(null);
-  /** Why the last run could not start or failed (shown in the panel: BUSY is an answer, not a crash). */
-  problem = $state<string | null>(null);
+
+  constructor(
+    private readonly api: HearthApi,
+    private readonly errors: ErrorState
+  ) {}
 
   async refresh(): Promise<void> {
     try {
-      this.results = await api.call('bench.list', {});
+      this.results = await this.api.call('bench.list', {});
     } catch (error) {
-      errors.report(error, 'Could not list the benchmarks');
+      this.errors.report(error, 'Could not list the benchmarks');
     }
   }
 
   onProgress(progress: BenchProgress): void {
-    if (this.running && progress.model === this.model) this.progress = progress;
+    if (this.job.running && progress.model === this.model) this.progress = progress;
   }
 
   async run(): Promise<void> {
     const batch = parseBatchSizes(this.batch);
     if (!this.model) {
-      this.problem = 'Choose a model first.';
+      this.job.problem = 'Choose a model first.';
       return;
     }
     if (!batch) {
-      this.problem = 'Parallel sequences: up to 6 whole numbers from 1 to 16, separated by commas.';
+      this.job.problem = 'Parallel sequences: up to 6 whole numbers from 1 to 16, separated by commas.';
       return;
     }
-    this.running = true;
     this.progress = null;
-    this.problem = null;
-    try {
-      const result = await api.call('bench.run', {
+    await this.job.run(async () => {
+      const result = await this.api.call('bench.run', {
         model: this.model,
         batch,
         ...(this.promptTokens !== null ? { promptTokens: this.promptTokens } : {}),
@@ -144,12 +158,8 @@ class BenchState {
         ...(this.reps !== null ? { reps: this.reps } : {})
       });
       this.results = [result, ...this.results.filter((item) => item.id !== result.id)];
-    } catch (error) {
-      this.problem = describeFailure(error);
-    } finally {
-      this.running = false;
-      this.progress = null;
-    }
+    });
+    this.progress = null;
   }
 }
 
@@ -174,20 +184,31 @@ function describeCostIssue({ path, message }: ErrorIssue): string {
   return `${costFieldLabels[field] ?? path}: ${message}`;
 }
 
+function describeCostFailure(error: unknown): string[] {
+  const failure = ApiClientError.from(error);
+  return failure.issues?.length ? failure.issues.map(describeCostIssue) : [failure.message];
+}
+
 /** The cost settings as saved, and the form's working copy. */
 class CostState {
   saved = $state.raw<CostSettings | null>(null);
   form = $state<CostForm | null>(null);
-  saving = $state(false);
-  problems = $state<string[]>([]);
+  /** Saving the form; its problems are a list, one per field. */
+  readonly saving = new Task(describeCostFailure);
 
   changed = $derived(this.form !== null && this.saved !== null && JSON.stringify(this.form) !== JSON.stringify(this.saved));
 
+  constructor(
+    private readonly api: HearthApi,
+    private readonly errors: ErrorState,
+    private readonly toast: ToastState
+  ) {}
+
   async load(): Promise<void> {
     try {
-      this.show(await api.call('settings.cost', {}));
+      this.show(await this.api.call('settings.cost', {}));
     } catch (error) {
-      errors.report(error, 'Could not read the cost settings');
+      this.errors.report(error, 'Could not read the cost settings');
     }
   }
 
@@ -208,26 +229,19 @@ class CostState {
     // A plain copy: $state proxies cannot cross IPC. The schema names a cleared field before the server has to.
     const checked = costSettingsSchema.safeParse($state.snapshot(this.form));
     if (!checked.success) {
-      this.problems = checked.error.issues.map((issue) => describeCostIssue({ path: issue.path.map(String).join('.'), message: issue.message }));
+      this.saving.problem = checked.error.issues.map((issue) => describeCostIssue({ path: issue.path.map(String).join('.'), message: issue.message }));
       return;
     }
-    this.saving = true;
-    this.problems = [];
-    try {
-      this.show(await api.call('settings.setCost', { settings: checked.data }));
-      toast.show('Cost settings saved.');
-    } catch (error) {
-      const failure = ApiClientError.from(error);
-      this.problems = failure.issues?.length ? failure.issues.map(describeCostIssue) : [failure.message];
-    } finally {
-      this.saving = false;
-    }
+    await this.saving.run(async () => {
+      this.show(await this.api.call('settings.setCost', { settings: checked.data }));
+      this.toast.show('Cost settings saved.');
+    });
   }
 
   private show(settings: CostSettings): void {
     this.saved = settings;
     this.form = { ...settings, cloudPrices: settings.cloudPrices.map((price) => ({ ...price })) };
-    this.problems = [];
+    this.saving.problem = null;
   }
 }
 
@@ -237,34 +251,53 @@ function describeFailure(error: unknown): string {
   return `${failure.message} ${failure.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`;
 }
 
-export const live = new LiveState();
-export const replies = new RepliesState();
-export const bench = new BenchState();
-export const cost = new CostState();
+/** The dashboard's stores. The view's code, these included, loads when the dashboard first opens. */
+export class Dashboard {
+  readonly live: LiveState;
+  readonly replies: RepliesState;
+  readonly bench: BenchState;
+  readonly cost: CostState;
 
-/**
- * What the open dashboard keeps going: the sampler's lease (renewed while the page is visible), live
- * samples, benchmark progress, and new replies. Returns what stops it all when the view closes.
- */
-export function openDashboard(): () => void {
-  const renew = () => {
-    if (document.visibilityState === 'visible') void live.watch();
-  };
-  renew();
-  void live.load();
-  const timer = setInterval(renew, renewEveryMs);
-  document.addEventListener('visibilitychange', renew);
-  const unsubscribers = [
-    api.on('telemetry.sample', (sample) => live.add([sample])),
-    api.on('bench.progress', (progress) => bench.onProgress(progress)),
-    api.on('chat.end', () => void replies.refresh())
-  ];
-  void engine.refresh();
-  void bench.refresh();
-  if (!cost.saved) void cost.load();
-  return () => {
-    clearInterval(timer);
-    document.removeEventListener('visibilitychange', renew);
-    unsubscribers.forEach((unsubscribe) => unsubscribe());
-  };
+  constructor(
+    private readonly api: HearthApi,
+    private readonly engine: EngineState,
+    errors: ErrorState,
+    toast: ToastState
+  ) {
+    this.live = new LiveState(api, errors);
+    this.replies = new RepliesState(api, engine, errors);
+    this.bench = new BenchState(api, errors);
+    this.cost = new CostState(api, errors, toast);
+  }
+
+  /**
+   * What the open dashboard keeps going: the sampler's lease (renewed while the page is visible), live
+   * samples, benchmark progress, and new replies. Returns what stops it all when the view closes.
+   */
+  open(): () => void {
+    const { live, replies, bench, cost } = this;
+    const renew = () => {
+      if (document.visibilityState === 'visible') void live.watch();
+    };
+    renew();
+    void live.load();
+    const timer = setInterval(renew, renewEveryMs);
+    document.addEventListener('visibilitychange', renew);
+    const unsubscribers = [
+      this.api.on('telemetry.sample', (sample) => live.add([sample])),
+      this.api.on('bench.progress', (progress) => bench.onProgress(progress)),
+      this.api.on('chat.end', () => void replies.refresh())
+    ];
+    void this.engine.refresh();
+    void bench.refresh();
+    if (!cost.saved) void cost.load();
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', renew);
+      unsubscribers.forEach((unsubscribe) => unsubscribe());
+    };
+  }
 }
+
+/** The dashboard view hands its stores to the components inside it, which take them with `getDashboard()`. */
+export const [getDashboard, setDashboard] = createContext<Dashboard>();

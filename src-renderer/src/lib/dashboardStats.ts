@@ -1,5 +1,5 @@
 import type { AlignedData } from 'uplot';
-import { interTokenBucketsMs, type BenchmarkResult, type ReplyRecord, type TelemetrySample } from '../../../src-main/api/contract';
+import { interTokenBucketsMs, type BenchmarkResult, type ReplyRecord, type TelemetrySample } from '$api/contract';
 import { formatContext } from './format';
 
 /**

@@ -1,4 +1,4 @@
-import { engine } from './engine.svelte';
+import type { EngineState } from './engine.svelte';
 
 const storageKey = 'hearth.demoNotice.dismissed';
 
@@ -11,16 +11,18 @@ function readDismissed(): boolean {
 }
 
 /** The first-run notice: shown while Hearth's demo model is the only usable model, until dismissed (remembered). */
-class DemoNoticeState {
+export class DemoNoticeState {
   dismissed = $state(readDismissed());
 
   /** Only the demo model is installed (files that cannot be used do not count). */
   demoOnly = $derived.by(() => {
-    const usable = engine.models.filter((model) => model.usable);
+    const usable = this.engine.models.filter((model) => model.usable);
     return usable.length > 0 && usable.every((model) => model.demo);
   });
 
   visible = $derived(this.demoOnly && !this.dismissed);
+
+  constructor(private readonly engine: EngineState) {}
 
   dismiss(): void {
     this.dismissed = true;
@@ -31,5 +33,3 @@ class DemoNoticeState {
     }
   }
 }
-
-export const demoNotice = new DemoNoticeState();

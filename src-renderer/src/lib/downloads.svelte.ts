@@ -1,11 +1,10 @@
-import type { Download, DownloadStatus, FitReport } from '../../../src-main/api/contract';
-import { ApiClientError } from './api';
-import { api } from './client';
-import { engine } from './engine.svelte';
-import { errors } from './errors.svelte';
-import { installed } from './installed.svelte';
-import { models } from './models.svelte';
-import { toast } from './toast.svelte';
+import type { Download, DownloadStatus, FitReport } from '$api/contract';
+import { ApiClientError, type HearthApi } from './api';
+import type { EngineState } from './engine.svelte';
+import type { ErrorState } from './errors.svelte';
+import type { InstalledState } from './installed.svelte';
+import type { ModelsState } from './models.svelte';
+import type { ToastState } from './toast.svelte';
 
 export type DownloadAction = 'pause' | 'resume' | 'cancel' | 'retry';
 
@@ -49,7 +48,7 @@ export interface Inspection {
 }
 
 /** The download queue (mirrors `downloads.progress` / `downloads.changed`), and the source being checked. */
-class DownloadsState {
+export class DownloadsState {
   items = $state<Download[]>([]);
   source = $state('');
   inspection = $state<Inspection | null>(null);
@@ -64,16 +63,25 @@ class DownloadsState {
 
   private checkSeq = 0;
 
+  constructor(
+    private readonly api: HearthApi,
+    private readonly engine: EngineState,
+    private readonly errors: ErrorState,
+    private readonly installed: InstalledState,
+    private readonly models: ModelsState,
+    private readonly toast: ToastState
+  ) {}
+
   async refresh(): Promise<void> {
     try {
-      const list = await api.call('downloads.list', {});
+      const list = await this.api.call('downloads.list', {});
       // Live figures exist only in progress events: keep those of downloads that are still running.
       this.items = list.map((download) => {
         const known = this.items.find((item) => item.id === download.id);
         return known && known.status === download.status ? { ...download, bytesPerSecond: known.bytesPerSecond, etaSeconds: known.etaSeconds } : download;
       });
     } catch (error) {
-      errors.report(error, 'Could not list the downloads');
+      this.errors.report(error, 'Could not list the downloads');
     }
   }
 
@@ -82,7 +90,7 @@ class DownloadsState {
     const index = this.items.findIndex((item) => item.id === download.id);
     if (index === -1) {
       this.items = [download, ...this.items].sort((a, b) => b.id - a.id);
-      if (download.status === 'completed') void engine.refresh();
+      if (download.status === 'completed') void this.engine.refresh();
       return;
     }
     const current = this.items[index];
@@ -95,11 +103,11 @@ class DownloadsState {
   }
 
   private onCompleted(download: Download): void {
-    void engine.refresh();
-    toast.show(`Downloaded ${download.fileName}`, {
+    void this.engine.refresh();
+    this.toast.show(`Downloaded ${download.fileName}`, {
       actionLabel: 'Load',
       action: async () => {
-        await installed.load(download.fileName, { contextSize: models.contextSize });
+        await this.installed.load(download.fileName, { contextSize: this.models.contextSize });
       }
     });
   }
@@ -122,7 +130,7 @@ class DownloadsState {
     this.problem = null;
     this.inspection = null;
     try {
-      const result = await api.call('downloads.inspect', { source, contextSize });
+      const result = await this.api.call('downloads.inspect', { source, contextSize });
       if (seq === this.checkSeq) this.inspection = { source, ...result };
     } catch (error) {
       if (seq === this.checkSeq) this.problem = ApiClientError.from(error).message;
@@ -138,7 +146,7 @@ class DownloadsState {
     this.starting = true;
     this.problem = null;
     try {
-      this.apply(await api.call('downloads.start', { source: inspection.source }), false);
+      this.apply(await this.api.call('downloads.start', { source: inspection.source }), false);
       this.source = '';
       this.inspection = null;
       return true;
@@ -155,7 +163,7 @@ class DownloadsState {
     const { [source]: _previous, ...others } = this.startProblems;
     this.startProblems = others;
     try {
-      this.apply(await api.call('downloads.start', { source }), false);
+      this.apply(await this.api.call('downloads.start', { source }), false);
       return true;
     } catch (error) {
       this.startProblems = { ...this.startProblems, [source]: ApiClientError.from(error).message };
@@ -166,9 +174,9 @@ class DownloadsState {
   async act(download: Download, action: DownloadAction): Promise<void> {
     this.busy = [...this.busy, download.id];
     try {
-      this.apply(await api.call(`downloads.${action}`, { id: download.id }), false);
+      this.apply(await this.api.call(`downloads.${action}`, { id: download.id }), false);
     } catch (error) {
-      errors.report(error, `Could not ${action} ${download.fileName}`);
+      this.errors.report(error, `Could not ${action} ${download.fileName}`);
       void this.refresh();
     } finally {
       this.busy = this.busy.filter((id) => id !== download.id);
@@ -180,5 +188,3 @@ class DownloadsState {
     return this.items.find((item) => item.fileName === fileName);
   }
 }
-
-export const downloads = new DownloadsState();

@@ -1,9 +1,9 @@
-import type { EngineStatus, ModelFile } from '../../../src-main/api/contract';
-import { api } from './client';
-import { errors } from './errors.svelte';
+import type { EngineStatus, ModelFile } from '$api/contract';
+import type { HearthApi } from './api';
+import type { ErrorState } from './errors.svelte';
 
 /** The inference engine's state (mirrors `engine.status` events) and the models folder's contents. */
-class EngineState {
+export class EngineState {
   status = $state<EngineStatus>({ state: 'idle', model: null, error: null, generatingConversationId: null });
   models = $state<ModelFile[]>([]);
   /** The model being loaded by this window, until `engine.load` answers. */
@@ -11,12 +11,17 @@ class EngineState {
 
   loadedName = $derived(this.status.state === 'ready' ? (this.status.model?.name ?? null) : null);
 
+  constructor(
+    private readonly api: HearthApi,
+    private readonly errors: ErrorState
+  ) {}
+
   async refresh(): Promise<void> {
-    const [models, status] = await Promise.allSettled([api.call('models.list', {}), api.call('engine.status', {})]);
+    const [models, status] = await Promise.allSettled([this.api.call('models.list', {}), this.api.call('engine.status', {})]);
     if (models.status === 'fulfilled') this.models = models.value;
-    else errors.report(models.reason, 'Could not list the models');
+    else this.errors.report(models.reason, 'Could not list the models');
     if (status.status === 'fulfilled') this.status = status.value;
-    else errors.report(status.reason, 'Could not read the engine status');
+    else this.errors.report(status.reason, 'Could not read the engine status');
   }
 
   async load(name: string): Promise<boolean> {
@@ -24,7 +29,7 @@ class EngineState {
       await this.loadModel(name);
       return true;
     } catch (error) {
-      errors.report(error, `Could not load ${name}`);
+      this.errors.report(error, `Could not load ${name}`);
       return false;
     }
   }
@@ -33,11 +38,9 @@ class EngineState {
   async loadModel(name: string, options: { contextSize?: number; gpuLayers?: number; force?: boolean } = {}): Promise<void> {
     this.loadingName = name;
     try {
-      this.status = await api.call('engine.load', { name, ...options });
+      this.status = await this.api.call('engine.load', { name, ...options });
     } finally {
       this.loadingName = null;
     }
   }
 }
-
-export const engine = new EngineState();

@@ -1,4 +1,4 @@
-import type { ErrorIssue } from '../../../src-main/api/errors';
+import type { ErrorIssue } from '$api/errors';
 import { ApiClientError } from './api';
 
 export interface BannerError {
@@ -13,7 +13,7 @@ export interface BannerError {
 const maxShown = 4;
 
 /** Errors shown in the dismissable banner: every failed call lands here, so the app never goes blank. */
-class ErrorState {
+export class ErrorState {
   items = $state<BannerError[]>([]);
   private nextId = 1;
 
@@ -40,5 +40,3 @@ class ErrorState {
     this.items = [];
   }
 }
-
-export const errors = new ErrorState();

@@ -1,4 +1,4 @@
-import type { DeviceMemory, FitReport } from '../../../src-main/api/contract';
+import type { DeviceMemory, FitReport } from '$api/contract';
 import { formatSize } from './format';
 
 /** The short badge text of a fit class, and the sentence a tooltip or screen reader gets. */

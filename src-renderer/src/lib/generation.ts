@@ -6,8 +6,8 @@ import {
   type GenerationSettings,
   type MessageMetrics,
   type SamplingPresetName
-} from '../../../src-main/api/contract';
-import type { ErrorIssue } from '../../../src-main/api/errors';
+} from '$api/contract';
+import type { ErrorIssue } from '$api/errors';
 import { acceptanceRate, formatDuration, formatMilliseconds, formatRate, stopReasonLabels } from './format';
 
 /**

@@ -1,10 +1,9 @@
-import type { FitReport, LoadedModel } from '../../../src-main/api/contract';
-import { ApiClientError } from './api';
-import { api } from './client';
-import { chat } from './chat.svelte';
+import type { FitReport, LoadedModel } from '$api/contract';
+import { ApiClientError, type HearthApi } from './api';
+import type { ChatState } from './chat.svelte';
 import { debouncer } from './debounce';
-import { engine } from './engine.svelte';
-import { errors } from './errors.svelte';
+import type { EngineState } from './engine.svelte';
+import type { ErrorState } from './errors.svelte';
 
 /** A load the guardrail refused: its explanation, and the context that would fit (if any). */
 export interface Refusal {
@@ -19,13 +18,20 @@ export interface InstalledFit {
 }
 
 /** The installed models' fit estimates (at the what-if context, F16 cache: what Load uses) and their loads. */
-class InstalledState {
+export class InstalledState {
   fits = $state<Record<string, InstalledFit>>({});
   refusals = $state<Record<string, Refusal>>({});
   estimating = $state(false);
 
   private seq = 0;
   private readonly debounce = debouncer(150);
+
+  constructor(
+    private readonly api: HearthApi,
+    private readonly chat: ChatState,
+    private readonly engine: EngineState,
+    private readonly errors: ErrorState
+  ) {}
 
   schedule(names: string[], contextSize: number): void {
     this.debounce.schedule(() => void this.estimateAll(names, contextSize));
@@ -37,7 +43,7 @@ class InstalledState {
     const results = await Promise.all(
       names.map(async (name): Promise<[string, InstalledFit]> => {
         try {
-          return [name, { report: await api.call('catalog.estimate', { source: { installed: name }, contextSize }), problem: null }];
+          return [name, { report: await this.api.call('catalog.estimate', { source: { installed: name }, contextSize }), problem: null }];
         } catch (error) {
           return [name, { report: null, problem: ApiClientError.from(error).message }];
         }
@@ -53,7 +59,7 @@ class InstalledState {
     const { [name]: _previous, ...others } = this.refusals;
     this.refusals = others;
     try {
-      await engine.loadModel(name, options);
+      await this.engine.loadModel(name, options);
     } catch (error) {
       const failure = ApiClientError.from(error);
       if (failure.code === 'TOO_LARGE') {
@@ -63,17 +69,15 @@ class InstalledState {
           [name]: { message: failure.message, fittingContextSize: typeof fitting === 'number' ? fitting : null, contextSize: options.contextSize }
         };
       } else {
-        errors.report(failure, `Could not load ${name}`);
+        this.errors.report(failure, `Could not load ${name}`);
       }
       return false;
     }
     // A new chat uses what was just loaded.
-    if (!chat.conversation) chat.draft.modelPath = name;
+    if (!this.chat.conversation) this.chat.draft.modelPath = name;
     return true;
   }
 }
-
-export const installed = new InstalledState();
 
 /** "estimated X, measured Y" needs both figures; the estimate is missing when the guardrail retried the load. */
 export function hasMeasurement(model: LoadedModel | null): model is LoadedModel & { estimatedBytes: number } {

@@ -1,4 +1,4 @@
-import type { HardwareReport, LlamaBackend } from '../../../src-main/api/contract';
+import type { HardwareReport, LlamaBackend } from '$api/contract';
 import { formatSize } from './format';
 
 export const backendLabels: Record<LlamaBackend, string> = { cuda: 'CUDA', vulkan: 'Vulkan', metal: 'Metal', cpu: 'CPU' };

@@ -3,10 +3,10 @@ import type {
   KvCacheTypeName,
   Recommendation,
   RecommendPriority
-} from '../../../src-main/api/contract';
-import { api } from './client';
+} from '$api/contract';
+import type { HearthApi } from './api';
 import { debouncer } from './debounce';
-import { errors } from './errors.svelte';
+import type { ErrorState } from './errors.svelte';
 
 /** The context lengths the what-if slider steps through. */
 export const contextSteps = [2048, 4096, 8192, 16384, 32768, 65536, 131072] as const;
@@ -19,7 +19,7 @@ export interface WhatIf {
 }
 
 /** The Models view's machine report, what-if settings and the recommender's answer. */
-class ModelsState {
+export class ModelsState {
   hardware = $state<HardwareReport | null>(null);
   probing = $state(false);
   contextSize = $state<number>(defaultContextSize);
@@ -45,6 +45,11 @@ class ModelsState {
   private recommendSeq = 0;
   private readonly debounce = debouncer(150);
 
+  constructor(
+    private readonly api: HearthApi,
+    private readonly errors: ErrorState
+  ) {}
+
   /** Loads what the view needs the first time it opens; later openings only refresh the ranking. */
   start(): void {
     if (!this.hardware) void this.probe(false);
@@ -54,9 +59,9 @@ class ModelsState {
   async probe(refresh: boolean): Promise<void> {
     this.probing = true;
     try {
-      this.hardware = await api.call('hardware.probe', { refresh });
+      this.hardware = await this.api.call('hardware.probe', { refresh });
     } catch (error) {
-      errors.report(error, 'Could not read this machine’s hardware');
+      this.errors.report(error, 'Could not read this machine’s hardware');
     } finally {
       this.probing = false;
     }
@@ -78,14 +83,14 @@ class ModelsState {
     const request: WhatIf = { contextSize: this.contextSize, kvCacheType: this.kvCacheType, priority: this.priority };
     this.recommending = true;
     try {
-      const result = await api.call('catalog.recommend', request);
+      const result = await this.api.call('catalog.recommend', request);
       if (seq !== this.recommendSeq) return;
       this.recommendations = result.recommendations;
       this.remoteSuggestion = result.remoteSuggestion;
       this.hardware = result.hardware;
       this.shownFor = request;
     } catch (error) {
-      if (seq === this.recommendSeq) errors.report(error, 'Could not rank the catalog');
+      if (seq === this.recommendSeq) this.errors.report(error, 'Could not rank the catalog');
     } finally {
       if (seq === this.recommendSeq) this.recommending = false;
     }
@@ -99,5 +104,3 @@ class ModelsState {
     this.expanded = this.isExpanded(modelId) ? this.expanded.filter((id) => id !== modelId) : [...this.expanded, modelId];
   }
 }
-
-export const models = new ModelsState();

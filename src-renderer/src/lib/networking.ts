@@ -5,8 +5,8 @@ import {
   type ApiServerSettings,
   type OutboundRecord,
   type RemoteEngine
-} from '../../../src-main/api/contract';
-import type { ErrorIssue } from '../../../src-main/api/errors';
+} from '$api/contract';
+import type { ErrorIssue } from '$api/errors';
 
 /** Settings → API server as the form holds it: numbers null while their field is empty, origins one per line. */
 export interface ApiServerForm {

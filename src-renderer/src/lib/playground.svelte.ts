@@ -1,7 +1,6 @@
-import { defaultGenerationSettings, type NextTokensResult, type TokenCandidate, type TokenPiece } from '../../../src-main/api/contract';
-import { reshapeDistribution, type CutBy, type Cutoffs, type ReshapedCandidate } from '../../../src-main/api/distribution';
-import { ApiClientError } from './api';
-import { api } from './client';
+import { defaultGenerationSettings, type NextTokensResult, type TokenCandidate, type TokenPiece } from '$api/contract';
+import { reshapeDistribution, type CutBy, type Cutoffs, type ReshapedCandidate } from '$api/distribution';
+import { ApiClientError, type HearthApi } from './api';
 import { debouncer } from './debounce';
 
 /** More candidates are fetched than shown, so top-k and top-p act on a realistic tail, not only on what is on screen. */
@@ -36,7 +35,7 @@ export function formatProbability(probability: number): string {
 }
 
 /** The tokenizer panel: the text as typed, and its tokens once the debounced call answers. */
-class TokenizerState {
+export class TokenizerState {
   text = $state('');
   tokens = $state<TokenPiece[]>([]);
   /** The text `tokens` belong to: it lags `text` by the debounce. */
@@ -45,6 +44,8 @@ class TokenizerState {
 
   private seq = 0;
   private readonly debounce = debouncer(200);
+
+  constructor(private readonly api: HearthApi) {}
 
   schedule(): void {
     this.debounce.schedule(() => void this.run());
@@ -61,7 +62,7 @@ class TokenizerState {
       return;
     }
     try {
-      const result = await api.call('inspect.tokenize', { text });
+      const result = await this.api.call('inspect.tokenize', { text });
       if (seq !== this.seq) return;
       this.tokens = result.tokens;
       this.tokenizedText = text;
@@ -72,12 +73,17 @@ class TokenizerState {
       this.error = describeFailure(error);
     }
   }
+
+  /** Asks again for what the panel shows (its tokens belong to the model that was loaded). */
+  refresh(): void {
+    if (this.text !== '' || this.error) void this.run();
+  }
 }
 
 export type CandidateRow = TokenCandidate & ReshapedCandidate;
 
 /** The next-token panel: the prompt, the model's candidates for it, and the sampling cut-offs applied to them locally. */
-class NextTokensState {
+export class NextTokensState {
   prompt = $state('');
   cutoffs = $state<Cutoffs>({
     temperature: defaultGenerationSettings.temperature,
@@ -109,12 +115,14 @@ class NextTokensState {
 
   private seq = 0;
 
+  constructor(private readonly api: HearthApi) {}
+
   async show(): Promise<void> {
     const seq = ++this.seq;
     const prompt = this.prompt;
     this.busy = true;
     try {
-      const result = await api.call('inspect.nextTokens', { prompt, top: fetchedCandidates });
+      const result = await this.api.call('inspect.nextTokens', { prompt, top: fetchedCandidates });
       if (seq !== this.seq) return;
       this.result = result;
       this.shownFor = prompt;
@@ -137,7 +145,7 @@ class NextTokensState {
     const sample = { ...this.cutoffs, seed: Number.isInteger(this.seed) ? this.seed : null };
     this.busy = true;
     try {
-      const { sampled } = await api.call('inspect.nextTokens', { prompt, top: 1, sample });
+      const { sampled } = await this.api.call('inspect.nextTokens', { prompt, top: 1, sample });
       if (seq !== this.seq) return;
       if (!sampled) throw new ApiClientError('INTERNAL', 'The model did not sample a token.');
       this.sampled = sampled;
@@ -158,13 +166,9 @@ class NextTokensState {
     this.prompt = this.shownFor + top.text;
     await this.show();
   }
-}
 
-export const tokenizer = new TokenizerState();
-export const nextTokens = new NextTokensState();
-
-/** Tokens belong to a model: when another is loaded (or none is), what the panels show is asked for again. */
-export function refreshInspections(): void {
-  if (tokenizer.text !== '' || tokenizer.error) void tokenizer.run();
-  if (nextTokens.shownFor !== null || nextTokens.error) void nextTokens.show();
+  /** Asks again for what the panel shows (its candidates belong to the model that was loaded). */
+  refresh(): void {
+    if (this.shownFor !== null || this.error) void this.show();
+  }
 }

@@ -1,11 +1,11 @@
-import type { SearchHit } from '../../../src-main/api/contract';
-import { api } from './client';
-import { errors } from './errors.svelte';
+import type { SearchHit } from '$api/contract';
+import type { HearthApi } from './api';
+import type { ErrorState } from './errors.svelte';
 
 const debounceMs = 200;
 
 /** Full-text search over the history (`history.search`), debounced as the user types. */
-class SearchState {
+export class SearchState {
   query = $state('');
   hits = $state<SearchHit[]>([]);
   searching = $state(false);
@@ -15,6 +15,11 @@ class SearchState {
 
   private timer: ReturnType<typeof setTimeout> | null = null;
   private generation = 0;
+
+  constructor(
+    private readonly api: HearthApi,
+    private readonly errors: ErrorState
+  ) {}
 
   setQuery(query: string): void {
     this.query = query;
@@ -38,16 +43,14 @@ class SearchState {
   private async run(query: string): Promise<void> {
     const generation = ++this.generation;
     try {
-      const hits = await api.call('history.search', { query, limit: 50 });
+      const hits = await this.api.call('history.search', { query, limit: 50 });
       if (generation !== this.generation) return;
       this.hits = hits;
       this.answered = query;
     } catch (error) {
-      if (generation === this.generation) errors.report(error, 'Search failed');
+      if (generation === this.generation) this.errors.report(error, 'Search failed');
     } finally {
       if (generation === this.generation) this.searching = false;
     }
   }
 }
-
-export const search = new SearchState();

@@ -1,4 +1,4 @@
-import { snippetMarkEnd, snippetMarkStart } from '../../../src-main/api/contract';
+import { snippetMarkEnd, snippetMarkStart } from '$api/contract';
 
 export interface SnippetPart {
   text: string;

@@ -1,11 +1,6 @@
 import { startNewChat } from './actions';
-import { remotes } from './appSettings.svelte';
-import { api } from './client';
-import { chat } from './chat.svelte';
-import { conversations } from './conversations.svelte';
-import { downloads } from './downloads.svelte';
-import { engine } from './engine.svelte';
-import { focusElement, messageInputId, searchInputId, ui } from './ui.svelte';
+import { api, chat, conversations, downloads, engine, remotes, ui } from './app';
+import { focusElement, messageInputId, searchInputId } from './ui.svelte';
 
 /** Subscribes the stores to the API's events and loads the first state. Returns an unsubscribe. */
 export function startApp(): () => void {

@@ -6,7 +6,7 @@ export interface Toast {
 }
 
 /** One transient notice at a time (e.g. "Conversation deleted · Undo"). */
-class ToastState {
+export class ToastState {
   current = $state<Toast | null>(null);
   private nextId = 1;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -33,5 +33,3 @@ class ToastState {
     this.timer = null;
   }
 }
-
-export const toast = new ToastState();

@@ -1,18 +1,18 @@
 import type { ConnectionState } from './api';
 
-/** Small pieces of view state shared between components. */
+/** The views beside the sidebar. */
 export type View = 'chat' | 'models' | 'playground' | 'dashboard' | 'settings';
 
-class UiState {
+/** Small pieces of view state shared between components. */
+export class UiState {
   /** The main view beside the sidebar: Chat (the default), Models, Playground, Dashboard or Settings. */
   view = $state<View>('chat');
-  settingsOpen = $state(false);
+  /** The chat's gear panel (Chat settings), not the Settings view. */
+  chatSettingsOpen = $state(false);
   connection = $state<ConnectionState>('connecting');
   /** A message to scroll to and highlight (set when a search hit is opened). */
   focusMessageId = $state<number | null>(null);
 }
-
-export const ui = new UiState();
 
 export function focusElement(id: string, select = false): void {
   const element = document.getElementById(id);

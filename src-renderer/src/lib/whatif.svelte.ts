@@ -1,7 +1,6 @@
-import type { FitReport, KvCacheTypeName } from '../../../src-main/api/contract';
-import { api } from './client';
+import type { FitReport, KvCacheTypeName } from '$api/contract';
+import { ApiClientError, type HearthApi } from './api';
 import { debouncer } from './debounce';
-import { ApiClientError } from './api';
 
 /** One catalog model's what-if: a quantization and a GPU layer count, estimated by `catalog.estimate`. */
 export class ModelWhatIf {
@@ -16,6 +15,7 @@ export class ModelWhatIf {
   private readonly debounce = debouncer(150);
 
   constructor(
+    private readonly api: HearthApi,
     readonly modelId: string,
     quantization: string
   ) {
@@ -39,7 +39,7 @@ export class ModelWhatIf {
     const seq = ++this.seq;
     const validLayers = gpuLayers !== null && Number.isInteger(gpuLayers) && gpuLayers >= 0 && gpuLayers <= 1000;
     try {
-      const report = await api.call('catalog.estimate', {
+      const report = await this.api.call('catalog.estimate', {
         source: { modelId: this.modelId, quantization },
         contextSize,
         kvCacheType,

@@ -1,4 +1,4 @@
-import type { ErrorCode, ErrorIssue } from '../../../../src-main/api/errors';
+import type { ErrorCode, ErrorIssue } from '$api/errors';
 
 /** Codes the client can see: the server's, plus NETWORK when the server cannot be reached at all. */
 export type ClientErrorCode = ErrorCode | 'NETWORK';

@@ -5,8 +5,8 @@ import {
   type MethodInput,
   type MethodName,
   type MethodOutput
-} from '../../../../src-main/api/contract';
-import type { CallResult } from '../../../../src-main/api/errors';
+} from '$api/contract';
+import type { CallResult } from '$api/errors';
 import { ApiClientError } from './errors';
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting';

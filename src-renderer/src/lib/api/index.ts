@@ -5,7 +5,7 @@ import type {
   MethodInput,
   MethodName,
   MethodOutput
-} from '../../../../src-main/api/contract';
+} from '$api/contract';
 import { IpcTransport } from './ipc';
 import { HttpTransport, type ConnectionState } from './http';
 

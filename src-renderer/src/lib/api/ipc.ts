@@ -1,4 +1,4 @@
-import type { AnyHearthEvent, HearthTransport, MethodInput, MethodName, MethodOutput } from '../../../../src-main/api/contract';
+import type { AnyHearthEvent, HearthTransport, MethodInput, MethodName, MethodOutput } from '$api/contract';
 import { ApiClientError } from './errors';
 
 /** Wraps the preload's `window.hearth` so its failures surface as ApiClientError, like HTTP's. */
