@@ -102,7 +102,7 @@ describe('the last line of defence for background work', () => {
     const remove = keepServingOnUnexpectedErrors((message) => told.push(message));
     try {
       process.emit('unhandledRejection', new Error('a flush failed'), Promise.resolve());
-      process.emit('uncaughtException', new Error('a timer threw'), 'uncaughtException');
+      (process.emit as (event: string, ...args: unknown[]) => boolean)('uncaughtException', new Error('a timer threw'), 'uncaughtException');
     } finally {
       remove();
       console.error = original;

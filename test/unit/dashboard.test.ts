@@ -12,7 +12,6 @@ import {
   meanOf,
   memoryColumns,
   mergeSamples,
-  modelFileOf,
   parseBatchSizes,
   replyColumns,
   speedForCost,
@@ -64,10 +63,10 @@ describe('averages of replies', () => {
 
   it('groups by model and quantization, named by both', () => {
     const records = [
-      reply({ modelFile: 'b.gguf', quantization: 'Q4_K_M', decodeTokensPerSecond: 10, ttftMs: 100 }),
-      reply({ modelFile: 'a.gguf', quantization: null, decodeTokensPerSecond: 50, ttftMs: null }),
-      reply({ modelFile: 'b.gguf', quantization: 'Q4_K_M', decodeTokensPerSecond: 30, ttftMs: 300 }),
-      reply({ modelFile: 'b.gguf', quantization: 'Q8_0', decodeTokensPerSecond: null, ttftMs: 50 })
+      reply({ model: 'b.gguf', quantization: 'Q4_K_M', decodeTokensPerSecond: 10, ttftMs: 100 }),
+      reply({ model: 'a.gguf', quantization: null, decodeTokensPerSecond: 50, ttftMs: null }),
+      reply({ model: 'b.gguf', quantization: 'Q4_K_M', decodeTokensPerSecond: 30, ttftMs: 300 }),
+      reply({ model: 'b.gguf', quantization: 'Q8_0', decodeTokensPerSecond: null, ttftMs: 50 })
     ];
     expect(groupByModel(records)).toEqual([
       { key: 'a.gguf\u0000', label: 'a.gguf', replies: 1, meanDecodeTokensPerSecond: 50, meanTtftMs: null },
@@ -128,10 +127,6 @@ describe('filters and the table', () => {
     expect(dayRange('2025-03-01', '')).toEqual({ since: new Date(2025, 2, 1).getTime() });
   });
 
-  it('matches installed models to the file name replies store', () => {
-    expect(modelFileOf('qwen/Qwen2.5-0.5B-Q4_K_M.gguf')).toBe('Qwen2.5-0.5B-Q4_K_M.gguf');
-    expect(modelFileOf('stories260K.gguf')).toBe('stories260K.gguf');
-  });
 });
 
 describe('the benchmark form', () => {

@@ -81,15 +81,15 @@ export async function chooseModel(name: string): Promise<void> {
   if (!name) return;
   const conversation = chat.conversation;
   if (conversation) {
-    if (conversation.modelPath !== name) {
+    if (conversation.model !== name) {
       try {
-        applyConversation(await api.call('conversations.update', { id: conversation.id, modelPath: name }));
+        applyConversation(await api.call('conversations.update', { id: conversation.id, model: name }));
       } catch (error) {
         errors.report(error, 'Could not save the model choice');
       }
     }
   } else {
-    chat.draft.modelPath = name;
+    chat.draft.model = name;
   }
   if (parseRemoteModelName(name) === null && engine.loadedName !== name) await engine.load(name);
 }

@@ -12,26 +12,19 @@ import type { ConversationsState } from './conversations.svelte';
 import type { EngineState } from './engine.svelte';
 import type { ErrorState } from './errors.svelte';
 import { stopReasonLabels } from './format';
+import { MessageList, messageStub } from './messageList.svelte';
 
 /** Settings of a chat that does not exist yet: it is created with them on the first message. */
 export interface Draft {
-  modelPath: string | null;
+  model: string | null;
   systemPrompt: string;
   settings: Partial<GenerationSettings>;
-}
-
-/** Deltas are applied at most this often, so a fast model does not re-render Markdown per token. */
-const flushMs = 50;
-
-function sortKey(message: Message): number {
-  return message.id < 0 ? Number.MAX_SAFE_INTEGER + message.id : message.id;
 }
 
 /** The open conversation: its messages, the streaming reply, sending and stopping. */
 export class ChatState {
   conversation = $state<Conversation | null>(null);
-  messages = $state<Message[]>([]);
-  draft = $state<Draft>({ modelPath: null, systemPrompt: '', settings: {} });
+  draft = $state<Draft>({ model: null, systemPrompt: '', settings: {} });
   opening = $state(false);
   sending = $state(false);
   /** What new chats start with (`settings.generationDefaults`); the built-in defaults until it answers. */
@@ -45,8 +38,7 @@ export class ChatState {
   // .by: it reads a constructor parameter, which TypeScript would take for a use before initialisation.
   chatTemplate = $derived.by(() => this.conversation?.chatTemplate ?? this.engine.status.model?.chatTemplate ?? null);
 
-  private pending = new Map<number, { conversationId: number; text: string; outputTokens: number }>();
-  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly list: MessageList;
   private openGeneration = 0;
   private nextLocalId = -1;
   /** Stop was asked for before chat.send answered: there was no reply to stop yet. */
@@ -58,15 +50,22 @@ export class ChatState {
     private readonly engine: EngineState,
     private readonly errors: ErrorState,
     private readonly announcer: Announcer
-  ) {}
+  ) {
+    this.list = new MessageList(announcer, () => this.conversation?.id ?? null);
+  }
+
+  /** The branch on show, first message to last (a streaming reply's text grows as its deltas arrive). */
+  get messages(): Message[] {
+    return this.list.items;
+  }
 
   newDraft(): void {
     this.openGeneration++;
     this.conversation = null;
-    this.messages = [];
+    this.list.replace([]);
     this.opening = false;
     // A new chat keeps the model that is loaded (or being loaded, or was chosen for the previous draft).
-    this.draft = { modelPath: this.engine.loadingName ?? this.engine.loadedName ?? this.draft.modelPath, systemPrompt: '', settings: {} };
+    this.draft = { model: this.engine.loadingName ?? this.engine.loadedName ?? this.draft.model, systemPrompt: '', settings: {} };
   }
 
   async loadDefaults(): Promise<void> {
@@ -104,7 +103,7 @@ export class ChatState {
 
   private show(result: ConversationWithMessages): void {
     this.conversation = result.conversation;
-    this.messages = [...result.messages].sort((a, b) => sortKey(a) - sortKey(b));
+    this.list.replace(result.messages);
     this.conversations.upsert(result.conversation);
   }
 
@@ -124,7 +123,7 @@ export class ChatState {
   async send(text: string): Promise<boolean> {
     const content = text.trim();
     if (!content || this.generating) return false;
-    const draftModel = this.draft.modelPath ?? this.engine.loadingName ?? this.engine.loadedName;
+    const draftModel = this.draft.model ?? this.engine.loadingName ?? this.engine.loadedName;
     if (!this.conversation && !draftModel) {
       this.errors.report(new Error('Choose a model in the Model picker first.'), 'Cannot send yet');
       return false;
@@ -132,27 +131,14 @@ export class ChatState {
     this.sending = true;
     this.stopRequested = false;
     const localId = this.nextLocalId--;
-    const now = Date.now();
-    this.messages.push({
-      id: localId,
-      conversationId: this.conversation?.id ?? 0,
-      role: 'user',
-      content,
-      status: 'complete',
-      error: null,
-      createdAt: now,
-      updatedAt: now,
-      metrics: null,
-      parentId: this.messages.at(-1)?.id ?? null,
-      siblingIds: [localId]
-    });
+    this.list.upsert(messageStub(localId, this.conversation?.id ?? 0, 'user', content, 'complete', this.messages.at(-1)?.id ?? null));
     let created: Conversation | null = null;
     try {
       let conversation = this.conversation;
       if (!conversation) {
         const generation = this.openGeneration;
         conversation = created = await this.api.call('conversations.create', {
-          modelPath: draftModel,
+          model: draftModel,
           systemPrompt: this.draft.systemPrompt,
           settings: this.draft.settings
         });
@@ -163,13 +149,13 @@ export class ChatState {
       const { userMessage, assistantMessage } = await this.api.call('chat.send', { conversationId: conversation.id, content });
       this.conversations.touch(conversation.id, userMessage.createdAt);
       if (this.conversation?.id !== conversation.id) return true;
-      this.messages = this.messages.filter((m) => m.id !== localId);
-      this.upsertMessage(userMessage);
-      this.upsertMessage(assistantMessage);
+      this.list.remove(localId);
+      this.list.upsert(userMessage);
+      this.list.upsert(assistantMessage);
       if (this.stopRequested) void this.stop();
       return true;
     } catch (error) {
-      this.messages = this.messages.filter((m) => m.id !== localId);
+      this.list.remove(localId);
       this.errors.report(error, 'Could not send the message');
       if (created) await this.discardCreated(created);
       return false;
@@ -195,7 +181,7 @@ export class ChatState {
     return this.startReply(
       'Could not regenerate the reply',
       (conversationId) => this.api.call('chat.regenerate', { conversationId, messageId }),
-      ({ assistantMessage }) => this.showNewBranch(messageId, [assistantMessage])
+      ({ assistantMessage }) => this.list.showNewBranch(messageId, [assistantMessage])
     );
   }
 
@@ -206,7 +192,7 @@ export class ChatState {
     return this.startReply(
       'Could not send the edited message',
       (conversationId) => this.api.call('chat.edit', { conversationId, messageId, content }),
-      ({ userMessage, assistantMessage }) => this.showNewBranch(messageId, [userMessage, assistantMessage])
+      ({ userMessage, assistantMessage }) => this.list.showNewBranch(messageId, [userMessage, assistantMessage])
     );
   }
 
@@ -216,15 +202,15 @@ export class ChatState {
     if (index === -1 || !this.canChange) return false;
     const original = this.messages[index];
     // Streaming already, so deltas that beat chat.continue's answer are appended rather than dropped.
-    this.messages[index] = { ...original, status: 'streaming' };
+    this.list.items[index] = { ...original, status: 'streaming' };
     const started = await this.startReply(
       'Could not continue the reply',
       (conversationId) => this.api.call('chat.continue', { conversationId, messageId }),
-      ({ assistantMessage }) => this.upsertMessage(assistantMessage)
+      ({ assistantMessage }) => this.list.upsert(assistantMessage)
     );
     // Nothing started: the reply goes back to how it was (it may have moved in the list meanwhile).
     const at = this.messages.findIndex((m) => m.id === messageId);
-    if (!started && at !== -1 && this.messages[at].status === 'streaming') this.messages[at] = original;
+    if (!started && at !== -1 && this.messages[at].status === 'streaming') this.list.items[at] = original;
     return started;
   }
 
@@ -277,17 +263,6 @@ export class ChatState {
     }
   }
 
-  /** The messages before `replacedId` stay; from there on the new branch's messages are shown. */
-  private showNewBranch(replacedId: number, started: Message[]): void {
-    const ids = new Set(started.map((m) => m.id));
-    const at = this.messages.findIndex((m) => m.id === replacedId);
-    const kept = (at === -1 ? this.messages : this.messages.slice(0, at)).filter((m) => !ids.has(m.id));
-    // A reply whose deltas beat the call's answer is already on show: keep its streamed text.
-    const streamed = this.messages.filter((m) => ids.has(m.id));
-    this.messages = [...kept, ...streamed];
-    for (const message of started) this.upsertMessage(message);
-  }
-
   async stop(): Promise<void> {
     const conversation = this.conversation;
     if (this.sending) this.stopRequested = true;
@@ -300,19 +275,14 @@ export class ChatState {
   }
 
   onDelta(event: Events['chat.delta']): void {
-    const buffer = this.pending.get(event.messageId) ?? { conversationId: event.conversationId, text: '', outputTokens: 0 };
-    buffer.text += event.delta;
-    buffer.outputTokens = event.outputTokens;
-    this.pending.set(event.messageId, buffer);
-    this.flushTimer ??= setTimeout(() => this.flush(), flushMs);
+    this.list.onDelta(event);
   }
 
   onEnd(event: Events['chat.end']): void {
-    this.flush();
-    this.pending.delete(event.message.id);
+    this.list.end(event.message.id);
     this.conversations.touch(event.conversationId, event.message.updatedAt);
     if (this.conversation?.id !== event.conversationId) return;
-    this.upsertMessage(event.message);
+    this.list.upsert(event.message);
     void this.refreshBranch(event.conversationId);
     const reason = event.message.metrics?.stopReason;
     const outcome =
@@ -320,55 +290,5 @@ export class ChatState {
         ? `Reply failed: ${event.message.error ?? 'error'}.`
         : `Reply finished${reason ? ` (${stopReasonLabels[reason]})` : ''}.`;
     this.announcer.finish(event.message.id, event.message.content, outcome);
-  }
-
-  private flush(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    for (const [messageId, buffer] of this.pending) {
-      if (buffer.conversationId !== this.conversation?.id) continue;
-      let message = this.messages.find((m) => m.id === messageId);
-      if (!message) {
-        // The delta beat chat.send's answer here: show the reply now; chat.send fills in the rest.
-        const now = Date.now();
-        this.upsertMessage({
-          id: messageId,
-          conversationId: buffer.conversationId,
-          role: 'assistant',
-          content: '',
-          status: 'streaming',
-          error: null,
-          createdAt: now,
-          updatedAt: now,
-          metrics: null,
-          parentId: null,
-          siblingIds: [messageId]
-        });
-        message = this.messages.find((m) => m.id === messageId);
-      }
-      if (message && message.status === 'streaming') {
-        message.content += buffer.text;
-        this.announcer.update(messageId, message.content);
-      }
-    }
-    this.pending.clear();
-  }
-
-  private upsertMessage(message: Message): void {
-    const index = this.messages.findIndex((m) => m.id === message.id);
-    if (index === -1) {
-      const at = this.messages.findIndex((m) => sortKey(m) > sortKey(message));
-      if (at === -1) this.messages.push(message);
-      else this.messages.splice(at, 0, message);
-      return;
-    }
-    const current = this.messages[index];
-    if (message.status === 'streaming') {
-      // A finished reply never goes back to streaming, and streamed text is never thrown away.
-      if (current.status !== 'streaming') return;
-      this.messages[index] = { ...message, content: current.content.length > message.content.length ? current.content : message.content };
-      return;
-    }
-    this.messages[index] = message;
   }
 }

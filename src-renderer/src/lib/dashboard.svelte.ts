@@ -1,16 +1,8 @@
 import { createContext } from 'svelte';
-import {
-  costSettingsSchema,
-  type BenchmarkResult,
-  type CostSettings,
-  type Events,
-  type ReplyFilters,
-  type ReplyRecord,
-  type TelemetrySample
-} from '$api/contract';
-import type { ErrorIssue } from '$api/errors';
+import type { BenchmarkResult, Events, ReplyFilters, ReplyRecord, TelemetrySample } from '$api/contract';
 import { ApiClientError, type HearthApi } from './api';
-import { dayRange, mergeSamples, modelFileOf, parseBatchSizes } from './dashboardStats';
+import { CostState } from './cost.svelte';
+import { dayRange, mergeSamples, parseBatchSizes } from './dashboardStats';
 import { downloadText } from './download';
 import type { EngineState } from './engine.svelte';
 import type { ErrorState } from './errors.svelte';
@@ -54,20 +46,20 @@ class LiveState {
 /** Stored replies, filtered by model and days; the charts, table, comparisons and CSV all use the same filters. */
 class RepliesState {
   records = $state.raw<ReplyRecord[]>([]);
-  /** A model file name; empty for all models. */
+  /** A model reference (as `models.list` names it); empty for all models. */
   model = $state('');
   /** Date inputs' values ("2025-03-01"); empty leaves that end open. */
   from = $state('');
   to = $state('');
   loading = $state(false);
-  /** Model files seen in any answer, so the filter still offers a model whose file has since been deleted. */
+  /** Models seen in any answer, so the filter still offers a model whose file has since been deleted. */
   seenModels = $state<string[]>([]);
 
-  filters = $derived<ReplyFilters>({ ...(this.model ? { modelFile: this.model } : {}), ...dayRange(this.from, this.to) });
+  filters = $derived<ReplyFilters>({ ...(this.model ? { model: this.model } : {}), ...dayRange(this.from, this.to) });
 
-  /** Installed models and models that replied, by the file name replies store (.by: it reads a constructor parameter). */
+  /** Installed models and models that replied, by their reference (.by: it reads a constructor parameter). */
   modelChoices = $derived.by(() =>
-    [...new Set([...this.engine.models.filter((model) => model.usable).map((model) => modelFileOf(model.name)), ...this.seenModels])].sort((a, b) =>
+    [...new Set([...this.engine.models.filter((model) => model.usable).map((model) => model.name), ...this.seenModels])].sort((a, b) =>
       a.localeCompare(b)
     )
   );
@@ -87,7 +79,7 @@ class RepliesState {
       const records = await this.api.call('dashboard.replies', this.filters);
       if (seq !== this.seq) return;
       this.records = records;
-      const unseen = records.map((record) => record.metrics.modelFile).filter((file) => !this.seenModels.includes(file));
+      const unseen = records.map((record) => record.metrics.model).filter((model) => !this.seenModels.includes(model));
       if (unseen.length > 0) this.seenModels = [...new Set([...this.seenModels, ...unseen])];
     } catch (error) {
       if (seq === this.seq) this.errors.report(error, 'Could not read the stored replies');
@@ -160,88 +152,6 @@ class BenchState {
       this.results = [result, ...this.results.filter((item) => item.id !== result.id)];
     });
     this.progress = null;
-  }
-}
-
-export interface CostForm {
-  watts: number | null;
-  pricePerKwh: number | null;
-  currency: string;
-  cloudPrices: { name: string; per1MTokens: number | null }[];
-}
-
-const costFieldLabels: Record<string, string> = {
-  watts: 'Power draw',
-  pricePerKwh: 'Electricity price',
-  currency: 'Currency',
-  cloudPrices: 'Cloud prices'
-};
-
-/** "cloudPrices.1.per1MTokens: …" → "Cloud price 2: …"; the other fields by their label. */
-function describeCostIssue({ path, message }: ErrorIssue): string {
-  const [field, row] = path.split('.');
-  if (field === 'cloudPrices' && row !== undefined) return `Cloud price ${Number(row) + 1}: ${message}`;
-  return `${costFieldLabels[field] ?? path}: ${message}`;
-}
-
-function describeCostFailure(error: unknown): string[] {
-  const failure = ApiClientError.from(error);
-  return failure.issues?.length ? failure.issues.map(describeCostIssue) : [failure.message];
-}
-
-/** The cost settings as saved, and the form's working copy. */
-class CostState {
-  saved = $state.raw<CostSettings | null>(null);
-  form = $state<CostForm | null>(null);
-  /** Saving the form; its problems are a list, one per field. */
-  readonly saving = new Task(describeCostFailure);
-
-  changed = $derived(this.form !== null && this.saved !== null && JSON.stringify(this.form) !== JSON.stringify(this.saved));
-
-  constructor(
-    private readonly api: HearthApi,
-    private readonly errors: ErrorState,
-    private readonly toast: ToastState
-  ) {}
-
-  async load(): Promise<void> {
-    try {
-      this.show(await this.api.call('settings.cost', {}));
-    } catch (error) {
-      this.errors.report(error, 'Could not read the cost settings');
-    }
-  }
-
-  addCloudPrice(): void {
-    this.form?.cloudPrices.push({ name: '', per1MTokens: null });
-  }
-
-  removeCloudPrice(index: number): void {
-    this.form?.cloudPrices.splice(index, 1);
-  }
-
-  revert(): void {
-    if (this.saved) this.show(this.saved);
-  }
-
-  async save(): Promise<void> {
-    if (!this.form) return;
-    // A plain copy: $state proxies cannot cross IPC. The schema names a cleared field before the server has to.
-    const checked = costSettingsSchema.safeParse($state.snapshot(this.form));
-    if (!checked.success) {
-      this.saving.problem = checked.error.issues.map((issue) => describeCostIssue({ path: issue.path.map(String).join('.'), message: issue.message }));
-      return;
-    }
-    await this.saving.run(async () => {
-      this.show(await this.api.call('settings.setCost', { settings: checked.data }));
-      this.toast.show('Cost settings saved.');
-    });
-  }
-
-  private show(settings: CostSettings): void {
-    this.saved = settings;
-    this.form = { ...settings, cloudPrices: settings.cloudPrices.map((price) => ({ ...price })) };
-    this.saving.problem = null;
   }
 }
 

@@ -44,8 +44,8 @@ function groupReplies(records: readonly ReplyRecord[], keyOf: (record: ReplyReco
 /** One group per model file and quantization (the same file always has one, but a re-quantized copy may share the name). */
 export function groupByModel(records: readonly ReplyRecord[]): ReplyGroup[] {
   return groupReplies(records, ({ metrics }) => {
-    const label = metrics.quantization ? `${metrics.modelFile} (${metrics.quantization})` : metrics.modelFile;
-    return { key: `${metrics.modelFile}\u0000${metrics.quantization ?? ''}`, label, order: label };
+    const label = metrics.quantization ? `${metrics.model} (${metrics.quantization})` : metrics.model;
+    return { key: `${metrics.model}\u0000${metrics.quantization ?? ''}`, label, order: label };
   });
 }
 
@@ -94,11 +94,6 @@ export function dayRange(from: string, to: string): { since?: number; until?: nu
 function parseDay(value: string): Date | null {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   return match ? new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : null;
-}
-
-/** The file name a reply stores for its model (`models.list` names may include folders). */
-export function modelFileOf(name: string): string {
-  return name.split(/[\\/]/).pop() ?? name;
 }
 
 /** "1, 2, 4" → [1, 2, 4]; null unless it is 1 to 6 whole numbers from 1 to 16 (what `bench.run` takes). */

@@ -38,7 +38,7 @@ export class EngineState {
   async loadModel(name: string, options: { contextSize?: number; gpuLayers?: number; force?: boolean } = {}): Promise<void> {
     this.loadingName = name;
     try {
-      this.status = await this.api.call('engine.load', { name, ...options });
+      this.status = await this.api.call('engine.load', { model: name, ...options });
     } finally {
       this.loadingName = null;
     }

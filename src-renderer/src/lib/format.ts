@@ -6,7 +6,7 @@ export { acceptanceRate, formatDuration, formatRate, formatReplyStats, stopReaso
 /** Longer details for the stats line's tooltip. */
 export function formatReplyDetails(metrics: MessageMetrics): string {
   const lines = [
-    `Model: ${metrics.modelFile}${metrics.quantization ? ` (${metrics.quantization})` : ''}`,
+    `Model: ${metrics.model}${metrics.quantization ? ` (${metrics.quantization})` : ''}`,
     `Chat template: ${metrics.chatTemplate}`,
     `Prompt: ${metrics.promptTokens} tokens (${metrics.prefillTokens} evaluated` +
       (metrics.prefillTokensPerSecond != null ? `, ${formatRate(metrics.prefillTokensPerSecond)})` : ')'),

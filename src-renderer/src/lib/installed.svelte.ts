@@ -74,7 +74,7 @@ export class InstalledState {
       return false;
     }
     // A new chat uses what was just loaded.
-    if (!this.chat.conversation) this.chat.draft.modelPath = name;
+    if (!this.chat.conversation) this.chat.draft.model = name;
     return true;
   }
 }

@@ -61,7 +61,7 @@ export class ModelLibrary {
   /** Deletes a model from the models folder; returns why it failed, or null. */
   async delete(name: string): Promise<string | null> {
     try {
-      const { freedBytes } = await this.api.call('models.delete', { name });
+      const { freedBytes } = await this.api.call('models.delete', { model: name });
       await this.engine.refresh();
       this.toast.show(`Deleted ${name} · freed ${formatSize(freedBytes)}`);
       return null;

@@ -13,10 +13,9 @@ export function startApp(): () => void {
     api.on('chat.end', (event) => chat.onEnd(event)),
     api.on('downloads.progress', (download) => downloads.apply(download, true)),
     api.on('downloads.changed', (download) => downloads.apply(download, true)),
-    api.on('conversations.changed', async ({ id }) => {
-      await conversations.refresh();
-      const updated = conversations.find(id);
-      if (updated) chat.setConversation(updated);
+    api.on('conversations.changed', ({ conversation }) => {
+      conversations.upsert(conversation);
+      chat.setConversation(conversation);
     }),
     api.onConnection((state) => {
       ui.connection = state;
@@ -41,7 +40,7 @@ export function startApp(): () => void {
   void remotes.load();
   void chat.loadDefaults();
   void Promise.all([engine.refresh(), conversations.refresh()]).then(() => {
-    if (!chat.conversation && !chat.draft.modelPath) chat.draft.modelPath = engine.loadedName;
+    if (!chat.conversation && !chat.draft.model) chat.draft.model = engine.loadedName;
   });
   return () => unsubscribers.forEach((unsubscribe) => unsubscribe());
 }

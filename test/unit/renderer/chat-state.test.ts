@@ -49,7 +49,7 @@ describe('sending a message', () => {
     const state = setup();
     const { api, chat, conversations } = state;
     chat.newDraft();
-    chat.draft.modelPath = 'tiny.gguf';
+    chat.draft.model = 'tiny.gguf';
 
     const sent = chat.send('  Hello  ');
     expect(shown(chat)).toEqual([{ id: expect.any(Number), role: 'user', content: 'Hello', status: 'complete' }]);
@@ -115,7 +115,7 @@ describe('sending a message', () => {
     const state = setup();
     const { api, chat } = state;
     chat.newDraft();
-    chat.draft.modelPath = 'tiny.gguf';
+    chat.draft.model = 'tiny.gguf';
     const sent = chat.send('Hi');
 
     // Not even the conversation exists yet: there is nothing to name in a chat.stop.
@@ -133,7 +133,7 @@ describe('sending a message', () => {
     const state = setup();
     const { api, chat, conversations, errors } = state;
     chat.newDraft();
-    chat.draft.modelPath = 'tiny.gguf';
+    chat.draft.model = 'tiny.gguf';
     const sent = chat.send('Hi');
     await api.last('conversations.create').answer(conversation());
     expect(conversations.find(7)).toBeDefined();

@@ -61,7 +61,7 @@ export function conversation(overrides: Partial<Conversation> = {}): Conversatio
   return {
     id: 7,
     title: 'A chat',
-    modelPath: 'tiny.gguf',
+    model: 'tiny.gguf',
     systemPrompt: '',
     settings: defaultGenerationSettings,
     chatTemplate: null,
