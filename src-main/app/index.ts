@@ -17,7 +17,7 @@ import { OpenAiService } from './openai';
 import { RemoteEngines } from './remotes';
 import { ApiServerController, type StartOpenAiServer } from './apiServer';
 import { recordApiChat } from './openai';
-import { version } from '../../package.json';
+import packageJson from '../../package.json' with { type: 'json' };
 
 /** API requests that may wait behind the running one before more get 429. */
 const openAiQueueLimit = 8;
@@ -85,7 +85,7 @@ export async function createHearth(paths: HearthPaths, options: HearthOptions = 
   const chat = new ChatService(history, engine, { local: new LocalBackend(engine, loader, 'chat'), remote: new RemoteBackend(history, remotes, outbound) }, events);
   const info: AppInfo = {
     name: 'Hearth',
-    version,
+    version: packageJson.version,
     dataDir: paths.dataDir,
     modelsDir: paths.modelsDir,
     platform: `${process.platform}-${process.arch}`,

@@ -1,4 +1,4 @@
-import raw from '../../resources/catalog.json';
+import raw from '../../resources/catalog.json' with { type: 'json' };
 import { parseCatalog, type Catalog } from './catalog';
 
 let parsed: Catalog | null = null;

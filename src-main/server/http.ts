@@ -30,8 +30,13 @@ export interface RunningServer {
 }
 
 export const defaultMaxBodyBytes = 64 * 1024 * 1024;
-/** The session cookie a page gets for the token in its address. */
-export const sessionCookie = 'hearth_session';
+/**
+ * The session cookie a page gets for the token in its address. Browsers keep cookies per host, not per
+ * port, so the name carries the port: two Hearths on one machine do not sign each other out.
+ */
+export function sessionCookieName(port: number): string {
+  return `hearth_session_${port}`;
+}
 const heartbeatMs = 15_000;
 
 export function isLoopbackHost(host: string): boolean {
@@ -112,10 +117,12 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningServ
   }
   const limit = options.maxBodyBytes ?? defaultMaxBodyBytes;
   const sseClients = new Set<ServerResponse>();
+  // Named once the port is known; no request arrives before that.
+  let cookieName = sessionCookieName(0);
 
   const authorized = (request: IncomingMessage): boolean => {
     const bearer = request.headers.authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
-    const cookie = request.headers.cookie?.split(/;\s*/).find((part) => part.startsWith(`${sessionCookie}=`))?.slice(sessionCookie.length + 1);
+    const cookie = request.headers.cookie?.split(/;\s*/).find((part) => part.startsWith(`${cookieName}=`))?.slice(cookieName.length + 1);
     return secretMatches(bearer, options.token) || secretMatches(cookie === undefined ? undefined : safeDecode(cookie), options.token);
   };
 
@@ -186,7 +193,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningServ
             // The token becomes a cookie the page's scripts cannot read, and leaves the address bar (and history).
             url.searchParams.delete('token');
             response.writeHead(303, {
-              'Set-Cookie': `${sessionCookie}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
+              'Set-Cookie': `${cookieName}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
               Location: `${url.pathname}${url.search}`,
               'Cache-Control': 'no-store',
               'Referrer-Policy': 'no-referrer'
@@ -213,6 +220,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningServ
     server.listen(options.port ?? 0, host, () => {
       server.off('error', rejectPromise);
       const { port } = server.address() as AddressInfo;
+      cookieName = sessionCookieName(port);
       const shownHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
       resolvePromise({
         server,

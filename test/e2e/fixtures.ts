@@ -139,7 +139,7 @@ export const test = base.extend<
   },
   /** The worker's server is opened as a person would, once: its token is already a session cookie. */
   context: async ({ context, hearth }, use) => {
-    await context.addCookies([{ name: 'hearth_session', value: encodeURIComponent(hearth.token), url: hearth.url, httpOnly: true, sameSite: 'Strict' }]);
+    await context.addCookies([{ name: `hearth_session_${new URL(hearth.url).port}`, value: encodeURIComponent(hearth.token), url: hearth.url, httpOnly: true, sameSite: 'Strict' }]);
     await use(context);
   },
   /** Fails any test whose page logs an error: an exception, a CSP violation, a failed render. */

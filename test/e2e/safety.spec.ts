@@ -104,3 +104,26 @@ test('import, badges, rename, pin and export of a conversation', async ({ page }
   expect(saved.format).toBe('hearth.conversation');
   expect(saved.conversation.title).toBe('Renamed story');
 });
+
+test('browser mode opens only with its token: without it a page explains, with it the token becomes a cookie and leaves the address', async ({ browser, startHearth }) => {
+  const server = await startHearth();
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const refused = await page.goto(server.url);
+    expect(refused?.status()).toBe(401);
+    await expect(page.getByRole('heading', { name: 'Hearth needs its address with the token' })).toBeVisible();
+    expect((await page.request.post(`${server.url}/api/conversations.list`, { data: {} })).status()).toBe(401);
+
+    await page.goto(server.pageUrl);
+    await expect(page.getByRole('textbox', { name: 'Message' })).toBeVisible();
+    expect(page.url()).toBe(`${server.url}/`);
+    const [cookie] = await context.cookies(server.url);
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    // The page's scripts cannot read it, and the app's own calls and event stream work with it.
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+    await expect(page.getByTestId('engine-status')).not.toContainText(/reach|offline/i);
+  } finally {
+    await context.close();
+  }
+});

@@ -120,7 +120,7 @@ describe('browser-mode HTTP binding', () => {
     expect(exchange.status).toBe(303);
     expect(exchange.headers.location).toBe('/chat?view=models');
     const cookie = String(exchange.headers['set-cookie']);
-    expect(cookie).toMatch(/^hearth_session=[^;]+; HttpOnly; SameSite=Strict; Path=\//);
+    expect(cookie).toMatch(new RegExp(`^hearth_session_${new URL(server.url).port}=[^;]+; HttpOnly; SameSite=Strict; Path=/`));
     const session = cookie.split(';')[0];
     expect((await send(server.url, { method: 'GET', path: '/', headers: { Cookie: session } })).status).toBe(200);
     expect((await send(server.url, { path: '/api/app.info', body: '{}', headers: { 'Content-Type': 'application/json', Cookie: session } })).status).toBe(200);
