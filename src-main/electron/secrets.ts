@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { SecretStore } from '../app';
+import { ensurePrivateFile } from '../paths';
 
 /** The part of Electron's `safeStorage` used: encryption by the OS keychain (Keychain, DPAPI, libsecret). */
 export interface SafeStorageLike {
@@ -13,6 +14,8 @@ export interface SafeStorageLike {
  * written in clear; where the keychain is unavailable the store says so and keeps nothing.
  */
 export function createSecretStore(safeStorage: SafeStorageLike, file: string): SecretStore {
+  const note = ensurePrivateFile(file);
+  if (note) console.warn(`[hearth] ${note}`);
   const read = (): Record<string, string> => {
     if (!existsSync(file)) return {};
     try {

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSecretStore, type SafeStorageLike } from '../../../src-main/electron/secrets';
@@ -32,6 +32,16 @@ describe('secret store on the OS keychain', () => {
     expect(store.available).toBe(false);
     expect(() => store.set('huggingface-token', 'x')).toThrow(/keychain is not available/);
     expect(store.get('huggingface-token')).toBeNull();
+  });
+
+  it('keeps the file readable by its user only, tightening one an older build left looser', () => {
+    const file = join(dir.path, 'loose.json');
+    writeFileSync(file, '{}', { mode: 0o644 });
+    chmodSync(file, 0o644);
+    const store = createSecretStore(fakeSafeStorage(), file);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    store.set('huggingface-token', 'hf_secret_value');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
   it('treats a damaged file as empty rather than failing', () => {
