@@ -16,7 +16,7 @@ const settings = { temperature: 0, maxTokens: decodeTokens, stopAtEos: false };
 
 /** One reply seen from the page: when chat.send was called, and when each chat.delta arrived. */
 async function appRun(server, page) {
-  const conversation = await server.call('conversations.create', { title: 'Decode benchmark', modelPath: modelName, settings });
+  const conversation = await server.call('conversations.create', { title: 'Decode benchmark', model: modelName, settings });
   const run = await page.evaluate(
     async ({ conversationId, content }) => {
       const events = window.__hearthBench.events;

@@ -143,8 +143,14 @@ export async function measureOpen(server, browser, runs = 3) {
 export async function measureImportLatency(server) {
   const text = new TextGenerator(20251130);
   const at = Date.now() - 86_400_000;
-  const messages = text.messages(2, at);
-  while (JSON.stringify(messages).length < 45_000_000) messages.push(...text.messages(2_000, at));
+  // Just over 45 MB, under the 50 MB an import may be.
+  const messages = [];
+  let size = 0;
+  while (size < 45_000_000) {
+    const more = text.messages(200, at);
+    messages.push(...more);
+    size += JSON.stringify(more).length;
+  }
   const content = JSON.stringify(exportedConversation('Imported while others wait', messages, at));
   const times = [];
   let importing = true;

@@ -68,9 +68,9 @@ async function main() {
       const first = await measureOpen(historyServer, browser, 1);
       const times = first[0] > 5000 ? first : [...first, ...(await measureOpen(historyServer, browser, 2))];
       figure(`open ${longConversationMessages}-message conversation`, `${ms(median(times))} ms`, '<= 300 ms');
-      figure('p99 of a cheap API call during a 45 MB import', `${ms(await measureImportLatency(historyServer))} ms`, '<= 250 ms');
-      await historyServer.stop();
+      // A read-only connection beside the running server sees the same history (WAL).
       figure(`history check at startup over ${totalMessages} messages`, `${ms(await measureStartupCheck(join(historyFolders.dataDir, 'history.sqlite')))} ms`, '<= 1000 ms');
+      figure('p99 of a cheap API call during a 45 MB import', `${ms(await measureImportLatency(historyServer))} ms`, '<= 250 ms');
     } finally {
       await historyServer.stop();
       removeFolder(historyFolders.root);
