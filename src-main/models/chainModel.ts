@@ -31,6 +31,11 @@ export interface ChainModelSpec {
   eos: string;
   chatTemplate: string;
   contextLength?: number;
+  /**
+   * SentencePiece's dummy prefix: a space before the text. On for llama (the demo); off for
+   * architectures whose real tokenizers have none (Qwen's BPE), so "\n" after a special token stays "\n".
+   */
+  addSpacePrefix?: boolean;
 }
 
 const specialTokens = ['<unk>', '<s>', '</s>'];
@@ -133,6 +138,7 @@ export function writeChainModel(path: string, spec: ChainModelSpec): void {
     'tokenizer.ggml.unknown_token_id': gguf.u32(0),
     'tokenizer.ggml.add_bos_token': gguf.bool(arch === 'llama'),
     'tokenizer.ggml.add_eos_token': gguf.bool(false),
+    'tokenizer.ggml.add_space_prefix': gguf.bool(spec.addSpacePrefix ?? true),
     'tokenizer.chat_template': gguf.string(spec.chatTemplate)
   };
   writeGguf(path, {
