@@ -55,7 +55,9 @@ Options for chat (the settings a conversation has in the app):
   --model F --system S --temperature T --top-k K --top-p P --min-p P
   --repeat-penalty R --repeat-last-n N --presence-penalty P --frequency-penalty P
   --max-tokens N --seed N --stop S (repeatable) --ignore-eos --template NAME --context N
-  --beam-width N --length-penalty L --draft-model F --prompt-lookup --threads N`;
+  --beam-width N --length-penalty L --draft-model F --prompt-lookup --threads N
+  Reasoning models: --no-thinking (the template's no-thinking form, where it has one)
+  --thought-budget N (end the thought after N tokens) --hide-thinking (drop the thought, else dimmed on stderr)`;
 
 export const defaultPort = 4317;
 
@@ -192,6 +194,9 @@ export async function main(argv: string[]): Promise<void> {
       'length-penalty': { type: 'string' },
       'draft-model': { type: 'string' },
       'prompt-lookup': { type: 'boolean' },
+      'no-thinking': { type: 'boolean' },
+      'thought-budget': { type: 'string' },
+      'hide-thinking': { type: 'boolean' },
       prompt: { type: 'string' },
       gen: { type: 'string' },
       reps: { type: 'string' },

@@ -8,7 +8,7 @@ import {
   kvCacheTypeNames,
   recommendPriorities,
   generationSettingsSchema,
-  weightPrecisions,
+  memoryCalculationInputSchema,
   modelRefSchema,
   type AppInfo,
   type ApiServerStatus,
@@ -21,6 +21,9 @@ import {
   type ReplyRecord,
   type TelemetrySample,
   costSettingsSchema,
+  historySettingsSchema,
+  type HistorySettings,
+  type ReplySegment,
   replyFiltersSchema,
   type ContextReport,
   type GenerationSettings,
@@ -89,23 +92,7 @@ export const methods = {
     })
   ),
   /** The memory calculator: a model that is not in the catalog, from its parameter count and precision. */
-  'catalog.calculate': method<MemoryCalculation>()(
-    z.strictObject({
-      parameters: z.number().positive().max(1e13),
-      precision: z.enum(weightPrecisions),
-      contextSize: z.number().int().min(256).max(1_048_576),
-      kvCacheType: z.enum(kvCacheTypeNames).optional(),
-      architecture: z
-        .strictObject({
-          layers: z.number().int().min(1).max(1000),
-          embedding: z.number().int().min(1).max(1_000_000),
-          kvHeads: z.number().int().min(1).max(1024),
-          headDim: z.number().int().min(1).max(4096),
-          vocab: z.number().int().min(1).max(10_000_000)
-        })
-        .optional()
-    })
-  ),
+  'catalog.calculate': method<MemoryCalculation>()(memoryCalculationInputSchema),
   /** What-if: one catalog file, or an installed model, at a given context, KV cache type and GPU layers. */
   'catalog.estimate': method<FitReport>()(
     z.strictObject({
@@ -205,6 +192,8 @@ export const methods = {
   'network.log': method<OutboundRecord[]>()(empty),
   'settings.network': method<NetworkSettings>()(empty),
   'settings.setNetwork': method<NetworkSettings>()(z.strictObject({ offline: z.boolean() })),
+  'settings.history': method<HistorySettings>()(empty),
+  'settings.setHistory': method<HistorySettings>()(z.strictObject({ settings: historySettingsSchema.partial() })),
   'settings.cost': method<CostSettings>()(empty),
   'settings.setCost': method<CostSettings>()(z.strictObject({ settings: costSettingsSchema.partial() })),
   /** The settings new conversations start with. */
@@ -260,8 +249,8 @@ function event<P>(): EventSpec<P> {
 
 /** Every event the main process pushes to the renderer; each transport forwards exactly these names. */
 export const events = {
-  /** New text of a streaming reply: only what was added since the previous event. */
-  'chat.delta': event<{ conversationId: number; messageId: number; delta: string; outputTokens: number }>(),
+  /** New text of a streaming reply, of one segment (its thinking or its answer): only what was added since the previous event. */
+  'chat.delta': event<{ conversationId: number; messageId: number; segment: ReplySegment; delta: string; outputTokens: number }>(),
   /** The reply has finished (complete, stopped, or failed); carries the stored message with its metrics. */
   'chat.end': event<{ conversationId: number; message: Message }>(),
   'engine.status': event<EngineStatus>(),

@@ -8,7 +8,11 @@ import { generationSettingsSchema, type ContextOverflowPolicy, type GenerationSe
 export type MessageRole = 'system' | 'user' | 'assistant';
 export type MessageStatus = 'complete' | 'streaming' | 'interrupted' | 'error';
 
-export const stopReasons = ['eos', 'stopSequence', 'maxTokens', 'contextFull', 'abort', 'error'] as const;
+/** `maxTokensInThought`: max tokens ran out while the model was still thinking (Continue resumes the thought). */
+export const stopReasons = ['eos', 'stopSequence', 'maxTokens', 'maxTokensInThought', 'contextFull', 'abort', 'error'] as const;
+
+/** What a piece of a reply is: the model's thinking (a thought segment, however its template marks it) or the answer. */
+export type ReplySegment = 'thought' | 'answer';
 
 export const messageMetricsSchema = z.object({
   /** The model reference the reply came from (see `ModelRef`). */
@@ -18,7 +22,9 @@ export const messageMetricsSchema = z.object({
   promptTokens: z.number().int().min(0),
   /** Prompt tokens actually evaluated for this reply (the rest came from the context cache). */
   prefillTokens: z.number().int().min(0),
+  /** Every generated token: the thought's and the answer's. */
   outputTokens: z.number().int().min(0),
+  /** Time to the first generated token of any kind (a thought's first token for a reasoning model). */
   ttftMs: z.number().min(0).nullable(),
   prefillTokensPerSecond: z.number().min(0).nullable(),
   decodeTokensPerSecond: z.number().min(0).nullable(),
@@ -43,7 +49,13 @@ export const messageMetricsSchema = z.object({
   interTokenP95Ms: z.number().min(0).nullable().default(null),
   interTokenHistogram: z.array(z.number().int().min(0)).default([]),
   /** Layers llama.cpp ran on the GPU for this reply (0 on the CPU). */
-  gpuLayers: z.number().int().min(0).default(0)
+  gpuLayers: z.number().int().min(0).default(0),
+  /** Of `outputTokens`, those spent thinking. */
+  thoughtTokens: z.number().int().min(0).default(0),
+  /** From the first thought token to the first answer token; null without a thought (or without an answer). */
+  thinkingMs: z.number().min(0).nullable().default(null),
+  /** Time to the first answer token; equals `ttftMs` for a reply without a thought. */
+  ttfaMs: z.number().min(0).nullable().default(null)
 });
 
 /**
@@ -58,7 +70,10 @@ export interface Message {
   id: number;
   conversationId: number;
   role: MessageRole;
+  /** The answer (for a reply) or what the user wrote. */
   content: string;
+  /** A reply's thinking, kept apart from its answer; '' when it had none. */
+  thought: string;
   status: MessageStatus;
   error: string | null;
   createdAt: number;
@@ -115,6 +130,8 @@ export interface SearchHit {
   role: MessageRole;
   /** Plain text around the match; the matched words are wrapped in the markers below. */
   snippet: string;
+  /** The match is in the reply's thought, not its answer (only when search covers thoughts). */
+  inThought: boolean;
 }
 export const snippetMarkStart = '\u0002';
 export const snippetMarkEnd = '\u0003';
@@ -149,6 +166,8 @@ export const exportFormatVersion = 1;
 export const exportedMessageSchema = z.object({
   role: z.enum(['system', 'user', 'assistant']),
   content: z.string(),
+  /** A reply's thinking; absent in exports from before thoughts were kept. */
+  thought: z.string().optional(),
   status: z.enum(['complete', 'streaming', 'interrupted', 'error']),
   error: z.string().nullable().optional(),
   createdAt: exportedTime,

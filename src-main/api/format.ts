@@ -4,6 +4,7 @@ export const stopReasonLabels: Record<StopReason, string> = {
   eos: 'end of text',
   stopSequence: 'stop sequence',
   maxTokens: 'max tokens',
+  maxTokensInThought: 'max tokens, while thinking',
   contextFull: 'context full',
   abort: 'stopped by you',
   error: 'error'
@@ -23,12 +24,24 @@ export function formatRate(tokensPerSecond: number): string {
   return `${rounded(tokensPerSecond)} tok/s`;
 }
 
+function tokens(count: number): string {
+  return `${count} ${count === 1 ? 'token' : 'tokens'}`;
+}
+
+/** "thought 734 tokens in 12.4 s · answer 52 tokens after 12.6 s": a reasoning model's reply, split into its thought and its answer. */
+export function thinkingSummary(metrics: MessageMetrics): string {
+  const spent = metrics.thinkingMs === null ? '' : ` in ${formatDuration(metrics.thinkingMs)}`;
+  const after = metrics.ttfaMs === null ? '' : ` after ${formatDuration(metrics.ttfaMs)}`;
+  return `thought ${tokens(metrics.thoughtTokens)}${spent} · answer ${tokens(metrics.outputTokens - metrics.thoughtTokens)}${after}`;
+}
+
 /** The one-line summary under a reply, e.g. "742 tok/s · 3 ms to first token · 128 tokens · stopped: end of text". */
 export function formatReplyStats(metrics: MessageMetrics): string {
   const parts: string[] = [];
   if (metrics.decodeTokensPerSecond !== null && Number.isFinite(metrics.decodeTokensPerSecond)) parts.push(formatRate(metrics.decodeTokensPerSecond));
   if (metrics.ttftMs !== null) parts.push(`${formatDuration(metrics.ttftMs)} to first token`);
-  parts.push(`${metrics.outputTokens} ${metrics.outputTokens === 1 ? 'token' : 'tokens'}`);
+  parts.push(tokens(metrics.outputTokens));
+  if (metrics.thoughtTokens > 0) parts.push(thinkingSummary(metrics));
   parts.push(`stopped: ${stopReasonLabels[metrics.stopReason]}${metrics.stopSequence ? ` "${metrics.stopSequence}"` : ''}`);
   const acceptance = acceptanceRate(metrics.speculation);
   if (acceptance !== null) parts.push(`${Math.round(acceptance * 100)}% of drafts accepted`);

@@ -1,6 +1,7 @@
 /**
  * What the machine has and how a model fits it: probes, fit reports, recommendations, the memory calculator. Pure (no Node, no DOM): the renderer and the preload bundle it too.
  */
+import { z } from 'zod';
 
 /** A fact the probe could not establish, and why: shown to the user instead of a guess. */
 export interface UnknownFact {
@@ -116,6 +117,24 @@ export interface RecommendResult {
 
 export const weightPrecisions = ['fp32', 'fp16', 'bf16', 'int8', 'int4'] as const;
 export type WeightPrecision = (typeof weightPrecisions)[number];
+
+/** The memory calculator's question: a model that is not in the catalog, from its parameter count and precision. */
+export const memoryCalculationInputSchema = z.strictObject({
+  parameters: z.number().positive().max(1e13),
+  precision: z.enum(weightPrecisions),
+  contextSize: z.number().int().min(256).max(1_048_576),
+  kvCacheType: z.enum(kvCacheTypeNames).optional(),
+  /** The numbers the KV cache and compute buffers need; without them only the weights are sized. */
+  architecture: z
+    .strictObject({
+      layers: z.number().int().min(1).max(1000),
+      embedding: z.number().int().min(1).max(1_000_000),
+      kvHeads: z.number().int().min(1).max(1024),
+      headDim: z.number().int().min(1).max(4096),
+      vocab: z.number().int().min(1).max(10_000_000)
+    })
+    .optional()
+});
 
 export interface MemoryCalculation {
   bytesPerWeight: number;

@@ -56,11 +56,18 @@ export interface ModelFile {
 
 export type EngineState = 'idle' | 'loading' | 'ready' | 'error';
 
+/**
+ * Whether a model thinks before it answers: `none`, `always` (a reasoning model whose template has no
+ * switch, e.g. the DeepSeek-R1 distills), or `switchable` (its template can ask it not to, e.g. Qwen3).
+ */
+export type ThinkingSupport = 'none' | 'always' | 'switchable';
+
 export interface LoadedModel {
   name: string;
   path: string;
   chatTemplate: string;
   isBaseModel: boolean;
+  thinking: ThinkingSupport;
   contextSize: number;
   threads: number;
   gpu: string | false;

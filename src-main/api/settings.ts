@@ -54,6 +54,7 @@ export const generationSettingsSchema = z.strictObject({
   presencePenalty: z.number().min(-2).max(2),
   /** Subtracted once per earlier appearance of a token. */
   frequencyPenalty: z.number().min(-2).max(2),
+  /** Every token the reply generates counts, its thought's included. */
   maxTokens: z.number().int().min(1).max(131072),
   seed: z.number().int().min(0).max(2 ** 32 - 1).nullable(),
   stop: z.array(z.string().min(1, 'A stop sequence cannot be empty.').max(200)).max(8),
@@ -67,7 +68,14 @@ export const generationSettingsSchema = z.strictObject({
   beamWidth: z.number().int().min(1).max(8),
   /** Beam scores are log-probability ÷ length^lengthPenalty: above 0 favours longer replies. */
   lengthPenalty: z.number().min(0).max(2),
-  drafting: draftingSchema
+  drafting: draftingSchema,
+  /**
+   * Reasoning models: off asks the template for its no-thinking form (Qwen3's enable_thinking=false and
+   * the like) where it has one; a model that cannot stop thinking thinks anyway.
+   */
+  thinking: z.boolean(),
+  /** The most tokens a reply may spend thinking before its answer starts; null leaves it to max tokens. */
+  thoughtBudget: z.number().int().min(1).max(131072).nullable()
 });
 export type GenerationSettings = z.infer<typeof generationSettingsSchema>;
 
@@ -89,7 +97,9 @@ export const defaultGenerationSettings: GenerationSettings = {
   chatTemplate: { kind: 'model' },
   beamWidth: 1,
   lengthPenalty: 1,
-  drafting: { kind: 'off' }
+  drafting: { kind: 'off' },
+  thinking: true,
+  thoughtBudget: null
 };
 
 export const samplingPresetNames = ['precise', 'balanced', 'creative'] as const;
@@ -100,3 +110,11 @@ export const samplingPresets: Record<SamplingPresetName, Partial<GenerationSetti
   balanced: { temperature: 0.7, topK: 40, topP: 0.95, minP: 0.05, repeatPenalty: 1, presencePenalty: 0, frequencyPenalty: 0 },
   creative: { temperature: 1.1, topK: 80, topP: 0.98, minP: 0.02, repeatPenalty: 1.05, presencePenalty: 0.3, frequencyPenalty: 0.2 }
 };
+
+/** How the history behaves (Settings → History). */
+export const historySettingsSchema = z.strictObject({
+  /** Search reasoning models' thoughts too, not only what was said. */
+  searchThoughts: z.boolean()
+});
+export type HistorySettings = z.infer<typeof historySettingsSchema>;
+export const defaultHistorySettings: HistorySettings = { searchThoughts: false };

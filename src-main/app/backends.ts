@@ -1,6 +1,6 @@
-import { ApiError, parseRemoteModelName, type Drafting, type EngineStatus, type GenerationSettings } from '../api';
+import { ApiError, parseRemoteModelName, type Drafting, type EngineStatus, type GenerationSettings, type ThinkingSupport } from '../api';
 import type { History } from '../history';
-import { chosenPromptFormat, generateReply, ModelSwitchedError, type DraftingRequest, type InferenceEngine, type Reply, type ReplyRequest, type RunOptions, type SequenceKind, type SequenceRun } from '../inference';
+import { generateReply, replyFormat, ModelSwitchedError, type DraftingRequest, type InferenceEngine, type Reply, type ReplyRequest, type RunOptions, type SequenceKind, type SequenceRun } from '../inference';
 import type { Outbound } from '../network';
 import { remoteChat, remoteTemplateName } from '../remote';
 import type { LoadRequest } from './loader';
@@ -10,6 +10,8 @@ import { requireRemoteModel, type RemoteEngines } from './remotes';
 export interface PreparedReply {
   /** The prompt format's name, recorded on the conversation. */
   template: string;
+  /** Whether the model thinks, and whether it can be asked not to; a remote engine is asked, so `switchable`. */
+  thinking: ThinkingSupport;
   /**
    * Generates the reply; `request.onDelta` streams its text as it comes. When `signal` aborts, ends
    * with what it has (rejecting only when nothing had started).
@@ -66,9 +68,10 @@ export class LocalBackend implements ReplyBackend {
     // Only the chat's sequence drafts; the draft model is found and checked before anything is written.
     const drafting: DraftingRequest = this.sequences === 'chat' ? await this.loader.resolveDrafting(settings.drafting) : { kind: 'off' };
     // A named or pasted template that cannot be used is refused now, not halfway through the reply.
-    const template = chosenPromptFormat(this.engine.loaded!.format, settings.chatTemplate).name;
+    const format = replyFormat(this.engine.loaded!, { settings });
     return {
-      template,
+      template: format.name,
+      thinking: format.thinking,
       generate: async (request, signal) => {
         const reply = await this.onModel(load, modelPath, (run, runSignal) => generateReply(run, request, runSignal), { kind: this.sequences, conversationId, drafting, signal });
         this.loader.settle();
@@ -130,6 +133,7 @@ export class RemoteBackend implements ReplyBackend {
     requireRemoteModel(engine, reference.model);
     return {
       template: remoteTemplateName(engine.name),
+      thinking: 'switchable',
       generate: async (request, signal) => {
         const reply = await remoteChat(this.outbound, this.remotes.target(reference.engineId), { ...request, model: reference.model, onDelta: request.onDelta ?? (() => undefined) }, signal);
         // The engine knows the model by its own name; Hearth's figures name it by the reference.

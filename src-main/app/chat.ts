@@ -1,6 +1,6 @@
 import { ApiError, errorMessageOf, parseRemoteModelName, type ContextReport, type ConversationWithMessages, type EventBus, type Message, type MessageMetrics, type MessageStatus } from '../api';
-import type { History, ReplyStart } from '../history';
-import { chosenPromptFormat, fitPrompt, promptTokens, replyReserve, type InferenceEngine, type Reply, type Turn } from '../inference';
+import type { History, ReplyStart, ReplyText } from '../history';
+import { fitPrompt, promptTokens, replyFormat, replyReserve, type InferenceEngine, type Reply, type Turn } from '../inference';
 import { ActiveReplies, type ActiveReply } from './activeReplies';
 import type { PreparedReply, ReplyBackend } from './backends';
 import { ReplyStream } from './replyStream';
@@ -13,11 +13,23 @@ export function titleFrom(content: string): string {
   return line.length <= titleLength ? line : `${line.slice(0, titleLength - 1).trimEnd()}…`;
 }
 
-/** The turns a reply is generated from: what the user and the model said, failed replies left out. */
+/**
+ * The turns a reply is generated from: what the user and the model said, failed replies left out.
+ * Earlier replies' thoughts are not sent back: reasoning models' templates drop them too (Qwen3 keeps
+ * only the current reply's), and they would fill the context with what the user never read.
+ */
 export function turnsOf(messages: Message[]): Turn[] {
   return messages
     .filter((message) => message.role !== 'system' && message.status !== 'error' && message.content !== '')
     .map((message) => ({ role: message.role as Turn['role'], content: message.content }));
+}
+
+/**
+ * The reply being continued, as its turn: its answer so far, after its thought. A reply without an
+ * answer was cut while thinking, so its thought is open and the model thinks on.
+ */
+export function continuedTurn(reply: Pick<Message, 'content' | 'thought'>): Turn {
+  return { role: 'assistant', content: reply.content, ...(reply.thought ? { thought: { text: reply.thought, ended: reply.content !== '' } } : {}) };
 }
 
 export interface ChatBackends {
@@ -43,7 +55,7 @@ export class ChatService {
     private readonly events: EventBus
   ) {
     this.unsaved = new UnsavedReplies(
-      (reply) => history.messages.finish(reply.messageId, reply.content, reply.status, reply.error, reply.metrics),
+      (reply) => history.messages.finish(reply.messageId, reply),
       (message) => events.emit('chat.end', { conversationId: message.conversationId, message })
     );
   }
@@ -66,11 +78,11 @@ export class ChatService {
     return this.start(conversationId, { kind: 'edit', messageId, content }, original.parentId === null ? content : null).then(withUserMessage);
   }
 
-  /** Generates more of a reply, appended to the same message. */
+  /** Generates more of a reply, appended to the same message: more answer, or more thought for a reply cut while thinking. */
   continue(conversationId: number, messageId: number): Promise<{ assistantMessage: Message }> {
     const reply = this.history.messages.in(conversationId, messageId);
     if (reply.role !== 'assistant') throw new ApiError('VALIDATION', 'Only a reply can be continued.');
-    if (reply.content === '') throw new ApiError('VALIDATION', 'This reply has no text to continue; regenerate it instead.');
+    if (reply.content === '' && reply.thought === '') throw new ApiError('VALIDATION', 'This reply has no text to continue; regenerate it instead.');
     return this.start(conversationId, { kind: 'continue', messageId });
   }
 
@@ -91,7 +103,7 @@ export class ChatService {
     const settings = conversation.settings;
     const turns = turnsOf(this.history.messages.list(conversationId));
     if (draft?.trim()) turns.push({ role: 'user', content: draft });
-    const format = chosenPromptFormat(session.format, settings.chatTemplate);
+    const format = replyFormat(session, { settings });
     const contextSize = session.info.contextSize;
     let fitted = { tokens: promptTokens(session.model, format, conversation.systemPrompt, turns), droppedTurns: 0 };
     try {
@@ -164,12 +176,13 @@ export class ChatService {
    * conversation is free again; nothing here can throw.
    */
   private async stream(reply: ActiveReply, message: Message, prepared: PreparedReply): Promise<void> {
-    const earlier = message.content;
+    const earlier: ReplyText = { content: message.content, thought: message.thought };
+    const continuing = earlier.content !== '' || earlier.thought !== '';
     const stopped = new AbortController();
     const signal = AbortSignal.any([reply.signal, stopped.signal]);
     let writeFailure: unknown = null;
     const stream = new ReplyStream(earlier, {
-      send: (delta, outputTokens) => this.events.emit('chat.delta', { conversationId: reply.conversationId, messageId: message.id, delta, outputTokens }),
+      send: (delta, outputTokens, segment) => this.events.emit('chat.delta', { conversationId: reply.conversationId, messageId: message.id, segment, delta, outputTokens }),
       write: (text) => this.history.messages.updateContent(message.id, text),
       giveUp: (error) => {
         writeFailure = error;
@@ -180,18 +193,18 @@ export class ChatService {
     try {
       const conversation = this.history.conversations.get(reply.conversationId);
       const branch = this.history.messages.branchTo(reply.conversationId, message.id);
-      const turns = turnsOf(earlier === '' ? branch.slice(0, -1) : branch);
+      const turns = [...turnsOf(branch.slice(0, -1)), ...(continuing ? [continuedTurn(message)] : [])];
       const generated: Reply = await prepared.generate(
-        { systemPrompt: conversation.systemPrompt, turns, settings: conversation.settings, onDelta: (delta, outputTokens) => stream.append(delta, outputTokens) },
+        { systemPrompt: conversation.systemPrompt, turns, settings: conversation.settings, onDelta: (delta, outputTokens, segment) => stream.append(delta, outputTokens, segment) },
         signal
       );
-      stream.text = earlier + generated.text;
+      stream.text = { content: earlier.content + generated.text, thought: earlier.thought + generated.thought };
       outcome = writeFailure ? { status: 'error', error: `Stopped: the reply could not be saved (${errorMessageOf(writeFailure)}).`, metrics: generated.metrics } : { status: 'complete', error: null, metrics: generated.metrics };
     } catch (error) {
       // Stopped before anything was generated (a stop during the model's load), or failed.
       outcome = signal.aborted && !writeFailure
         ? { status: 'interrupted', error: null, metrics: null }
-        : { status: earlier === '' ? 'error' : 'interrupted', error: errorMessageOf(writeFailure ?? error), metrics: null };
+        : { status: continuing ? 'interrupted' : 'error', error: errorMessageOf(writeFailure ?? error), metrics: null };
     } finally {
       stream.close();
     }
@@ -199,14 +212,14 @@ export class ChatService {
   }
 
   /** Stores the reply's end and announces it; a write the history refuses keeps the reply in memory instead. */
-  private finish(reply: ActiveReply, message: Message, content: string, outcome: { status: MessageStatus; error: string | null; metrics: MessageMetrics | null }): void {
+  private finish(reply: ActiveReply, message: Message, text: ReplyText, outcome: { status: MessageStatus; error: string | null; metrics: MessageMetrics | null }): void {
     let finished: Message | null;
     try {
-      finished = this.history.messages.finish(message.id, content, outcome.status, outcome.error, outcome.metrics);
+      finished = this.history.messages.finish(message.id, { ...text, ...outcome });
     } catch (error) {
-      const kept = { messageId: message.id, conversationId: reply.conversationId, content, ...outcome };
+      const kept = { messageId: message.id, conversationId: reply.conversationId, ...text, ...outcome };
       this.unsaved.keep(kept);
-      finished = { ...message, content, status: 'error', error: unsavedError(kept, errorMessageOf(error)), metrics: outcome.metrics };
+      finished = { ...message, ...text, status: 'error', error: unsavedError(kept, errorMessageOf(error)), metrics: outcome.metrics };
       console.error(`[hearth] reply ${message.id} could not be saved; kept in memory: ${errorMessageOf(error)}`);
     } finally {
       // Free before announcing the end, so a client may send its next message as soon as it hears it.

@@ -125,6 +125,8 @@ export function createHandlers({ info, modelsDir, history, engine, chat, hardwar
     'network.log': () => outbound.log(),
     'settings.network': () => history.preferences.network(),
     'settings.setNetwork': (settings) => history.preferences.setNetwork(settings),
+    'settings.history': () => history.preferences.history(),
+    'settings.setHistory': ({ settings }) => history.preferences.setHistory(settings),
     'settings.cost': () => history.preferences.cost(),
     'settings.setCost': ({ settings }) => history.preferences.setCost(settings),
     'settings.hubToken': () => hubTokenStatus(),

@@ -112,7 +112,7 @@ export async function createHearth(paths: HearthPaths, options: HearthOptions = 
   const bench = new BenchmarkService(engine, hardware, history, events, paths.modelsDir);
   const openai = new OpenAiService(engine, new LocalBackend(engine, loader, 'api'), paths.modelsDir, {
     queueLimit: openAiQueueLimit,
-    onFinished: (job, text, metrics) => recordApiChat(history, job, text, metrics)
+    onFinished: (job, reply) => recordApiChat(history, job, reply)
   });
   const apiServer = new ApiServerController(history, openai, desktop, options.startOpenAiServer ?? null);
   const router = createRouter(

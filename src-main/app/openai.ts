@@ -1,6 +1,6 @@
-import { ApiError, type GenerationSettings, type MessageMetrics } from '../api';
+import { ApiError, type GenerationSettings, type ReplySegment } from '../api';
 import type { History } from '../history';
-import type { InferenceEngine, Turn } from '../inference';
+import type { InferenceEngine, Reply, Turn } from '../inference';
 import { listModels } from '../models';
 import type { LocalBackend } from './backends';
 import { titleFrom } from './chat';
@@ -14,8 +14,11 @@ export type GenerationJob =
 export interface OpenAiBackend {
   /** Installed, usable models by the names the API takes. */
   models(): Promise<string[]>;
-  /** Runs the job when a sequence is free; BUSY (429) when too many wait. `onDelta` streams the text. */
-  generate(job: GenerationJob, signal: AbortSignal, onDelta: (text: string) => void): Promise<{ text: string; metrics: MessageMetrics }>;
+  /**
+   * Runs the job when a sequence is free; BUSY (429) when too many wait; SETTINGS_INVALID (400) when it
+   * asks a model that always thinks not to. `onDelta` streams the thought's and the answer's text.
+   */
+  generate(job: GenerationJob, signal: AbortSignal, onDelta: (text: string, segment: ReplySegment) => void): Promise<Reply>;
   embed(model: string, inputs: string[], signal?: AbortSignal): Promise<{ vectors: number[][]; promptTokens: number }>;
 }
 
@@ -23,7 +26,7 @@ export interface OpenAiServiceOptions {
   /** Requests that may wait for the model beyond those running; more get 429. */
   queueLimit: number;
   /** Told about every finished request, to record it (dashboard, and history when the user wants). */
-  onFinished?: (job: GenerationJob, text: string, metrics: MessageMetrics) => void;
+  onFinished?: (job: GenerationJob, reply: Reply) => void;
 }
 
 /**
@@ -51,16 +54,23 @@ export class OpenAiService implements OpenAiBackend {
     return (await listModels(this.modelsDir)).filter((model) => model.usable).map((model) => model.name);
   }
 
-  generate(job: GenerationJob, signal: AbortSignal, onDelta: (text: string) => void) {
+  generate(job: GenerationJob, signal: AbortSignal, onDelta: (text: string, segment: ReplySegment) => void) {
     return this.admit(async () => {
       await this.requireInstalled(job.model);
       const prepared = await this.backend.prepare(job.model, job.settings);
+      if (job.kind === 'chat' && !job.settings.thinking && prepared.thinking === 'always') {
+        throw new ApiError(
+          'SETTINGS_INVALID',
+          `${job.model} always thinks before it answers: its chat template has no way to switch thinking off. Leave thinking on, or cap it with reasoning_effort "low".`
+        );
+      }
+      const stream = (delta: string, _tokens: number, segment: ReplySegment) => onDelta(delta, segment);
       const request =
         job.kind === 'chat'
-          ? { systemPrompt: job.systemPrompt, turns: job.turns, settings: job.settings, onDelta: (delta: string) => onDelta(delta) }
-          : { systemPrompt: '', turns: [{ role: 'user' as const, content: job.prompt }], settings: job.settings, plainText: true, onDelta: (delta: string) => onDelta(delta) };
+          ? { systemPrompt: job.systemPrompt, turns: job.turns, settings: job.settings, onDelta: stream }
+          : { systemPrompt: '', turns: [{ role: 'user' as const, content: job.prompt }], settings: job.settings, plainText: true, onDelta: stream };
       const reply = await prepared.generate(request, signal);
-      this.options.onFinished?.(job, reply.text, reply.metrics);
+      this.options.onFinished?.(job, reply);
       return reply;
     });
   }
@@ -114,10 +124,10 @@ export class OpenAiService implements OpenAiBackend {
  * Keeps what an API request cost for the dashboard; with "store API chats" on, the chat itself too,
  * as a conversation titled after its last message.
  */
-export function recordApiChat(history: History, job: GenerationJob, text: string, metrics: MessageMetrics): void {
+export function recordApiChat(history: History, job: GenerationJob, reply: Reply): void {
   const endpoint = job.kind === 'chat' ? '/v1/chat/completions' : '/v1/completions';
   if (!history.preferences.apiServer().storeChats) {
-    history.replies.recordApiRequest(endpoint, metrics);
+    history.replies.recordApiRequest(endpoint, reply.metrics);
     return;
   }
   const turns = job.kind === 'chat' ? job.turns : [{ role: 'user' as const, content: job.prompt }];
@@ -127,6 +137,6 @@ export function recordApiChat(history: History, job: GenerationJob, text: string
     systemPrompt: job.kind === 'chat' ? job.systemPrompt : '',
     settings: job.settings,
     turns,
-    reply: { content: text, metrics }
+    reply: { content: reply.text, thought: reply.thought, metrics: reply.metrics }
   });
 }

@@ -1,3 +1,6 @@
+import type { ReplySegment } from '../api';
+import type { ReplyText } from '../history';
+
 /** How long streamed text may sit in memory before it is written: a crash loses at most this much. */
 export const streamingWriteIntervalMs = 250;
 
@@ -11,21 +14,23 @@ export const deltaIntervalMs = 32;
 export const maxFailedWrites = 4;
 
 export interface ReplyStreamSink {
-  /** Sends new text to clients (the `chat.delta` event). */
-  send(delta: string, outputTokens: number): void;
-  /** Writes the whole text so far to history; may throw (disk full, database locked). */
-  write(text: string): void;
+  /** Sends new text of one segment to clients (the `chat.delta` event). */
+  send(delta: string, outputTokens: number, segment: ReplySegment): void;
+  /** Writes the whole reply so far to history; may throw (disk full, database locked). */
+  write(text: ReplyText): void;
   /** Writes kept failing: the reply should stop, with this error as the reason. */
   giveUp(error: unknown): void;
 }
 
 /**
- * One streaming reply's text: the first delta goes out at once (time to first token is what people
- * feel), the rest in small batches; the text is written to history every `streamingWriteIntervalMs`.
- * A failed write keeps the text in memory and is tried again at the next interval.
+ * One streaming reply's text, its thought and its answer: the first delta goes out at once (time to
+ * first token is what people feel), the rest in small batches of one segment each; the text is written
+ * to history every `streamingWriteIntervalMs`. A failed write keeps the text in memory and is tried
+ * again at the next interval.
  */
 export class ReplyStream {
   private unsent = '';
+  private unsentSegment: ReplySegment = 'answer';
   private unsentTokens = 0;
   private sentAny = false;
   private sendTimer: NodeJS.Timeout | null = null;
@@ -34,15 +39,19 @@ export class ReplyStream {
   private closed = false;
 
   constructor(
-    /** The text so far: what the message held before (a continuation) plus what arrived. */
-    public text: string,
+    /** The reply so far: what the message held before (a continuation) plus what arrived. */
+    public text: ReplyText,
     private readonly sink: ReplyStreamSink
   ) {}
 
-  append(delta: string, outputTokens: number): void {
+  append(delta: string, outputTokens: number, segment: ReplySegment): void {
     if (this.closed) return;
-    this.text += delta;
+    // A batch is one segment's text: the answer's first words are sent apart from the thought's last.
+    if (this.unsent !== '' && segment !== this.unsentSegment) this.send();
+    if (segment === 'thought') this.text = { ...this.text, thought: this.text.thought + delta };
+    else this.text = { ...this.text, content: this.text.content + delta };
     this.unsent += delta;
+    this.unsentSegment = segment;
     this.unsentTokens = outputTokens;
     if (!this.sentAny) this.send();
     else this.sendTimer ??= setTimeout(() => this.send(), deltaIntervalMs);
@@ -52,15 +61,15 @@ export class ReplyStream {
   /** Stops the timers and sends what is still held, so it goes out before the reply's end is announced. */
   close(): void {
     this.closed = true;
-    if (this.sendTimer) clearTimeout(this.sendTimer);
     if (this.writeTimer) clearTimeout(this.writeTimer);
     this.send();
   }
 
   private send(): void {
+    if (this.sendTimer) clearTimeout(this.sendTimer);
     this.sendTimer = null;
     if (this.unsent === '') return;
-    this.sink.send(this.unsent, this.unsentTokens);
+    this.sink.send(this.unsent, this.unsentTokens, this.unsentSegment);
     this.unsent = '';
     this.sentAny = true;
   }

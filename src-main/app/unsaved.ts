@@ -1,13 +1,10 @@
-import type { Message, MessageMetrics, MessageStatus } from '../api';
+import type { Message } from '../api';
+import type { ReplyEnd } from '../history';
 
 /** A finished reply's last state, not yet written. */
-export interface UnsavedReply {
+export interface UnsavedReply extends ReplyEnd {
   messageId: number;
   conversationId: number;
-  content: string;
-  status: MessageStatus;
-  error: string | null;
-  metrics: MessageMetrics | null;
 }
 
 /** How often writing the kept replies is tried again. */
@@ -44,7 +41,7 @@ export class UnsavedReplies {
     if (this.replies.size === 0) return messages;
     return messages.map((message) => {
       const kept = this.replies.get(message.id);
-      return kept ? { ...message, content: kept.content, status: 'error', error: unsavedError(kept) } : message;
+      return kept ? { ...message, content: kept.content, thought: kept.thought, status: 'error', error: unsavedError(kept) } : message;
     });
   }
 

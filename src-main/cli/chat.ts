@@ -1,5 +1,5 @@
 import { basename, resolve } from 'node:path';
-import { defaultGenerationSettings, formatReplyStats, generationSettingsSchema, knownChatTemplates, type GenerationSettings } from '../api';
+import { defaultGenerationSettings, formatReplyStats, generationSettingsSchema, knownChatTemplates, type GenerationSettings, type ReplySegment } from '../api';
 import { FileModels, LocalBackend } from '../app';
 import { gpuFromEnv, InferenceEngine, threadsFromEnv } from '../inference';
 
@@ -23,6 +23,9 @@ export interface ChatFlags {
   'length-penalty'?: string;
   'draft-model'?: string;
   'prompt-lookup'?: boolean;
+  'no-thinking'?: boolean;
+  'thought-budget'?: string;
+  'hide-thinking'?: boolean;
   threads?: string;
 }
 
@@ -49,7 +52,9 @@ export function settingsFromFlags(flags: ChatFlags): GenerationSettings {
     chatTemplate: template === undefined ? undefined : { kind: 'named', name: template },
     beamWidth: numberOf(flags['beam-width']),
     lengthPenalty: numberOf(flags['length-penalty']),
-    drafting: flags['draft-model'] ? { kind: 'model', name: basename(flags['draft-model']) } : flags['prompt-lookup'] ? { kind: 'promptLookup' } : undefined
+    drafting: flags['draft-model'] ? { kind: 'model', name: basename(flags['draft-model']) } : flags['prompt-lookup'] ? { kind: 'promptLookup' } : undefined,
+    thinking: flags['no-thinking'] ? false : undefined,
+    thoughtBudget: numberOf(flags['thought-budget'])
   };
   const parsed = generationSettingsSchema.safeParse({
     ...defaultGenerationSettings,
@@ -71,7 +76,33 @@ async function withModel<T>(flags: ChatFlags, work: (engine: InferenceEngine) =>
   }
 }
 
-/** `hearth chat`: one reply through the same pipeline as the app's chat, streamed to stdout; Ctrl+C stops it. */
+/**
+ * Where a reply's text goes: the answer to stdout (what a pipe takes), a reasoning model's thought to
+ * stderr, dimmed on a terminal (unless NO_COLOR is set) or dropped with `hide`.
+ */
+export function replyPrinter(stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream & { isTTY?: boolean }, hide: boolean) {
+  const dim = stderr.isTTY === true && !process.env.NO_COLOR;
+  let thinking = false;
+  return {
+    delta(delta: string, segment: ReplySegment): void {
+      if (segment === 'thought') {
+        if (hide) return;
+        thinking = true;
+        stderr.write(dim ? `\x1b[2m${delta}\x1b[22m` : delta);
+        return;
+      }
+      if (thinking) stderr.write('\n\n');
+      thinking = false;
+      stdout.write(delta);
+    },
+    end(): void {
+      if (thinking) stderr.write('\n');
+      stdout.write('\n');
+    }
+  };
+}
+
+/** `hearth chat`: one reply through the same pipeline as the app's chat, streamed (see `replyPrinter`); Ctrl+C stops it. */
 export async function chatCommand(flags: ChatFlags, prompt: string, contextSize?: number): Promise<void> {
   if (!prompt) throw new Error('hearth chat needs the prompt text');
   if (!flags.model) throw new Error('This command needs --model <file.gguf>');
@@ -83,11 +114,12 @@ export async function chatCommand(flags: ChatFlags, prompt: string, contextSize?
   try {
     const backend = new LocalBackend(engine, new FileModels(engine, resolve(flags.model), flags['draft-model'] ? resolve(flags['draft-model']) : null), 'chat');
     const prepared = await backend.prepare(basename(flags.model), settings);
+    const printer = replyPrinter(process.stdout, process.stderr, flags['hide-thinking'] === true);
     const reply = await prepared.generate(
-      { systemPrompt: flags.system ?? '', turns: [{ role: 'user', content: prompt }], settings, onDelta: (delta) => process.stdout.write(delta) },
+      { systemPrompt: flags.system ?? '', turns: [{ role: 'user', content: prompt }], settings, onDelta: (delta, _tokens, segment) => printer.delta(delta, segment) },
       stop.signal
     );
-    process.stdout.write('\n');
+    printer.end();
     const beam = reply.metrics.beam ? ` · beam ${reply.metrics.beam.width}, log-probability ${reply.metrics.beam.logProbability.toFixed(3)}` : '';
     console.error(`${formatReplyStats(reply.metrics)} · ${reply.metrics.promptTokens} prompt tokens · ${reply.metrics.threads} threads · ${reply.metrics.chatTemplate}${beam}`);
   } finally {

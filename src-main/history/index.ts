@@ -22,6 +22,7 @@ export { readSettings } from './rows';
 export type { StoredRemoteEngine } from './remotes';
 export type { FitMeasurements } from './measurements';
 export type { ReplyStart } from './replies';
+export type { ReplyEnd, ReplyText } from './messages';
 
 /**
  * The history service: one SQLite file holding every conversation, the download queue and the
@@ -82,8 +83,9 @@ export class History {
     return recordApiChat(this.db, this.conversations, this.messages, chat);
   }
 
+  /** Answers (and, when Settings → History says so, thoughts) that match `text`. */
   search(text: string, limit?: number): SearchHit[] {
-    return searchMessages(this.db, text, limit);
+    return searchMessages(this.db, text, limit, this.preferences.history().searchThoughts);
   }
 
   export(id: number, format: 'markdown' | 'json'): ExportedFile {

@@ -2,13 +2,30 @@ import { ApiError, type Message, type MessageMetrics, type MessageRole, type Mes
 import type { Db } from './db';
 import { detailsOf, messageColumns, messageSelect, toMessage, type MessageRow } from './rows';
 
+const insertMessage = 'INSERT INTO messages (conversation_id, parent_id, role, content, thought, status, error, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)';
+
 export interface NewMessage {
   role: MessageRole;
   content: string;
+  /** A reply's thinking; '' (the default) when it had none. */
+  thought?: string;
   status: MessageStatus;
   error?: string | null;
   createdAt?: number;
   updatedAt?: number;
+}
+
+/** What a reply has produced so far: its answer and its thought. */
+export interface ReplyText {
+  content: string;
+  thought: string;
+}
+
+/** How a reply ended: its text, its state, and its figures when it was measured. */
+export interface ReplyEnd extends ReplyText {
+  status: MessageStatus;
+  error: string | null;
+  metrics: MessageMetrics | null;
 }
 
 /**
@@ -85,8 +102,8 @@ export class MessageStore {
     const now = this.now();
     const id = this.db.transaction(() => {
       const result = this.db
-        .prepare('INSERT INTO messages (conversation_id, parent_id, role, content, status, error, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(conversationId, parentId, message.role, message.content, message.status, message.error ?? null, message.createdAt ?? now, message.updatedAt ?? now);
+        .prepare(insertMessage)
+        .run(conversationId, parentId, message.role, message.content, message.thought ?? '', message.status, message.error ?? null, message.createdAt ?? now, message.updatedAt ?? now);
       const inserted = Number(result.lastInsertRowid);
       this.db.prepare('UPDATE conversations SET leaf_message_id = ?, updated_at = ? WHERE id = ?').run(inserted, now, conversationId);
       return inserted;
@@ -98,8 +115,8 @@ export class MessageStore {
   insertImported(conversationId: number, message: NewMessage, parentId: number | null): number {
     const now = this.now();
     const result = this.db
-      .prepare('INSERT INTO messages (conversation_id, parent_id, role, content, status, error, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(conversationId, parentId, message.role, message.content, message.status, message.error ?? null, message.createdAt ?? now, message.updatedAt ?? message.createdAt ?? now);
+      .prepare(insertMessage)
+      .run(conversationId, parentId, message.role, message.content, message.thought ?? '', message.status, message.error ?? null, message.createdAt ?? now, message.updatedAt ?? message.createdAt ?? now);
     return Number(result.lastInsertRowid);
   }
 
@@ -133,17 +150,17 @@ export class MessageStore {
   }
 
   /** Called while a reply streams: one small write, so a crash loses at most the time since the last one. */
-  updateContent(id: number, content: string): void {
-    this.db.prepare('UPDATE messages SET content = ?, updated_at = ? WHERE id = ?').run(content, this.now(), id);
+  updateContent(id: number, text: ReplyText): void {
+    this.db.prepare('UPDATE messages SET content = ?, thought = ?, updated_at = ? WHERE id = ?').run(text.content, text.thought, this.now(), id);
   }
 
   /** Stores a reply's final text, state and figures; null when the message no longer exists. */
-  finish(id: number, content: string, status: MessageStatus, error: string | null, metrics: MessageMetrics | null): Message | null {
+  finish(id: number, { content, thought, status, error, metrics }: ReplyEnd): Message | null {
     const now = this.now();
     const stored = this.db.transaction(() => {
       const row = this.db.prepare('SELECT conversation_id FROM messages WHERE id = ?').get(id) as { conversation_id: number } | undefined;
       if (!row) return false;
-      this.db.prepare('UPDATE messages SET content = ?, status = ?, error = ?, updated_at = ? WHERE id = ?').run(content, status, error, now, id);
+      this.db.prepare('UPDATE messages SET content = ?, thought = ?, status = ?, error = ?, updated_at = ? WHERE id = ?').run(content, thought, status, error, now, id);
       if (metrics) this.saveMetrics(id, metrics);
       this.db.prepare('UPDATE conversations SET updated_at = ? WHERE id = ?').run(now, row.conversation_id);
       return true;

@@ -4,11 +4,15 @@ import {
   defaultApiServerSettings,
   defaultCostSettings,
   defaultGenerationSettings,
+  defaultHistorySettings,
+  historySettingsSchema,
   type ApiServerSettings,
   type CostSettings,
   type GenerationSettings,
+  type HistorySettings,
   type NetworkSettings
 } from '../api';
+import type { z } from 'zod';
 import type { Db } from './db';
 import { readSettings } from './rows';
 
@@ -16,6 +20,7 @@ const generationDefaultsKey = 'generationDefaults';
 const costKey = 'cost';
 const networkKey = 'network';
 const apiServerKey = 'apiServer';
+const historyKey = 'history';
 
 /** The user's app-wide choices, kept in the history database beside what they apply to. */
 export class Preferences {
@@ -35,9 +40,7 @@ export class Preferences {
 
   /** Power, electricity price and cloud prices for the dashboard's cost comparison. */
   cost(): CostSettings {
-    const stored = this.read(costKey);
-    const parsed = stored === null ? null : costSettingsSchema.partial().safeParse(safeJson(stored));
-    return { ...defaultCostSettings, ...(parsed?.success ? parsed.data : {}) };
+    return this.merged(costKey, costSettingsSchema, defaultCostSettings);
   }
 
   setCost(changes: Partial<CostSettings>): CostSettings {
@@ -58,14 +61,30 @@ export class Preferences {
   }
 
   apiServer(): ApiServerSettings {
-    const parsed = apiServerSettingsSchema.partial().safeParse(safeJson(this.read(apiServerKey) ?? '{}'));
-    return { ...defaultApiServerSettings, ...(parsed.success ? parsed.data : {}) };
+    return this.merged(apiServerKey, apiServerSettingsSchema, defaultApiServerSettings);
   }
 
   setApiServer(changes: Partial<ApiServerSettings>): ApiServerSettings {
     const next = { ...this.apiServer(), ...changes };
     this.write(apiServerKey, next);
     return next;
+  }
+
+  /** Whether search covers thoughts too. */
+  history(): HistorySettings {
+    return this.merged(historyKey, historySettingsSchema, defaultHistorySettings);
+  }
+
+  setHistory(changes: Partial<HistorySettings>): HistorySettings {
+    const next = { ...this.history(), ...changes };
+    this.write(historyKey, next);
+    return next;
+  }
+
+  /** The stored choices over the defaults; what an older or newer build wrote that does not parse counts as unset. */
+  private merged<T extends z.ZodRawShape>(key: string, schema: z.ZodObject<T>, defaults: z.infer<z.ZodObject<T>>): z.infer<z.ZodObject<T>> {
+    const parsed = schema.partial().safeParse(safeJson(this.read(key) ?? '{}'));
+    return { ...defaults, ...(parsed.success ? parsed.data : {}) };
   }
 
   private read(key: string): string | null {

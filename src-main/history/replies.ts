@@ -62,7 +62,7 @@ export interface ApiChat {
   systemPrompt: string;
   settings: GenerationSettings;
   turns: { role: 'user' | 'assistant'; content: string }[];
-  reply: { content: string; metrics: MessageMetrics };
+  reply: { content: string; thought: string; metrics: MessageMetrics };
 }
 
 export function recordApiChat(db: Db, conversations: ConversationStore, messages: MessageStore, chat: ApiChat): Conversation {
@@ -70,7 +70,7 @@ export function recordApiChat(db: Db, conversations: ConversationStore, messages
     const conversation = conversations.create({ title: chat.title, model: chat.model, systemPrompt: chat.systemPrompt, settings: chat.settings });
     for (const turn of chat.turns) messages.add(conversation.id, { role: turn.role, content: turn.content, status: 'complete' });
     const reply = messages.add(conversation.id, { role: 'assistant', content: '', status: 'streaming' });
-    messages.finish(reply.id, chat.reply.content, 'complete', null, chat.reply.metrics);
+    messages.finish(reply.id, { ...chat.reply, status: 'complete', error: null });
     return conversations.get(conversation.id);
   })();
 }

@@ -30,6 +30,7 @@ export interface MessageRow {
   conversation_id: number;
   role: MessageRole;
   content: string;
+  thought: string;
   status: MessageStatus;
   error: string | null;
   created_at: number;
@@ -88,7 +89,10 @@ const detailsSchema = messageMetricsSchema.pick({
   interTokenP50Ms: true,
   interTokenP95Ms: true,
   interTokenHistogram: true,
-  gpuLayers: true
+  gpuLayers: true,
+  thoughtTokens: true,
+  thinkingMs: true,
+  ttfaMs: true
 });
 type MetricsDetails = z.infer<typeof detailsSchema>;
 
@@ -140,6 +144,7 @@ export function toMessage(row: MessageRow, siblingIds: number[] = [row.id]): Mes
     conversationId: row.conversation_id,
     role: row.role,
     content: row.content,
+    thought: row.thought,
     status: row.status,
     error: row.error,
     createdAt: row.created_at,

@@ -45,31 +45,48 @@ export function snippetOf(content: string, queryWords: string[]): string {
   return `${from > 0 ? '…' : ''}${text.replace(/\s+/g, ' ')}${to < words.length ? '…' : ''}`;
 }
 
-export function searchMessages(db: Db, text: string, limit = 50): SearchHit[] {
-  const query = toFtsQuery(text);
-  if (!query) return [];
+/** The newest matches of one index, ranked among themselves; `text` is the indexed column. */
+function matchesIn(db: Db, index: 'messages_fts' | 'thoughts_fts', text: 'content' | 'thought', query: string, limit: number): (Omit<SearchHit, 'snippet'> & { text: string; rank: number })[] {
   // A common word matches most of the history; ranking every match (let alone FTS5's snippets) would
   // take hundreds of ms. So: the newest matches (FTS5 walks rowids backwards and stops early), ranked
   // among themselves, with snippets made for the page of hits only.
-  const rows = db
+  return db
     .prepare(
       `WITH recent AS (
-         SELECT messages_fts.rowid AS id, messages_fts.rank AS rank
-         FROM messages_fts
-         JOIN messages m ON m.id = messages_fts.rowid
+         SELECT ${index}.rowid AS id, ${index}.rank AS rank
+         FROM ${index}
+         JOIN messages m ON m.id = ${index}.rowid
          JOIN conversations c ON c.id = m.conversation_id AND c.deleted_at IS NULL
-         WHERE messages_fts MATCH ?
-         ORDER BY messages_fts.rowid DESC
+         WHERE ${index} MATCH ?
+         ORDER BY ${index}.rowid DESC
          LIMIT ?
        )
-       SELECT m.id AS messageId, m.conversation_id AS conversationId, m.role AS role, c.title AS conversationTitle, m.content AS content
+       SELECT m.id AS messageId, m.conversation_id AS conversationId, m.role AS role, c.title AS conversationTitle,
+              m.${text} AS text, recent.rank AS rank, ${index === 'thoughts_fts' ? 1 : 0} AS inThought
        FROM recent
        JOIN messages m ON m.id = recent.id
        JOIN conversations c ON c.id = m.conversation_id
        ORDER BY recent.rank, recent.id DESC
        LIMIT ?`
     )
-    .all(query, rankedCandidates, limit) as (Omit<SearchHit, 'snippet'> & { content: string })[];
+    .all(query, rankedCandidates, limit)
+    .map((row) => ({ ...(row as Omit<SearchHit, 'inThought'> & { text: string; rank: number; inThought: number }), inThought: (row as { inThought: number }).inThought === 1 }));
+}
+
+/**
+ * What was said that matches `text`, best first; with `thoughts`, reasoning models' thoughts too (a
+ * message that matches in both is found by its answer).
+ */
+export function searchMessages(db: Db, text: string, limit = 50, thoughts = false): SearchHit[] {
+  const query = toFtsQuery(text);
+  if (!query) return [];
+  let rows = matchesIn(db, 'messages_fts', 'content', query, limit);
+  if (thoughts) {
+    const answered = new Set(rows.map((row) => row.messageId));
+    const inThoughts = matchesIn(db, 'thoughts_fts', 'thought', query, limit).filter((row) => !answered.has(row.messageId));
+    // bm25 scores of the two indexes are on one scale (both lower-is-better, same tokenizer).
+    rows = [...rows, ...inThoughts].sort((a, b) => a.rank - b.rank || b.messageId - a.messageId).slice(0, limit);
+  }
   const queryWords = text.match(/[\p{L}\p{N}_]+/gu) ?? [];
-  return rows.map(({ content, ...hit }) => ({ ...hit, snippet: snippetOf(content, queryWords) }));
+  return rows.map(({ text: matched, rank: _rank, ...hit }) => ({ ...hit, snippet: snippetOf(matched, queryWords) }));
 }

@@ -40,6 +40,7 @@ export function exportJson({ conversation, messages }: ConversationWithMessages,
     messages: messages.map((message) => ({
       role: message.role,
       content: message.content,
+      ...(message.thought ? { thought: message.thought } : {}),
       status: message.status,
       error: message.error,
       createdAt: message.createdAt,
@@ -58,7 +59,10 @@ export function exportMarkdown({ conversation, messages }: ConversationWithMessa
   for (const message of messages) {
     const heading = message.role === 'user' ? 'You' : message.role === 'assistant' ? 'Assistant' : 'System';
     const note = message.status === 'complete' ? '' : ` (${message.status})`;
-    lines.push(`## ${heading}${note}`, '', message.content, '');
+    lines.push(`## ${heading}${note}`, '');
+    // A reasoning model's thought comes first, quoted under its own label, so it never reads as the answer.
+    if (message.thought) lines.push('> **Thinking**', '>', ...message.thought.split('\n').map((line) => (line ? `> ${line}` : '>')), '');
+    lines.push(message.content, '');
   }
   return { filename: `${fileStem(conversation.title)}.md`, mimeType: 'text/markdown', content: lines.join('\n') };
 }

@@ -1,6 +1,7 @@
-import { LlamaChat, LlamaCompletion, type Token } from 'node-llama-cpp';
-import type { GenerationSettings, MessageMetrics, StopReason } from '../api';
+import { LlamaChat, LlamaCompletion, type LlamaChatResponseSegment, type Token } from 'node-llama-cpp';
+import type { GenerationSettings, MessageMetrics, ReplySegment, StopReason } from '../api';
 import { beamSearch } from './beam';
+import { ReplyCollector } from './collector';
 import type { SequenceRun } from './session';
 import { ReplyClock } from './metrics';
 import { basePrompt, chatHistory, fitPrompt, type Turn } from './prompt';
@@ -15,11 +16,15 @@ export interface ReplyRequest {
   settings: GenerationSettings;
   /** Continue the turns' text as it is, whatever the model's template (the completions API). */
   plainText?: boolean;
-  onDelta?: (delta: string, outputTokens: number) => void;
+  /** New text of one segment (the thought or the answer), with the tokens generated so far. */
+  onDelta?: (delta: string, outputTokens: number, segment: ReplySegment) => void;
 }
 
 export interface Reply {
+  /** The answer. */
   text: string;
+  /** The model's thinking before the answer; '' when it had none. */
+  thought: string;
   metrics: MessageMetrics;
 }
 
@@ -27,6 +32,7 @@ type LlamaStopReason = 'eogToken' | 'stopGenerationTrigger' | 'customStopTrigger
 
 interface Generated {
   text: string;
+  thought: string;
   stopReason: StopReason;
   stopSequence: string | null;
   beam: MessageMetrics['beam'];
@@ -43,14 +49,19 @@ function triggerText(trigger: readonly (string | Token)[] | undefined): string |
   return trigger ? trigger.filter((part): part is string => typeof part === 'string').join('') : null;
 }
 
-/** Generates one reply on the run's sequence, streaming deltas, and measures it. */
+/** The format a reply on this session is prompted in: plain text, or the conversation's template with thinking on or off. */
+export function replyFormat(session: SequenceRun['session'], request: Pick<ReplyRequest, 'plainText' | 'settings'>): PromptFormat {
+  if (request.plainText) return { kind: 'base', name: plainTextFormatName, thinking: 'none' };
+  return chosenPromptFormat(session.model, session.format, request.settings.chatTemplate, request.settings.thinking);
+}
+
+/** Generates one reply on the run's sequence, streaming its thought and answer as deltas, and measures it. */
 export async function generateReply({ session, sequence }: SequenceRun, request: ReplyRequest, signal: AbortSignal): Promise<Reply> {
   const { model } = session;
   const { settings } = request;
-  const format: PromptFormat = request.plainText ? { kind: 'base', name: plainTextFormatName } : chosenPromptFormat(session.format, settings.chatTemplate);
+  const format = replyFormat(session, request);
   const fitted = fitPrompt(model, format, request, session.info.contextSize);
   const clock = new ReplyClock();
-  const inputTokensBefore = sequence.tokenMeter.usedInputTokens;
   const predictionsBefore = sequence.tokenPredictions;
 
   let generated: Generated;
@@ -69,12 +80,13 @@ export async function generateReply({ session, sequence }: SequenceRun, request:
         stopAtEos: settings.stopAtEos,
         stop: settings.stop,
         signal,
-        onStep: () => clock.tokens(1, steps++ === 0 ? { promptTokens: fitted.tokens.length, prefillTokens: fitted.tokens.length } : undefined)
+        onStep: () => clock.tokens(1, 'answer', steps++ === 0 ? { promptTokens: fitted.tokens.length, prefillTokens: fitted.tokens.length } : undefined)
       });
       // Beams overtake one another until the end, so the chosen text arrives in one piece.
-      request.onDelta?.(result.text, result.tokens.length);
+      request.onDelta?.(result.text, result.tokens.length, 'answer');
       generated = {
         text: result.text,
+        thought: '',
         stopReason: result.finishedBy,
         stopSequence: result.stopSequence,
         beam: { width: settings.beamWidth, logProbability: result.logProbability }
@@ -83,46 +95,47 @@ export async function generateReply({ session, sequence }: SequenceRun, request:
       await context.dispose();
     }
   } else {
-    const onToken = (tokens: Token[]) => {
-      // At the first token the sequence holds the whole prompt; the token just emitted is evaluated after this call.
-      clock.tokens(tokens.length, {
-        promptTokens: sequence.contextTokens.length,
-        prefillTokens: sequence.tokenMeter.usedInputTokens - inputTokensBefore
-      });
-    };
+    const continued = fitted.turns.at(-1);
+    const collector = new ReplyCollector(sequence, clock, fitted.tokens.length, request.onDelta, continued?.role === 'assistant' && continued.content === '' && Boolean(continued.thought));
     const options = {
       ...toLlamaSampling(settings),
       maxTokens: fitted.replyTokens,
       tokenBias: endOfSequenceBias(model, settings),
       signal,
       stopOnAbortSignal: true,
-      onToken,
-      onTextChunk: (text: string) => request.onDelta?.(text, clock.emittedTokens)
+      onToken: (tokens: Token[]) => collector.answerTokens(tokens)
     };
     // A chat model answers through its template; a base model continues the plain text.
-    const evaluate = async () => {
+    const evaluate = async (): Promise<{ metadata: { stopReason: LlamaStopReason; customStopTrigger?: (string | Token)[] }; thinkingAtEnd: boolean }> => {
       if (format.kind === 'chat') {
         const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: format.wrapper, autoDisposeSequence: false });
         try {
-          return await chat.generateResponse(chatHistory(request.systemPrompt, fitted.turns), options);
+          const result = await chat.generateResponse(chatHistory(request.systemPrompt, fitted.turns), {
+            ...options,
+            onResponseChunk: (chunk) => collector.chunk(chunk),
+            ...(settings.thoughtBudget === null ? {} : { budgets: { thoughtTokens: settings.thoughtBudget, includeCurrentResponse: true } })
+          });
+          const last = result.fullResponse.at(-1);
+          return { metadata: result.metadata, thinkingAtEnd: typeof last === 'object' && (last as LlamaChatResponseSegment).type === 'segment' && !(last as LlamaChatResponseSegment).ended };
         } finally {
           chat.dispose();
         }
       }
       const completion = new LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false });
       try {
-        return await completion.generateCompletionWithMeta(basePrompt(request.systemPrompt, fitted.turns), options);
+        const result = await completion.generateCompletionWithMeta(basePrompt(request.systemPrompt, fitted.turns), { ...options, onTextChunk: (text: string) => collector.answerText(text) });
+        return { metadata: result.metadata, thinkingAtEnd: false };
       } finally {
         completion.dispose();
       }
     };
-    const { response: text, metadata } = await evaluate();
-    const reason: LlamaStopReason = metadata.stopReason;
+    const { metadata, thinkingAtEnd } = await evaluate();
     const trigger = metadata.stopReason === 'customStopTrigger' ? metadata.customStopTrigger : undefined;
-    let stopReason = toStopReason(reason);
+    let stopReason = toStopReason(metadata.stopReason);
     // A reply cut short because the context had no more room, not because of the user's max tokens.
     if (stopReason === 'maxTokens' && fitted.replyTokens < settings.maxTokens) stopReason = 'contextFull';
-    generated = { text, stopReason, stopSequence: triggerText(trigger), beam: null };
+    else if (stopReason === 'maxTokens' && thinkingAtEnd) stopReason = 'maxTokensInThought';
+    generated = { text: collector.answer, thought: collector.thought, stopReason, stopSequence: triggerText(trigger), beam: null };
   }
 
   const predictions = sequence.tokenPredictions;
@@ -148,5 +161,5 @@ export async function generateReply({ session, sequence }: SequenceRun, request:
             refuted: predictions.refuted - predictionsBefore.refuted
           }
   });
-  return { text: generated.text, metrics };
+  return { text: generated.text, thought: generated.thought, metrics };
 }

@@ -2,7 +2,7 @@ export { InferenceEngine, ModelSwitchedError, gpuFromEnv, type RunOptions } from
 export { defaultContextSize, type LoadedSession, type LoadOptions, type SequenceRun } from './session';
 export type { DraftingRequest } from './drafting';
 export type { SequenceKind } from './sequences';
-export { generateReply, type Reply, type ReplyRequest } from './generate';
+export { generateReply, replyFormat, type Reply, type ReplyRequest } from './generate';
 export { basePrompt, chatHistory, fitPrompt, plainTextTokens, promptTokens, replyReserve, type Turn } from './prompt';
 export { ReplyClock, decodeRate, percentile, histogram } from './metrics';
 export { resolvePromptFormat, chosenPromptFormat, baseModelFormatName } from './template';

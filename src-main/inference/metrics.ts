@@ -1,4 +1,4 @@
-import { interTokenBucketsMs, type MessageMetrics } from '../api';
+import { interTokenBucketsMs, type MessageMetrics, type ReplySegment } from '../api';
 
 /** What the clock measures; the rest of a reply's metrics are facts the caller knows. */
 type ReplyFigure =
@@ -11,17 +11,26 @@ type ReplyFigure =
   | 'totalMs'
   | 'interTokenP50Ms'
   | 'interTokenP95Ms'
-  | 'interTokenHistogram';
+  | 'interTokenHistogram'
+  | 'thoughtTokens'
+  | 'thinkingMs'
+  | 'ttfaMs';
 
 /**
  * Records the moments of one reply and turns them into its figures. Output tokens are counted from
- * the tokens actually emitted: node-llama-cpp's token meter also counts context re-evaluation.
+ * the tokens actually emitted (node-llama-cpp's token meter also counts context re-evaluation), the
+ * thought's and the answer's alike: decode speed is over every generated token, and time to first
+ * token is the first of any kind, with the thinking time and the time to the first answer beside it.
  */
 export class ReplyClock {
   private readonly startedAt: number;
   private firstTokenAt: number | null = null;
   private lastTokenAt: number | null = null;
+  private firstThoughtAt: number | null = null;
+  private lastThoughtAt: number | null = null;
+  private firstAnswerAt: number | null = null;
   private outputTokens = 0;
+  private thoughtTokens = 0;
   private promptTokens = 0;
   private prefillTokens = 0;
   private readonly gaps: number[] = [];
@@ -30,9 +39,19 @@ export class ReplyClock {
     this.startedAt = now();
   }
 
-  /** `promptTokens` is the whole prompt; `prefillTokens` the part evaluated now (the rest was cached). */
-  tokens(count: number, prompt?: { promptTokens: number; prefillTokens: number }): void {
+  /**
+   * `count` tokens of `segment` just arrived. `promptTokens` is the whole prompt; `prefillTokens` the
+   * part evaluated now (the rest was cached): both are read at the first token.
+   */
+  tokens(count: number, segment: ReplySegment = 'answer', prompt?: { promptTokens: number; prefillTokens: number }): void {
     const at = this.now();
+    if (count > 0 && segment === 'thought') {
+      this.firstThoughtAt ??= at;
+      this.lastThoughtAt = at;
+      this.thoughtTokens += count;
+    } else if (count > 0) {
+      this.firstAnswerAt ??= at;
+    }
     if (this.firstTokenAt === null) {
       this.firstTokenAt = at;
       if (prompt) {
@@ -54,6 +73,8 @@ export class ReplyClock {
   finish(details: Omit<MessageMetrics, ReplyFigure>): MessageMetrics {
     const totalMs = this.now() - this.startedAt;
     const ttftMs = this.firstTokenAt === null ? null : this.firstTokenAt - this.startedAt;
+    // A reply cut while thinking has thought for as long as its last thought token.
+    const thoughtEnd = this.firstAnswerAt ?? this.lastThoughtAt;
     return {
       ...details,
       promptTokens: this.promptTokens,
@@ -65,7 +86,10 @@ export class ReplyClock {
       totalMs,
       interTokenP50Ms: percentile(this.gaps, 50),
       interTokenP95Ms: percentile(this.gaps, 95),
-      interTokenHistogram: histogram(this.gaps, interTokenBucketsMs)
+      interTokenHistogram: histogram(this.gaps, interTokenBucketsMs),
+      thoughtTokens: this.thoughtTokens,
+      thinkingMs: this.firstThoughtAt === null || thoughtEnd === null ? null : thoughtEnd - this.firstThoughtAt,
+      ttfaMs: this.firstAnswerAt === null ? null : this.firstAnswerAt - this.startedAt
     };
   }
 }

@@ -5,6 +5,11 @@ import type { PromptFormat } from './template';
 export interface Turn {
   role: 'user' | 'assistant';
   content: string;
+  /**
+   * Only on a reply being continued: its thought so far, and whether it had ended. Earlier replies'
+   * thoughts are never sent back to the model.
+   */
+  thought?: { text: string; ended: boolean };
 }
 
 /** A base model has no chat format: it continues the conversation's plain text. */
@@ -15,7 +20,11 @@ export function basePrompt(systemPrompt: string, turns: Turn[]): string {
 export function chatHistory(systemPrompt: string, turns: Turn[]): ChatHistoryItem[] {
   const history: ChatHistoryItem[] = systemPrompt ? [{ type: 'system', text: systemPrompt }] : [];
   for (const turn of turns) {
-    history.push(turn.role === 'user' ? { type: 'user', text: turn.content } : { type: 'model', response: [turn.content] });
+    if (turn.role === 'user') history.push({ type: 'user', text: turn.content });
+    else if (turn.thought) {
+      const thought = { type: 'segment' as const, segmentType: 'thought' as const, text: turn.thought.text, ended: turn.thought.ended };
+      history.push({ type: 'model', response: turn.content === '' ? [thought] : [thought, turn.content] });
+    } else history.push({ type: 'model', response: [turn.content] });
   }
   return history;
 }

@@ -64,6 +64,7 @@ export async function openSession(
       path,
       chatTemplate: format.name,
       isBaseModel: format.kind === 'base',
+      thinking: format.thinking,
       contextSize: context.contextSize,
       threads,
       gpu: llama.gpu,

@@ -36,6 +36,13 @@ export interface ChainModelSpec {
    * architectures whose real tokenizers have none (Qwen's BPE), so "\n" after a special token stays "\n".
    */
   addSpacePrefix?: boolean;
+  /**
+   * Adds every prefix of every piece to the vocabulary. SentencePiece builds tokens from text by merging
+   * neighbours whose joined text is a token, so without the prefixes text tokenizes to single characters;
+   * with them, a reply the model wrote tokenizes back to its pieces (continuing a reply needs that).
+   * Off for the demo model, whose bytes stay as they shipped.
+   */
+  roundTrip?: boolean;
 }
 
 const specialTokens = ['<unk>', '<s>', '</s>'];
@@ -53,6 +60,20 @@ function f32(values: Float32Array): Uint8Array {
   return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
 }
 
+/** The proper prefixes (two characters or more) of the pieces that are not pieces themselves, each once. */
+function prefixesOf(pieces: readonly string[]): string[] {
+  const known = new Set(pieces);
+  const prefixes = new Set<string>();
+  for (const piece of pieces) {
+    const characters = [...piece];
+    for (let length = 2; length < characters.length; length++) {
+      const prefix = characters.slice(0, length).join('');
+      if (!known.has(prefix)) prefixes.add(prefix);
+    }
+  }
+  return [...prefixes];
+}
+
 /** The vocabulary in order: specials, bytes, control, user-defined, pieces; and each token's llama.cpp type. */
 function vocabulary(spec: ChainModelSpec): { tokens: string[]; types: number[] } {
   const groups: [readonly string[], number][] = [
@@ -60,7 +81,8 @@ function vocabulary(spec: ChainModelSpec): { tokens: string[]; types: number[] }
     [byteTokens, 6],
     [spec.controlTokens, 3],
     [spec.userDefinedTokens ?? [], 4],
-    [spec.pieces, 1]
+    [spec.pieces, 1],
+    [spec.roundTrip ? prefixesOf(spec.pieces) : [], 1]
   ];
   const tokens = groups.flatMap(([group]) => group);
   const types = groups.flatMap(([group, type]) => group.map(() => type));

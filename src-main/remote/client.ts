@@ -1,4 +1,4 @@
-import { ApiError, type GenerationSettings, type MessageMetrics } from '../api';
+import { ApiError, type GenerationSettings, type MessageMetrics, type ReplySegment } from '../api';
 import type { Turn } from '../inference';
 import { ReplyClock } from '../inference';
 import type { Outbound } from '../network';
@@ -44,14 +44,36 @@ export interface RemoteChatRequest {
   systemPrompt: string;
   turns: Turn[];
   settings: GenerationSettings;
-  onDelta: (delta: string, outputTokens: number) => void;
+  onDelta: (delta: string, outputTokens: number, segment: ReplySegment) => void;
+}
+
+/** What a remote engine's usage says; `completion_tokens` includes reasoning tokens (OpenAI's and llama.cpp's convention). */
+interface Usage {
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  completion_tokens_details?: { reasoning_tokens?: number } | null;
+}
+
+/** A streamed chunk's delta: the answer in `content`; the thought in `reasoning_content` (llama.cpp, LM Studio, DeepSeek, Hearth) or `reasoning` (vLLM, OpenRouter). */
+interface StreamDelta {
+  content?: string | null;
+  reasoning_content?: string | null;
+  reasoning?: string | null;
 }
 
 /**
  * One streamed chat completion from a remote engine, measured the way local replies are: time to
- * first token and decode speed from the chunks' arrival, token counts from the server's `usage`.
+ * first token (of any kind), thinking time and decode speed from the chunks' arrival, token counts
+ * from the server's `usage`. The thought comes from the deltas' reasoning fields; with thinking off the
+ * request asks for the template's no-thinking form (`chat_template_kwargs.enable_thinking`, which
+ * llama.cpp, vLLM and Hearth read), sent only then because OpenAI's own API refuses unknown fields.
  */
-export async function remoteChat(outbound: Outbound, target: RemoteTarget, request: RemoteChatRequest, signal: AbortSignal): Promise<{ text: string; metrics: MessageMetrics }> {
+export async function remoteChat(
+  outbound: Outbound,
+  target: RemoteTarget,
+  request: RemoteChatRequest,
+  signal: AbortSignal
+): Promise<{ text: string; thought: string; metrics: MessageMetrics }> {
   const clock = new ReplyClock();
   const { settings } = request;
   const messages = [
@@ -69,21 +91,23 @@ export async function remoteChat(outbound: Outbound, target: RemoteTarget, reque
     presence_penalty: settings.presencePenalty,
     frequency_penalty: settings.frequencyPenalty,
     ...(settings.seed === null ? {} : { seed: settings.seed }),
-    ...(settings.stop.length ? { stop: settings.stop.slice(0, 4) } : {})
+    ...(settings.stop.length ? { stop: settings.stop.slice(0, 4) } : {}),
+    ...(settings.thinking ? {} : { chat_template_kwargs: { enable_thinking: false } })
   };
   let response: Response;
   try {
     response = await outbound.fetch('remote-engine', endpoint(target, '/chat/completions'), { method: 'POST', headers: headersOf(target), body: JSON.stringify(body), signal });
   } catch (error) {
     if (error instanceof ApiError) throw error;
-    if (signal.aborted) return { text: '', metrics: finish(clock, target, request, 'abort', null) };
+    if (signal.aborted) return { text: '', thought: '', metrics: finish(clock, target, request, 'abort', null) };
     throw new ApiError('DOWNLOAD_FAILED', `Could not reach ${target.baseUrl}: ${error instanceof Error ? ((error.cause as Error)?.message ?? error.message) : String(error)}`);
   }
   if (!response.ok || !response.body) throw await failure(response, `${request.model} on ${target.baseUrl}`);
 
   let text = '';
+  let thought = '';
   let finishReason: string | null = null;
-  let usage: { prompt_tokens?: number; completion_tokens?: number } | null = null;
+  let usage: Usage | null = null;
   let chunks = 0;
   const decoder = new TextDecoder();
   let buffer = '';
@@ -96,16 +120,20 @@ export async function remoteChat(outbound: Outbound, target: RemoteTarget, reque
         buffer = buffer.slice(end + 2);
         const data = block.split('\n').filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trim()).join('');
         if (!data || data === '[DONE]') continue;
-        const chunk = JSON.parse(data) as { choices?: { delta?: { content?: string | null }; finish_reason?: string | null }[]; usage?: typeof usage; error?: { message?: string } };
+        const chunk = JSON.parse(data) as { choices?: { delta?: StreamDelta; finish_reason?: string | null }[]; usage?: Usage | null; error?: { message?: string } };
         if (chunk.error) throw new ApiError('DOWNLOAD_FAILED', `The server stopped with an error: ${chunk.error.message ?? 'unknown'}`);
         const choice = chunk.choices?.[0];
-        const delta = choice?.delta?.content ?? '';
-        if (delta) {
+        const thoughtDelta = choice?.delta?.reasoning_content ?? choice?.delta?.reasoning ?? '';
+        // The blank line between a thought and its answer is not part of the answer.
+        const answerDelta = text === '' && thought !== '' ? (choice?.delta?.content ?? '').replace(/^\s+/, '') : (choice?.delta?.content ?? '');
+        for (const [segment, delta] of [['thought', thoughtDelta], ['answer', answerDelta]] as const) {
+          if (!delta) continue;
           // Servers send about a token per chunk; the server's usage gives the exact count at the end.
           chunks++;
-          clock.tokens(1);
-          text += delta;
-          request.onDelta(delta, chunks);
+          clock.tokens(1, segment);
+          if (segment === 'thought') thought += delta;
+          else text += delta;
+          request.onDelta(delta, chunks, segment);
         }
         finishReason = choice?.finish_reason ?? finishReason;
         usage = chunk.usage ?? usage;
@@ -114,11 +142,11 @@ export async function remoteChat(outbound: Outbound, target: RemoteTarget, reque
   } catch (error) {
     if (!signal.aborted) throw error instanceof ApiError ? error : new ApiError('DOWNLOAD_FAILED', `The stream from ${target.baseUrl} broke: ${(error as Error).message}`);
   }
-  const stopReason = signal.aborted ? 'abort' : finishReason === 'length' ? 'maxTokens' : 'eos';
-  return { text, metrics: finish(clock, target, request, stopReason, usage) };
+  const stopReason = signal.aborted ? 'abort' : finishReason === 'length' ? (text === '' && thought !== '' ? 'maxTokensInThought' : 'maxTokens') : 'eos';
+  return { text, thought, metrics: finish(clock, target, request, stopReason, usage) };
 }
 
-function finish(clock: ReplyClock, target: RemoteTarget, request: RemoteChatRequest, stopReason: MessageMetrics['stopReason'], usage: { prompt_tokens?: number; completion_tokens?: number } | null): MessageMetrics {
+function finish(clock: ReplyClock, target: RemoteTarget, request: RemoteChatRequest, stopReason: MessageMetrics['stopReason'], usage: Usage | null): MessageMetrics {
   const metrics = clock.finish({
     stopReason,
     stopSequence: null,
@@ -138,7 +166,13 @@ function finish(clock: ReplyClock, target: RemoteTarget, request: RemoteChatRequ
     const decodeSeconds = (metrics.outputTokens - 1) / (metrics.decodeTokensPerSecond ?? Infinity);
     metrics.decodeTokensPerSecond = decodeSeconds > 0 ? Math.max(0, usage.completion_tokens - 1) / decodeSeconds : metrics.decodeTokensPerSecond;
   }
-  return { ...metrics, promptTokens: usage?.prompt_tokens ?? metrics.promptTokens, prefillTokens: usage?.prompt_tokens ?? metrics.prefillTokens, outputTokens: usage?.completion_tokens ?? metrics.outputTokens };
+  return {
+    ...metrics,
+    promptTokens: usage?.prompt_tokens ?? metrics.promptTokens,
+    prefillTokens: usage?.prompt_tokens ?? metrics.prefillTokens,
+    outputTokens: usage?.completion_tokens ?? metrics.outputTokens,
+    thoughtTokens: usage?.completion_tokens_details?.reasoning_tokens ?? metrics.thoughtTokens
+  };
 }
 
 /** A remote engine applies its own chat template; this is how replies and conversations name it. */

@@ -101,9 +101,9 @@ describe('history (real SQLite file)', () => {
     const c = history.conversations.create();
     history.messages.add(c.id, { role: 'user', content: 'Once upon a time', status: 'complete' });
     const reply = history.messages.add(c.id, { role: 'assistant', content: '', status: 'streaming' });
-    history.messages.updateContent(reply.id, ', there was');
+    history.messages.updateContent(reply.id, { content: ', there was', thought: '' });
     expect(history.messages.get(reply.id)).toMatchObject({ content: ', there was', status: 'streaming', metrics: null });
-    const done = history.messages.finish(reply.id, ', there was a girl', 'complete', null, metrics);
+    const done = history.messages.finish(reply.id, { content: ', there was a girl', thought: '', status: 'complete', error: null, metrics });
     expect(done).toMatchObject({ content: ', there was a girl', status: 'complete', metrics });
     expect(history.conversationWithMessages(c.id).messages.map((m) => m.role)).toEqual(['user', 'assistant']);
   });
@@ -113,7 +113,7 @@ describe('history (real SQLite file)', () => {
     const replies = ['a.gguf', 'b.gguf', 'a.gguf', 'a.gguf'].map((model, index) => {
       history.messages.add(c.id, { role: 'user', content: `q${index}`, status: 'complete', createdAt: index * 10 });
       const reply = history.messages.add(c.id, { role: 'assistant', content: '', status: 'streaming', createdAt: index * 10 + 1 });
-      return history.messages.finish(reply.id, `r${index}`, 'complete', null, { ...metrics, model })!;
+      return history.messages.finish(reply.id, { content: `r${index}`, thought: '', status: 'complete', error: null, metrics: { ...metrics, model } })!;
     });
     history.messages.add(c.id, { role: 'assistant', content: 'never measured', status: 'error', createdAt: 100 });
     const ids = (records: { messageId: number }[]) => records.map((record) => record.messageId);
@@ -139,7 +139,7 @@ describe('history (real SQLite file)', () => {
     const c = history.conversations.create({ title: 'Stories' });
     const m = history.messages.add(c.id, { role: 'assistant', content: 'The dragon slept.', status: 'streaming' });
     expect(history.search('dragon')).toHaveLength(1);
-    history.messages.updateContent(m.id, 'The unicorn danced.');
+    history.messages.updateContent(m.id, { content: 'The unicorn danced.', thought: '' });
     expect(history.search('dragon')).toEqual([]);
     const [hit] = history.search('unicorn');
     expect(hit).toMatchObject({ conversationId: c.id, messageId: m.id, conversationTitle: 'Stories', role: 'assistant' });
@@ -162,7 +162,7 @@ describe('history (real SQLite file)', () => {
     const c = history.conversations.create({ title: 'Round trip', systemPrompt: 'sys', settings: { temperature: 0.2 } });
     history.messages.add(c.id, { role: 'user', content: 'Hi', status: 'complete' });
     const reply = history.messages.add(c.id, { role: 'assistant', content: 'Hello **there**', status: 'streaming' });
-    history.messages.finish(reply.id, 'Hello **there**', 'complete', null, metrics);
+    history.messages.finish(reply.id, { content: 'Hello **there**', thought: '', status: 'complete', error: null, metrics });
 
     const json = history.export(c.id, 'json');
     expect(json).toMatchObject({ filename: 'round-trip.json', mimeType: 'application/json' });
@@ -237,6 +237,31 @@ describe('upgrading a history from before one model reference (schema 9 → 10)'
       const api = history.replies.list().find((record) => record.messageId < 0);
       expect(api?.metrics.model).toBe('stories260K.gguf');
       expect(history.replies.list({ model: 'qwen/Qwen3-8B-Q4_K_M.gguf' }).map((record) => record.messageId)).toEqual([1]);
+    } finally {
+      history.close();
+      dir.remove();
+    }
+  });
+});
+
+describe('upgrading a history from before thoughts were kept (schema 10 → 11)', () => {
+  it('gives every message an empty thought and indexes thoughts written after the upgrade', () => {
+    const dir = temporaryDir();
+    const file = join(dir.path, 'history.sqlite');
+    inspect(file, (db) => {
+      for (const migration of migrations.slice(0, 10)) db.exec(migration);
+      db.pragma('user_version = 10');
+      db.prepare("INSERT INTO conversations (id, title, model, created_at, updated_at) VALUES (1, 'old', 'stories260K.gguf', 1, 1)").run();
+      db.prepare("INSERT INTO messages (id, conversation_id, role, content, status, created_at, updated_at) VALUES (1, 1, 'assistant', 'an old answer', 'complete', 1, 1)").run();
+      db.prepare("INSERT INTO message_metrics (message_id, model, chat_template, prompt_tokens, prefill_tokens, output_tokens, total_ms, stop_reason, sampling, threads) VALUES (1, 'stories260K.gguf', 't', 1, 1, 2, 1, 'eos', '{}', 1)").run();
+    });
+    const history = History.open(file);
+    try {
+      expect(history.messages.get(1)).toMatchObject({ content: 'an old answer', thought: '', metrics: { outputTokens: 2, thoughtTokens: 0, thinkingMs: null, ttfaMs: null } });
+      history.preferences.setHistory({ searchThoughts: true });
+      expect(history.search('answer')).toMatchObject([{ messageId: 1, inThought: false }]);
+      history.messages.updateContent(1, { content: 'an old answer', thought: 'pondering first' });
+      expect(history.search('pondering')).toMatchObject([{ messageId: 1, inThought: true }]);
     } finally {
       history.close();
       dir.remove();

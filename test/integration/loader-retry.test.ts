@@ -24,7 +24,7 @@ function engineThatRunsOutOfMemoryOnce() {
         state: 'ready',
         error: null,
         generatingConversationId: null,
-        model: { name, path, chatTemplate: 'x', isBaseModel: false, contextSize: options.contextSize ?? 0, threads: 1, gpu: 'cuda', gpuLayers: options.gpuLayers ?? 0, loadMs: 1, estimatedBytes: options.estimatedBytes ?? null, measuredBytes: 1, loadNote: options.loadNote ?? null }
+        model: { name, path, chatTemplate: 'x', isBaseModel: false, thinking: 'none', contextSize: options.contextSize ?? 0, threads: 1, gpu: 'cuda', gpuLayers: options.gpuLayers ?? 0, loadMs: 1, estimatedBytes: options.estimatedBytes ?? null, measuredBytes: 1, loadNote: options.loadNote ?? null }
       };
       return status;
     }

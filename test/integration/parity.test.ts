@@ -124,6 +124,8 @@ const samples: { [K in MethodName]: (context: Context) => MethodInput<K> } = {
   'dashboard.exportCsv': () => ({ model: 'stories260K.gguf' }),
   'bench.run': () => ({ model: 'stories260K.gguf', promptTokens: 16, genTokens: 8, reps: 1, batch: [1, 2] }),
   'bench.list': () => ({}),
+  'settings.history': () => ({}),
+  'settings.setHistory': () => ({ settings: { searchThoughts: true } }),
   'settings.cost': () => ({}),
   'network.log': () => ({}),
   'apiServer.status': () => ({}),
@@ -160,10 +162,10 @@ const samples: { [K in MethodName]: (context: Context) => MethodInput<K> } = {
  */
 const download = { id: 1, source: 's', url: 'u', fileName: 'f.gguf', totalBytes: 10, receivedBytes: 5, status: 'downloading', error: null, expectedSha256: null, sha256: null, retries: 0, segments: 1, bytesPerSecond: null, etaSeconds: null, createdAt: 1, updatedAt: 1 } as const;
 const eventSamples: { [K in EventName]: Events[K] & { sample: K } } = {
-  'chat.delta': { conversationId: 1, messageId: 2, delta: 'Once upon a time, 東京 🔥', outputTokens: 3, sample: 'chat.delta' },
+  'chat.delta': { conversationId: 1, messageId: 2, segment: 'thought', delta: 'Once upon a time, 東京 🔥', outputTokens: 3, sample: 'chat.delta' },
   'chat.end': {
     conversationId: 1,
-    message: { id: 2, conversationId: 1, role: 'assistant', content: 'x', status: 'complete', error: null, createdAt: 1, updatedAt: 1, metrics: null, parentId: null, siblingIds: [2] },
+    message: { id: 2, conversationId: 1, role: 'assistant', content: 'x', thought: 'Let me see.', status: 'complete', error: null, createdAt: 1, updatedAt: 1, metrics: null, parentId: null, siblingIds: [2] },
     sample: 'chat.end'
   },
   'engine.status': { state: 'idle', model: null, error: null, generatingConversationId: null, sample: 'engine.status' },
@@ -247,6 +249,8 @@ async function exerciseEveryMethod(api: HearthTransport, replyEnded: () => Promi
   await call('network.log');
   await call('apiServer.configure');
   await call('apiServer.status');
+  await call('settings.history');
+  await call('settings.setHistory');
   await call('settings.cost');
   await call('settings.setCost');
   await call('conversations.get');

@@ -11,6 +11,7 @@ const message = (role: Message['role'], content: string, status: Message['status
   conversationId: 1,
   role,
   content,
+  thought: '',
   status,
   error: null,
   createdAt: 0,

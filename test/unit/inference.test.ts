@@ -7,7 +7,7 @@ describe('reply metrics', () => {
     let now = 1000;
     const clock = new ReplyClock(() => now);
     now = 1010;
-    clock.tokens(1, { promptTokens: 20, prefillTokens: 20 });
+    clock.tokens(1, 'answer', { promptTokens: 20, prefillTokens: 20 });
     for (let i = 0; i < 10; i++) {
       now += 2;
       clock.tokens(1);

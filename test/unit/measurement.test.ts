@@ -28,7 +28,7 @@ describe('reply timeline arithmetic', () => {
     // First token at 10 ms (prefill), then gaps of 2, 2, 2, 10; then two tokens together after 1 ms, then finish.
     for (const [index, at] of times.slice(1, 6).entries()) {
       now = at;
-      clock.tokens(1, index === 0 ? { promptTokens: 8, prefillTokens: 8 } : undefined);
+      clock.tokens(1, 'answer', index === 0 ? { promptTokens: 8, prefillTokens: 8 } : undefined);
     }
     now = 27;
     clock.tokens(2);

@@ -5,11 +5,17 @@ export type FinishReason = 'stop' | 'length';
 
 /** OpenAI has two reasons: the model (or a stop sequence) ended it, or a length limit did. */
 export function finishReasonOf(stopReason: StopReason): FinishReason {
-  return stopReason === 'maxTokens' || stopReason === 'contextFull' ? 'length' : 'stop';
+  return stopReason === 'maxTokens' || stopReason === 'maxTokensInThought' || stopReason === 'contextFull' ? 'length' : 'stop';
 }
 
+/** OpenAI's usage: completion tokens are every generated token, the thought's included, which `reasoning_tokens` counts apart. */
 export function usageOf(metrics: MessageMetrics) {
-  return { prompt_tokens: metrics.promptTokens, completion_tokens: metrics.outputTokens, total_tokens: metrics.promptTokens + metrics.outputTokens };
+  return {
+    prompt_tokens: metrics.promptTokens,
+    completion_tokens: metrics.outputTokens,
+    total_tokens: metrics.promptTokens + metrics.outputTokens,
+    completion_tokens_details: { reasoning_tokens: metrics.thoughtTokens }
+  };
 }
 
 interface OpenAiErrorShape {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defaultGenerationSettings, type GenerationSettings } from '../../api';
+import { ApiError, defaultGenerationSettings, type GenerationSettings } from '../../api';
 
 /** Fields every OpenAI generation request may carry; unknown ones (user, logit_bias, ...) are ignored, as OpenAI-compatible servers do. */
 const sampling = {
@@ -20,11 +20,39 @@ const sampling = {
 const textPart = z.object({ type: z.literal('text'), text: z.string() });
 const content = z.union([z.string(), z.array(textPart)]);
 
+/**
+ * How much a reasoning model may think (OpenAI's `reasoning_effort`): `none` switches thinking off where
+ * the model's template can; the others are thought budgets in tokens (null: up to max tokens).
+ */
+export const reasoningEffortBudgets = { none: 0, minimal: 256, low: 1024, medium: 4096, high: null, xhigh: null } as const;
+
 export const chatCompletionSchema = z.object({
   ...sampling,
   messages: z
-    .array(z.object({ role: z.enum(['system', 'developer', 'user', 'assistant']), content: content.nullable() }))
-    .min(1, 'messages must hold at least one message')
+    .array(
+      z.object({
+        role: z.enum(['system', 'developer', 'user', 'assistant']),
+        content: content.nullable(),
+        /** An earlier reply's thought, as clients echo it back: never sent to the model. */
+        reasoning_content: z.string().nullable().optional()
+      })
+    )
+    .min(1, 'messages must hold at least one message'),
+  reasoning_effort: z.enum(Object.keys(reasoningEffortBudgets) as [keyof typeof reasoningEffortBudgets]).nullable().optional(),
+  /** Variables for the chat template (llama.cpp's and vLLM's extension); Hearth's templates take `enable_thinking` only. */
+  chat_template_kwargs: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .optional()
+    .superRefine((kwargs, context) => {
+      for (const [key, value] of Object.entries(kwargs ?? {})) {
+        if (key !== 'enable_thinking') {
+          context.addIssue({ code: 'custom', path: [key], message: `Hearth cannot pass "${key}" to the chat template; only enable_thinking (true or false) is supported.` });
+        } else if (typeof value !== 'boolean') {
+          context.addIssue({ code: 'custom', path: [key], message: 'enable_thinking must be true or false.' });
+        }
+      }
+    })
 });
 export type ChatCompletionRequest = z.infer<typeof chatCompletionSchema>;
 
@@ -45,6 +73,30 @@ export function textOf(value: z.infer<typeof content> | null): string {
 }
 
 /**
+ * An earlier reply as the model should see it: without the thought a client left in its text. What
+ * precedes the last `</think>` goes, as Qwen3's and DeepSeek-R1's own templates drop it (an R1 reply
+ * often lacks the opening `<think>`, which its template put in the prompt).
+ */
+export function answerOf(reply: string): string {
+  const end = reply.lastIndexOf('</think>');
+  return end < 0 ? reply : reply.slice(end + '</think>'.length).replace(/^\s+/, '');
+}
+
+/** The thinking a chat request asks for, from `reasoning_effort` and `chat_template_kwargs.enable_thinking`; 400 when they disagree. */
+function thinkingOf(request: ChatCompletionRequest): Pick<GenerationSettings, 'thinking' | 'thoughtBudget'> {
+  const enabled = request.chat_template_kwargs?.enable_thinking as boolean | undefined;
+  const effort = request.reasoning_effort ?? null;
+  const budget = effort === null ? null : reasoningEffortBudgets[effort];
+  if (enabled === true && budget === 0) {
+    throw new ApiError('VALIDATION', 'reasoning_effort "none" and chat_template_kwargs.enable_thinking true contradict each other: send one of them.', [
+      { path: 'reasoning_effort', message: 'contradicts enable_thinking' }
+    ]);
+  }
+  if (enabled === false || budget === 0) return { thinking: false, thoughtBudget: null };
+  return { thinking: true, thoughtBudget: budget };
+}
+
+/**
  * An OpenAI request's settings as Hearth's: OpenAI's defaults where it has them (temperature 1, top-p 1,
  * no penalties, completions stop after 16 tokens), no top-k or min-p, and the server's cap on max tokens.
  */
@@ -61,6 +113,7 @@ export function settingsOf(request: ChatCompletionRequest | CompletionRequest, d
     frequencyPenalty: request.frequency_penalty ?? 0,
     seed: request.seed ?? null,
     stop,
-    maxTokens: Math.min(request.max_completion_tokens ?? request.max_tokens ?? defaultMaxTokens, maxTokensCap)
+    maxTokens: Math.min(request.max_completion_tokens ?? request.max_tokens ?? defaultMaxTokens, maxTokensCap),
+    ...('messages' in request ? thinkingOf(request) : {})
   };
 }

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
-import { ApiError } from '../../api';
+import { ApiError, type ReplySegment } from '../../api';
 import type { GenerationJob, OpenAiBackend, Turn } from '../../app';
 import { answersHost, isLoopbackHost, type RunningServer } from '../http';
 import { finishReasonOf, OpenAiError, openStream, sendJson, usageOf } from './responses';
-import { chatCompletionSchema, completionSchema, embeddingSchema, settingsOf, textOf } from './schemas';
+import { answerOf, chatCompletionSchema, completionSchema, embeddingSchema, settingsOf, textOf } from './schemas';
 
 export interface OpenAiServerOptions {
   backend: OpenAiBackend;
@@ -86,14 +86,22 @@ export function startOpenAiServer(options: OpenAiServerOptions): Promise<Running
     const controller = new AbortController();
     // A client that goes away stops its generation and frees its slot at once.
     response.on('close', () => controller.abort());
-    const chunkOf = (delta: string | null, finish: string | null) =>
+    // A thought travels as `reasoning_content`, the field llama.cpp's server, LM Studio and DeepSeek's API use.
+    const chunkOf = (delta: string | null, finish: string | null, segment: ReplySegment = 'answer') =>
       object === 'chat'
-        ? { id, object: 'chat.completion.chunk', created, model: job.model, choices: [{ index: 0, delta: delta === null ? {} : { content: delta }, finish_reason: finish }] }
+        ? {
+            id,
+            object: 'chat.completion.chunk',
+            created,
+            model: job.model,
+            choices: [{ index: 0, delta: delta === null ? {} : segment === 'thought' ? { reasoning_content: delta } : { content: delta }, finish_reason: finish }]
+          }
         : { id, object: 'text_completion', created, model: job.model, choices: [{ index: 0, text: delta ?? '', finish_reason: finish, logprobs: null }] };
     if (!stream) {
-      const { text, metrics } = await options.backend.generate(job, controller.signal, () => undefined);
+      const { text, thought, metrics } = await options.backend.generate(job, controller.signal, () => undefined);
       const finish = finishReasonOf(metrics.stopReason);
-      const choice = object === 'chat' ? { index: 0, message: { role: 'assistant', content: text }, finish_reason: finish } : { index: 0, text, finish_reason: finish, logprobs: null };
+      const message = { role: 'assistant', content: text, ...(thought ? { reasoning_content: thought } : {}) };
+      const choice = object === 'chat' ? { index: 0, message, finish_reason: finish } : { index: 0, text, finish_reason: finish, logprobs: null };
       return sendJson(response, 200, { id, object: object === 'chat' ? 'chat.completion' : 'text_completion', created, model: job.model, choices: [choice], usage: usageOf(metrics) }, corsHeaders(request));
     }
     // The stream opens with the first text, so a refusal before it (unknown model, full queue) is still a plain error response.
@@ -105,7 +113,7 @@ export function startOpenAiServer(options: OpenAiServerOptions): Promise<Running
       }
       return events;
     };
-    const result = await options.backend.generate(job, controller.signal, (delta) => opened().send(chunkOf(delta, null)));
+    const result = await options.backend.generate(job, controller.signal, (delta, segment) => opened().send(chunkOf(delta, null, segment)));
     const sse = opened();
     sse.send(chunkOf(null, finishReasonOf(result.metrics.stopReason)));
     if (includeUsage) sse.send({ id, object: object === 'chat' ? 'chat.completion.chunk' : 'text_completion', created, model: job.model, choices: [], usage: usageOf(result.metrics) });
@@ -122,7 +130,7 @@ export function startOpenAiServer(options: OpenAiServerOptions): Promise<Running
       const systemPrompt = body.messages.filter((message) => message.role === 'system' || message.role === 'developer').map((message) => textOf(message.content)).join('\n\n');
       const turns: Turn[] = body.messages
         .filter((message) => message.role === 'user' || message.role === 'assistant')
-        .map((message) => ({ role: message.role as Turn['role'], content: textOf(message.content) }));
+        .map((message) => ({ role: message.role as Turn['role'], content: message.role === 'assistant' ? answerOf(textOf(message.content)) : textOf(message.content) }));
       if (turns.length === 0) throw new OpenAiError(400, 'invalid_request_error', 'messages must hold at least one user message.', 'messages');
       const job: GenerationJob = { kind: 'chat', model: body.model, systemPrompt, turns, settings: settingsOf(body, cap, cap) };
       await generate(request, response, job, Boolean(body.stream), Boolean(body.stream_options?.include_usage), 'chat');

@@ -11,11 +11,20 @@ export class Announcer {
   private lastAt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private suffix = '';
+  private readonly thinkingAnnounced = new Set<number>();
 
   /** Called whenever a streaming message's text grows. */
   update(messageId: number, content: string): void {
     this.latest = { id: messageId, content };
     this.schedule(intervalMs);
+  }
+
+  /** Called when a reply starts thinking: said once, not per thought token. */
+  thinking(messageId: number): void {
+    if (this.thinkingAnnounced.has(messageId)) return;
+    this.thinkingAnnounced.add(messageId);
+    this.text = 'Thinking…';
+    this.lastAt = Date.now();
   }
 
   /** Called when the reply ends: say what is left (no sooner than the interval allows), then the outcome. */

@@ -1,6 +1,6 @@
 import { Announcer } from './announcer.svelte';
 import { createApi } from './api';
-import { ApiServerState, NetworkState, RemotesState } from './appSettings.svelte';
+import { ApiServerState, HistorySettingsState, NetworkState, RemotesState } from './appSettings.svelte';
 import { CalculatorState } from './calculator.svelte';
 import { ChatState } from './chat.svelte';
 import { ConversationsState } from './conversations.svelte';
@@ -48,6 +48,7 @@ export const nextTokens = new NextTokensState(api);
 export const apiServer = new ApiServerState(api, errors, toast);
 export const remotes = new RemotesState(api, errors);
 export const network = new NetworkState(api, errors);
+export const historySettings = new HistorySettingsState(api, errors);
 
 let dashboard: Promise<Dashboard> | undefined;
 

@@ -159,18 +159,45 @@ export class NetworkState {
   }
 }
 
+/** Settings → History: whether search covers reasoning models' thoughts. */
+export class HistorySettingsState {
+  searchThoughts = $state<boolean | null>(null);
+  readonly switching = new Task();
+
+  constructor(
+    private readonly api: HearthApi,
+    private readonly errors: ErrorState
+  ) {}
+
+  async load(): Promise<void> {
+    try {
+      this.searchThoughts = (await this.api.call('settings.history', {})).searchThoughts;
+    } catch (error) {
+      this.errors.report(error, 'Could not read the history settings');
+    }
+  }
+
+  async setSearchThoughts(searchThoughts: boolean): Promise<void> {
+    await this.switching.run(async () => {
+      this.searchThoughts = (await this.api.call('settings.setHistory', { settings: { searchThoughts } })).searchThoughts;
+    });
+  }
+}
+
 /** The stores of the Settings view. */
 export interface AppSettingsStores {
   apiServer: ApiServerState;
   remotes: RemotesState;
   network: NetworkState;
+  history: HistorySettingsState;
 }
 
 /** What the open Settings view keeps going: the outbound log, live. Returns what stops it when the view closes. */
-export function openAppSettings(api: HearthApi, { apiServer, remotes, network }: AppSettingsStores): () => void {
+export function openAppSettings(api: HearthApi, { apiServer, remotes, network, history }: AppSettingsStores): () => void {
   const unsubscribe = api.on('network.request', (record) => network.add(record));
   void apiServer.load();
   void remotes.load();
   void network.load();
+  void history.load();
   return unsubscribe;
 }

@@ -12,7 +12,7 @@ import type { ConversationsState } from './conversations.svelte';
 import type { EngineState } from './engine.svelte';
 import type { ErrorState } from './errors.svelte';
 import { stopReasonLabels } from './format';
-import { MessageList, messageStub } from './messageList.svelte';
+import { MessageList, messageStub, type LiveThinking } from './messageList.svelte';
 
 /** Settings of a chat that does not exist yet: it is created with them on the first message. */
 export interface Draft {
@@ -57,6 +57,11 @@ export class ChatState {
   /** The branch on show, first message to last (a streaming reply's text grows as its deltas arrive). */
   get messages(): Message[] {
     return this.list.items;
+  }
+
+  /** A streaming reply's thinking so far (its clock and tokens), until the reply ends. */
+  liveThinking(messageId: number): LiveThinking | undefined {
+    return this.list.thinking[messageId];
   }
 
   newDraft(): void {

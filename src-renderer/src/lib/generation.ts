@@ -30,7 +30,7 @@ export const settingInfo: Record<SettingName, { label: string; hint: string }> =
   repeatLastTokens: { label: 'Penalty look-back', hint: 'How many recent tokens the three penalties look at.' },
   presencePenalty: { label: 'Presence penalty', hint: 'Subtracted once from any token that already appeared.' },
   frequencyPenalty: { label: 'Frequency penalty', hint: 'Subtracted again for every time a token already appeared.' },
-  maxTokens: { label: 'Max tokens', hint: 'The longest a reply may get, in tokens.' },
+  maxTokens: { label: 'Max tokens', hint: 'The longest a reply may get, in tokens, its thinking included.' },
   seed: { label: 'Seed', hint: 'Same seed, settings and prompt give the same reply; empty picks a random one.' },
   stop: { label: 'Stop sequences', hint: 'The reply ends just before any of these texts (up to 8).' },
   stopAtEos: { label: 'Stop at end-of-sequence', hint: "Off: the model's end token is never picked, so replies run to max tokens or a stop sequence." },
@@ -39,7 +39,9 @@ export const settingInfo: Record<SettingName, { label: string; hint: string }> =
   chatTemplate: { label: 'Chat template', hint: 'How the conversation is written out for the model.' },
   beamWidth: { label: 'Beam width', hint: '1 samples as usual; above 1 follows that many candidate replies and keeps the likeliest (deterministic, slower).' },
   lengthPenalty: { label: 'Length penalty', hint: 'Beam scores are divided by length to this power: above 0 favours longer replies.' },
-  drafting: { label: 'Speculative decoding', hint: 'Guess tokens cheaply and let the model check them: the same reply, often faster.' }
+  drafting: { label: 'Speculative decoding', hint: 'Guess tokens cheaply and let the model check them: the same reply, often faster.' },
+  thinking: { label: 'Thinking', hint: 'Reasoning models think before they answer; off asks the template for its no-thinking form where it has one.' },
+  thoughtBudget: { label: 'Thought budget', hint: 'The most tokens a reply may spend thinking before it must answer; empty leaves it to max tokens.' }
 };
 
 export const presetLabels: Record<SamplingPresetName, string> = { precise: 'Precise', balanced: 'Balanced', creative: 'Creative' };
@@ -75,8 +77,8 @@ export function describeIssues(issues: readonly ErrorIssue[], form: SettingsForm
   return issues.map(({ path, message }) => {
     const key = path.split('.').find(isSettingName);
     if (!key) return `${path}: ${message}`;
-    // Seed and context length may be empty; any other empty number field was cleared by the user.
-    const missing = form[key] === null && key !== 'seed' && key !== 'contextSize';
+    // Seed, context length and thought budget may be empty; any other empty number field was cleared by the user.
+    const missing = form[key] === null && key !== 'seed' && key !== 'contextSize' && key !== 'thoughtBudget';
     const label = settingInfo[key].label;
     if (missing) return `${label}: enter a number.`;
     // The schema's own messages often name the setting already ("Top-p must be above 0.").
@@ -116,6 +118,7 @@ export function describeReplySettings(metrics: MessageMetrics): SettingRow[] {
     { label: 'Chat template', value: metrics.chatTemplate },
     { label: 'Beam search', value: onOff(s.beamWidth, 1, (width) => `${width} beams, length penalty ${s.lengthPenalty}`) },
     { label: 'Speculative decoding', value: describeDrafting(s.drafting) },
+    { label: 'Thinking', value: s.thinking ? (s.thoughtBudget === null ? 'on' : `on, at most ${s.thoughtBudget} tokens`) : 'off' },
     {
       label: 'Stop reason',
       value: stopReasonLabels[metrics.stopReason] + (metrics.stopSequence !== null ? ` ${quoted(metrics.stopSequence)}` : '')
@@ -149,6 +152,12 @@ export function describeReplyTimeline(metrics: MessageMetrics): SettingRow[] {
       value: `${tokens(metrics.promptTokens)}, ${metrics.prefillTokens.toLocaleString('en-US')} evaluated${prefill}${cached > 0 ? ` (${cached.toLocaleString('en-US')} from the cache)` : ''}`
     },
     { label: 'Time to first token', value: measured(metrics.ttftMs, formatDuration) },
+    ...(metrics.thoughtTokens > 0
+      ? [
+          { label: 'Thinking', value: `${tokens(metrics.thoughtTokens)} in ${measured(metrics.thinkingMs, formatDuration)}` },
+          { label: 'Time to first answer token', value: measured(metrics.ttfaMs, formatDuration) }
+        ]
+      : []),
     { label: 'Decode speed', value: measured(metrics.decodeTokensPerSecond, formatRate) },
     // The decode speed's inverse: the average, where the percentiles below show the spread.
     { label: 'Time per output token', value: measured(metrics.decodeTokensPerSecond || null, (rate) => formatMilliseconds(1000 / rate)) },
@@ -159,7 +168,7 @@ export function describeReplyTimeline(metrics: MessageMetrics): SettingRow[] {
           ? 'not measured'
           : `p50 ${formatMilliseconds(metrics.interTokenP50Ms)} · p95 ${formatMilliseconds(metrics.interTokenP95Ms)}`
     },
-    { label: 'Output', value: tokens(metrics.outputTokens) },
+    { label: 'Output', value: metrics.thoughtTokens > 0 ? `${tokens(metrics.outputTokens)} (${metrics.thoughtTokens.toLocaleString('en-US')} thinking, ${(metrics.outputTokens - metrics.thoughtTokens).toLocaleString('en-US')} answer)` : tokens(metrics.outputTokens) },
     { label: 'Total time', value: formatDuration(metrics.totalMs) },
     { label: 'Stop reason', value: stopReasonLabels[metrics.stopReason] },
     {

@@ -1,4 +1,4 @@
-import type { Events, Message } from '$api/contract';
+import type { Events, Message, ReplySegment } from '$api/contract';
 import type { Announcer } from './announcer.svelte';
 
 /** Deltas are applied at most this often, so a fast model does not re-render Markdown per token. */
@@ -12,7 +12,25 @@ function sortKey(message: Message): number {
 /** A message the server has not answered for yet (a sent message's local copy, a reply whose deltas came first). */
 export function messageStub(id: number, conversationId: number, role: Message['role'], content: string, status: Message['status'], parentId: number | null): Message {
   const now = Date.now();
-  return { id, conversationId, role, content, status, error: null, createdAt: now, updatedAt: now, metrics: null, parentId, siblingIds: [id] };
+  return { id, conversationId, role, content, thought: '', status, error: null, createdAt: now, updatedAt: now, metrics: null, parentId, siblingIds: [id] };
+}
+
+/**
+ * A streaming reply's thinking as the page sees it: when its first and (once the answer starts) last
+ * thought arrived, by this page's clock, and the tokens generated meanwhile. The stored figures replace
+ * these when the reply ends.
+ */
+export interface LiveThinking {
+  startedAt: number;
+  endedAt: number | null;
+  tokens: number;
+}
+
+interface Pending {
+  conversationId: number;
+  thought: string;
+  text: string;
+  outputTokens: number;
 }
 
 /**
@@ -22,8 +40,10 @@ export function messageStub(id: number, conversationId: number, role: Message['r
  */
 export class MessageList {
   items = $state<Message[]>([]);
+  /** Streaming replies' thinking, by message id (see `LiveThinking`). */
+  thinking = $state<Record<number, LiveThinking>>({});
 
-  private pending = new Map<number, { conversationId: number; text: string; outputTokens: number }>();
+  private pending = new Map<number, Pending>();
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
@@ -53,7 +73,11 @@ export class MessageList {
     const current = this.items[index];
     if (message.status === 'streaming') {
       if (current.status !== 'streaming') return;
-      this.items[index] = { ...message, content: current.content.length > message.content.length ? current.content : message.content };
+      this.items[index] = {
+        ...message,
+        content: current.content.length > message.content.length ? current.content : message.content,
+        thought: current.thought.length > message.thought.length ? current.thought : message.thought
+      };
       return;
     }
     this.items[index] = message;
@@ -71,17 +95,33 @@ export class MessageList {
   }
 
   onDelta(event: Events['chat.delta']): void {
-    const buffer = this.pending.get(event.messageId) ?? { conversationId: event.conversationId, text: '', outputTokens: 0 };
-    buffer.text += event.delta;
+    const buffer = this.pending.get(event.messageId) ?? { conversationId: event.conversationId, thought: '', text: '', outputTokens: 0 };
+    if (event.segment === 'thought') buffer.thought += event.delta;
+    else buffer.text += event.delta;
     buffer.outputTokens = event.outputTokens;
     this.pending.set(event.messageId, buffer);
+    this.timeThinking(event.messageId, event.segment, event.outputTokens);
     this.flushTimer ??= setTimeout(() => this.flush(), flushMs);
+  }
+
+  /** Starts a reply's thinking clock at its first thought and stops it at its first answer text. */
+  private timeThinking(messageId: number, segment: ReplySegment, outputTokens: number): void {
+    const live = this.thinking[messageId];
+    if (segment === 'thought') {
+      if (!live) {
+        this.thinking[messageId] = { startedAt: Date.now(), endedAt: null, tokens: outputTokens };
+        this.announcer.thinking(messageId);
+      } else if (live.endedAt === null) live.tokens = outputTokens;
+    } else if (live && live.endedAt === null) {
+      live.endedAt = Date.now();
+    }
   }
 
   /** At a reply's end: what is still buffered goes on show first, then the reply's buffer is dropped. */
   end(messageId: number): void {
     this.flush();
     this.pending.delete(messageId);
+    delete this.thinking[messageId];
   }
 
   private flush(): void {
@@ -96,8 +136,10 @@ export class MessageList {
         message = this.items.find((m) => m.id === messageId);
       }
       if (message && message.status === 'streaming') {
+        message.thought += buffer.thought;
         message.content += buffer.text;
-        this.announcer.update(messageId, message.content);
+        // A screen reader hears the answer; the thinking is announced once, when it starts.
+        if (buffer.text) this.announcer.update(messageId, message.content);
       }
     }
     this.pending.clear();

@@ -16,7 +16,7 @@ class FakeIpcRenderer extends FakeEmitter implements IpcRendererLike {
   }
 }
 
-const event: AnyHearthEvent = { name: 'chat.delta', payload: { conversationId: 1, messageId: 2, delta: 'Hi', outputTokens: 1 } };
+const event: AnyHearthEvent = { name: 'chat.delta', payload: { conversationId: 1, messageId: 2, segment: 'answer', delta: 'Hi', outputTokens: 1 } };
 
 describe('createPreloadApi: call', () => {
   it('invokes hearth:call with the name and input and resolves with the result', async () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Message } from '$api/contract';
+import type { Message, ReplySegment } from '$api/contract';
 import { ApiClientError } from '../../../src-renderer/src/lib/api';
 import { Announcer } from '../../../src-renderer/src/lib/announcer.svelte';
 import { ChatState } from '../../../src-renderer/src/lib/chat.svelte';
@@ -30,7 +30,7 @@ async function openWith({ api, chat }: Setup, messages: Message[]): Promise<void
 
 const user = (id: number, content: string, parentId: number | null = null) => message(id, { role: 'user', content, parentId });
 const reply = (id: number, overrides: Partial<Message> = {}) => message(id, { parentId: id - 1, ...overrides });
-const delta = (messageId: number, text: string) => ({ conversationId: 7, messageId, delta: text, outputTokens: 1 });
+const delta = (messageId: number, text: string, segment: ReplySegment = 'answer', outputTokens = 1) => ({ conversationId: 7, messageId, segment, delta: text, outputTokens });
 const shown = (chat: ChatState) => chat.messages.map(({ id, role, content, status }) => ({ id, role, content, status }));
 
 beforeEach(() => {
@@ -224,5 +224,38 @@ describe('regenerating and continuing', () => {
     expect(await started).toBe(false);
     expect(chat.messages[1]).toMatchObject({ id: 12, content: 'Once.', status: 'complete' });
     expect(chat.generating).toBe(false);
+  });
+
+  it('streams a reply’s thinking apart from its answer, says "Thinking…" once, and times the thought by the page’s clock', async () => {
+    const announcer = new Announcer();
+    const api = new FakeApi();
+    const errors = new ErrorState();
+    const chat = new ChatState(api, new ConversationsState(api, errors), new EngineState(api, errors), errors, announcer);
+    const opened = chat.open(7);
+    await api.last('conversations.get').answer({ conversation: conversation(), messages: [user(11, 'Why?'), reply(12, { status: 'streaming' })] });
+    expect(await opened).toBe(true);
+
+    chat.onDelta(delta(12, 'Okay,', 'thought', 2));
+    vi.advanceTimersByTime(flushMs);
+    expect(announcer.text).toBe('Thinking…');
+    vi.advanceTimersByTime(1_000);
+    chat.onDelta(delta(12, ' the user asks.', 'thought', 5));
+    vi.advanceTimersByTime(flushMs);
+    expect(chat.messages[1]).toMatchObject({ thought: 'Okay, the user asks.', content: '' });
+    expect(chat.liveThinking(12)).toMatchObject({ endedAt: null, tokens: 5 });
+    expect(announcer.text).toBe('Thinking…');
+
+    vi.advanceTimersByTime(2_000);
+    chat.onDelta(delta(12, 'Because.', 'answer', 7));
+    vi.advanceTimersByTime(flushMs);
+    expect(chat.messages[1]).toMatchObject({ thought: 'Okay, the user asks.', content: 'Because.' });
+    const live = chat.liveThinking(12)!;
+    expect(live.endedAt! - live.startedAt).toBe(1_000 + 2 * flushMs + 2_000);
+    vi.advanceTimersByTime(1_500);
+    // The answer is announced; the thought never is.
+    expect(announcer.text).toBe('Because.');
+
+    chat.onEnd({ conversationId: 7, message: reply(12, { content: 'Because.', thought: 'Okay, the user asks.', status: 'complete' }) });
+    expect(chat.liveThinking(12)).toBeUndefined();
   });
 });

@@ -78,6 +78,7 @@ export function message(id: number, overrides: Partial<Message> = {}): Message {
     conversationId: 7,
     role: 'assistant',
     content: '',
+    thought: '',
     status: 'complete',
     error: null,
     createdAt: 1_000 + id,
