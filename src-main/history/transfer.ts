@@ -180,7 +180,11 @@ const csvColumns: [string, (record: ReplyRecord) => string | number | null][] = 
   ['inter_token_p95_ms', (r) => r.metrics.interTokenP95Ms],
   ['total_ms', (r) => r.metrics.totalMs],
   ['stop_reason', (r) => r.metrics.stopReason],
-  ['temperature', (r) => r.metrics.settings.temperature]
+  ['temperature', (r) => r.metrics.settings.temperature],
+  // Reasoning models: of output_tokens, those spent thinking; and when the answer began.
+  ['thought_tokens', (r) => r.metrics.thoughtTokens],
+  ['thinking_ms', (r) => r.metrics.thinkingMs],
+  ['ttfa_ms', (r) => r.metrics.ttfaMs]
 ];
 
 function csvField(value: string | number | null): string {

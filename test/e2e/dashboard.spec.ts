@@ -3,12 +3,7 @@ import type { APIRequestContext, Page } from '@playwright/test';
 import type { BenchmarkResult, Conversation, ConversationWithMessages, CostSettings, ReplyRecord } from '../../src-main/api';
 import { formatDuration, formatRate } from '../../src-main/api/format';
 import { formatStatistic } from '../../src-renderer/src/lib/format';
-import { callApi, expect, lastReply, pickModel, setSampling, storiesModel, test, type HearthServer } from './fixtures';
-
-async function openDashboard(page: Page): Promise<void> {
-  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Dashboard', exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Dashboard');
-}
+import { callApi, expect, lastReply, openDashboard, pickModel, setSampling, storiesModel, test, type HearthServer } from './fixtures';
 
 /** Stores one short reply through the API, so there is a measured speed whatever ran before. */
 async function storeReply(request: APIRequestContext, server: HearthServer): Promise<void> {

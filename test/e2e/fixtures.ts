@@ -188,6 +188,16 @@ export async function setSampling(page: Page, settings: { temperature?: number; 
   await expect(page.getByRole('region', { name: 'Conversation settings' })).toBeHidden();
 }
 
+/** Switches to one of the app's views with the navigation bar. */
+export function openView(page: Page, name: 'Chat' | 'Models' | 'Dashboard' | 'Settings') {
+  return page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name, exact: true }).click();
+}
+
+export async function openDashboard(page: Page): Promise<void> {
+  await openView(page, 'Dashboard');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Dashboard');
+}
+
 export function lastReply(page: Page) {
   return page.locator('[data-testid="message"][data-role="assistant"]').last();
 }

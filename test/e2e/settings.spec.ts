@@ -1,9 +1,4 @@
-import type { Page } from '@playwright/test';
-import { callApi, expect, lastReply, setSampling, storiesModel, test } from './fixtures';
-
-function openView(page: Page, name: 'Chat' | 'Models' | 'Dashboard' | 'Settings') {
-  return page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name, exact: true }).click();
-}
+import { callApi, expect, lastReply, openView, setSampling, storiesModel, test } from './fixtures';
 
 test('the API server is switched on from Settings, and a remote engine that is this very server answers a chat', async ({ page, startHearth }) => {
   test.setTimeout(150_000);

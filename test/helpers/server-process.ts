@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 export const builtCli = resolve(__dirname, '../../out/main/cli.js');
 
@@ -49,6 +49,29 @@ export async function startServerProcess(args: string[], env: NodeJS.ProcessEnv 
       return body.result as never;
     }
   };
+}
+
+/** The /v1 base URL a server started with `--api` printed. */
+export async function apiUrlOf(server: ServerProcess): Promise<string> {
+  for (let waited = 0; waited < 10_000; waited += 50) {
+    const match = server.output().match(/OpenAI-compatible API on (http:\/\/127\.0\.0\.1:\d+\/v1)/);
+    if (match) return match[1];
+    await new Promise((resolveWait) => setTimeout(resolveWait, 50));
+  }
+  throw new Error(`no API line:\n${server.output()}`);
+}
+
+/**
+ * A Hearth in its own process serving /v1 on a free port, over `dir`'s data and models folders: the
+ * `models` files are copied in and `write` may add generated ones (probe models) before it starts.
+ */
+export async function startApiProcess(dir: string, models: string[], args: string[] = [], write?: (modelsDir: string) => void) {
+  const modelsDir = join(dir, 'models');
+  mkdirSync(modelsDir, { recursive: true });
+  for (const model of models) copyFileSync(model, join(modelsDir, model.split('/').at(-1)!));
+  write?.(modelsDir);
+  const server = await startServerProcess(['--data-dir', join(dir, 'data'), '--models-dir', modelsDir, '--api', '--api-port', '0', ...args], { HEARTH_GPU: 'cpu' });
+  return { server, baseURL: await apiUrlOf(server) };
 }
 
 export function killed(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {

@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { probeAnswer, probeThought, probeThoughtTokens, thinkingProbeIn } from '../fixtures/probes';
 import { builtCli } from '../helpers/server-process';
-import { stories260K } from '../helpers/paths';
+import { stories260K, temporaryDir } from '../helpers/paths';
 
 const run = promisify(execFile);
 const hearth = (...args: string[]) => run(process.execPath, [builtCli, ...args], { env: { ...process.env, HEARTH_GPU: 'cpu' } });
@@ -34,5 +35,34 @@ describe('hearth chat and hearth tokenize (the built CLI on stories260K)', () =>
     const json = JSON.parse((await hearth('tokenize', '--model', stories260K, '--json', 'Once upon a time')).stdout) as { count: number; tokens: { id: number; text: string }[] };
     expect(json.count).toBe(json.tokens.length);
     expect(json.tokens.map((token) => token.text).join('')).toBe('Once upon a time');
+  });
+});
+
+describe('hearth chat with a reasoning model (the Qwen3-shaped probe)', () => {
+  const dir = temporaryDir();
+  const probe = thinkingProbeIn(dir.path);
+  afterAll(() => dir.remove());
+
+  it('prints the answer on stdout and the thought on stderr (not dimmed into a pipe), with the figures split', async () => {
+    const { stdout, stderr } = await hearth('chat', '--model', probe, '--temperature', '0', 'What is the answer?');
+    expect(stdout).toBe(`${probeAnswer}\n`);
+    expect(stderr.startsWith(`${probeThought}\n\n`)).toBe(true);
+    expect(stderr).not.toContain('\x1b[');
+    expect(stderr).toMatch(new RegExp(`thought ${probeThoughtTokens} tokens in [\\d.]+ m?s · answer 5 tokens after`));
+  });
+
+  it('drops the thought with --hide-thinking, and with --no-thinking the model does not think', async () => {
+    const hidden = await hearth('chat', '--model', probe, '--temperature', '0', '--hide-thinking', 'What is the answer?');
+    expect(hidden.stdout).toBe(`${probeAnswer}\n`);
+    expect(hidden.stderr).not.toContain(probeThought);
+    const off = await hearth('chat', '--model', probe, '--temperature', '0', '--no-thinking', 'What is the answer?');
+    expect(off.stdout).toBe(`${probeAnswer}\n`);
+    expect(off.stderr).not.toContain('thought');
+  });
+
+  it('ends the thought at --thought-budget', async () => {
+    const { stdout, stderr } = await hearth('chat', '--model', probe, '--temperature', '0', '--thought-budget', '3', 'What is the answer?');
+    expect(stdout).toBe(`${probeAnswer}\n`);
+    expect(stderr).toMatch(/thought 5 tokens/);
   });
 });

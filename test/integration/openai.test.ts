@@ -1,28 +1,11 @@
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killed, startServerProcess, type ServerProcess } from '../helpers/server-process';
+import { killed, startApiProcess, type ServerProcess } from '../helpers/server-process';
 import { stories260K, temporaryDir } from '../helpers/paths';
 
 const model = 'stories260K.gguf';
-
-async function apiUrlOf(server: ServerProcess): Promise<string> {
-  for (let waited = 0; waited < 10_000; waited += 50) {
-    const match = server.output().match(/OpenAI-compatible API on (http:\/\/127\.0\.0\.1:\d+\/v1)/);
-    if (match) return match[1];
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`no API line:\n${server.output()}`);
-}
-
-async function startApi(dir: string, extra: string[] = []) {
-  const modelsDir = join(dir, 'models');
-  mkdirSync(modelsDir, { recursive: true });
-  copyFileSync(stories260K, join(modelsDir, model));
-  const server = await startServerProcess(['--data-dir', join(dir, 'data'), '--models-dir', modelsDir, '--api', '--api-port', '0', ...extra], { HEARTH_GPU: 'cpu' });
-  return { server, baseURL: await apiUrlOf(server) };
-}
+const startApi = (dir: string, extra: string[] = []) => startApiProcess(dir, [stories260K], extra);
 
 const rssOf = (pid: number) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)![1]) * 1024;
 

@@ -1,23 +1,14 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { remoteModelName, type Message } from '../../src-main/api';
 import { startTestHearth, type TestHearth } from '../helpers/hearth';
-import { killed, startServerProcess, type ServerProcess } from '../helpers/server-process';
+import { killed, startApiProcess, type ServerProcess } from '../helpers/server-process';
 import { stories260K, temporaryDir } from '../helpers/paths';
 
 /** A second Hearth, in its own process, serving /v1 (with a key): the "bigger machine". */
 async function startRemoteHearth(dir: string, key: string): Promise<{ server: ServerProcess; baseUrl: string }> {
-  const modelsDir = join(dir, 'models');
-  mkdirSync(modelsDir, { recursive: true });
-  copyFileSync(stories260K, join(modelsDir, 'stories260K.gguf'));
-  const server = await startServerProcess(['--data-dir', join(dir, 'data'), '--models-dir', modelsDir, '--api', '--api-port', '0', '--api-key', key], { HEARTH_GPU: 'cpu' });
-  for (let waited = 0; waited < 10_000; waited += 50) {
-    const match = server.output().match(/OpenAI-compatible API on (http:\/\/127\.0\.0\.1:\d+\/v1)/);
-    if (match) return { server, baseUrl: match[1] };
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`no API line:\n${server.output()}`);
+  const { server, baseURL } = await startApiProcess(dir, [stories260K], ['--api-key', key]);
+  return { server, baseUrl: baseURL };
 }
 
 describe('a remote engine: another Hearth serving /v1 in its own process', () => {

@@ -1,9 +1,9 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Conversation, ConversationWithMessages, EngineStatus, Message } from '../../src-main/api';
 import { stories260K, temporaryDir } from '../helpers/paths';
-import { killed, startServerProcess, type ServerProcess } from '../helpers/server-process';
+import { killed, startApiProcess, type ServerProcess } from '../helpers/server-process';
 
 type Envelope = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } };
 
@@ -60,14 +60,9 @@ describe('the life of a reply (built CLI, real process)', () => {
   }
 
   beforeAll(async () => {
-    const modelsDir = join(dir.path, 'models');
-    mkdirSync(modelsDir, { recursive: true });
-    for (const name of ['stories260K.gguf', 'other.gguf', 'draft.gguf']) copyFileSync(stories260K, join(modelsDir, name));
-    server = await startServerProcess(['--data-dir', join(dir.path, 'data'), '--models-dir', modelsDir, '--api', '--api-port', '0'], { HEARTH_GPU: 'cpu' });
-    for (let waited = 0; !apiUrl && waited < 10_000; waited += 50) {
-      apiUrl = server.output().match(/OpenAI-compatible API on (http:\/\/127\.0\.0\.1:\d+\/v1)/)?.[1] ?? '';
-      if (!apiUrl) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    ({ server, baseURL: apiUrl } = await startApiProcess(dir.path, [stories260K], [], (modelsDir) => {
+      for (const name of ['other.gguf', 'draft.gguf']) copyFileSync(stories260K, join(modelsDir, name));
+    }));
   });
   afterAll(async () => {
     await killed(server.child, 'SIGTERM');

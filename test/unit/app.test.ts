@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { snippetMarkEnd, snippetMarkStart, type Message } from '../../src-main/api';
-import { titleFrom, turnsOf } from '../../src-main/app/chat';
+import { continuedTurn, titleFrom, turnsOf } from '../../src-main/app/chat';
+import { deltaIntervalMs, ReplyStream } from '../../src-main/app/replyStream';
 import { keepServingOnUnexpectedErrors } from '../../src-main/app/lastResort';
 import { resolvePaths, platformAppDataDir } from '../../src-main/paths';
 import { snippetOf, toFtsQuery } from '../../src-main/history/search';
@@ -37,6 +38,39 @@ describe('conversation helpers', () => {
       { role: 'assistant', content: 'partial' },
       { role: 'user', content: 'b' }
     ]);
+  });
+
+  it('never sends an earlier reply’s thought back; a reply being continued carries its own, open when it has no answer yet', () => {
+    const thought = (content: string, text: string) => ({ ...message('assistant', content), thought: text });
+    expect(turnsOf([message('user', 'a'), thought('Yes.', 'Hmm.')])).toEqual([
+      { role: 'user', content: 'a' },
+      { role: 'assistant', content: 'Yes.' }
+    ]);
+    expect(continuedTurn(thought('', 'Hmm, so'))).toEqual({ role: 'assistant', content: '', thought: { text: 'Hmm, so', ended: false } });
+    expect(continuedTurn(thought('Yes', 'Hmm.'))).toEqual({ role: 'assistant', content: 'Yes', thought: { text: 'Hmm.', ended: true } });
+    expect(continuedTurn(message('assistant', 'Once'))).toEqual({ role: 'assistant', content: 'Once' });
+  });
+});
+
+describe('a streaming reply’s deltas', () => {
+  it('go out in batches of one segment each: the first answer text is never merged into the thought', () => {
+    vi.useFakeTimers();
+    const sent: [string, string, number][] = [];
+    const stream = new ReplyStream({ content: '', thought: '' }, { send: (delta, tokens, segment) => sent.push([segment, delta, tokens]), write: () => undefined, giveUp: () => undefined });
+    stream.append('Hmm', 1, 'thought');
+    stream.append(', so', 2, 'thought');
+    stream.append(' yes.', 3, 'thought');
+    stream.append('Yes', 5, 'answer');
+    stream.append('!', 6, 'answer');
+    vi.advanceTimersByTime(deltaIntervalMs);
+    stream.close();
+    vi.useRealTimers();
+    expect(sent).toEqual([
+      ['thought', 'Hmm', 1],
+      ['thought', ', so yes.', 3],
+      ['answer', 'Yes!', 6]
+    ]);
+    expect(stream.text).toEqual({ thought: 'Hmm, so yes.', content: 'Yes!' });
   });
 });
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   acceptanceRate,
   defaultGenerationSettings,
@@ -10,7 +10,7 @@ import {
 } from '../../src-main/api';
 import { readSettings } from '../../src-main/history';
 import { toLlamaSampling } from '../../src-main/inference';
-import { settingsFromFlags } from '../../src-main/cli/chat';
+import { replyPrinter, settingsFromFlags } from '../../src-main/cli/chat';
 import { specializedChatWrapperTypeNames } from 'node-llama-cpp';
 
 describe('generation settings → node-llama-cpp options', () => {
@@ -188,5 +188,42 @@ describe('hearth chat flags', () => {
   it('refuses an unknown template and out-of-range values', () => {
     expect(() => settingsFromFlags({ template: 'nonsense' })).toThrow(/--template must be one of/);
     expect(() => settingsFromFlags({ temperature: '-1' })).toThrow(/temperature: Temperature cannot be negative/);
+    expect(() => settingsFromFlags({ 'thought-budget': '0' })).toThrow(/thoughtBudget/);
+  });
+
+  it('switch thinking off and budget it', () => {
+    expect(settingsFromFlags({})).toMatchObject({ thinking: true, thoughtBudget: null });
+    expect(settingsFromFlags({ 'no-thinking': true, 'thought-budget': '256' })).toMatchObject({ thinking: false, thoughtBudget: 256 });
+  });
+});
+
+describe('hearth chat output', () => {
+  const sink = (isTTY: boolean) => {
+    const stream = { isTTY, text: '', write: (chunk: string) => ((stream.text += chunk), true) };
+    return stream;
+  };
+
+  it('dims the thought on a terminal, ends it with a blank line, and sends only the answer to stdout', () => {
+    vi.stubEnv('NO_COLOR', '');
+    const stdout = sink(false);
+    const stderr = sink(true);
+    const printer = replyPrinter(stdout as unknown as NodeJS.WritableStream, stderr as unknown as NodeJS.WritableStream, false);
+    printer.delta('Hmm.', 'thought');
+    printer.delta('Yes.', 'answer');
+    printer.end();
+    expect(stderr.text).toBe('\x1b[2mHmm.\x1b[22m\n\n');
+    expect(stdout.text).toBe('Yes.\n');
+    vi.unstubAllEnvs();
+  });
+
+  it('drops the thought when told to', () => {
+    const stdout = sink(false);
+    const stderr = sink(true);
+    const printer = replyPrinter(stdout as unknown as NodeJS.WritableStream, stderr as unknown as NodeJS.WritableStream, true);
+    printer.delta('Hmm.', 'thought');
+    printer.delta('Yes.', 'answer');
+    printer.end();
+    expect(stderr.text).toBe('');
+    expect(stdout.text).toBe('Yes.\n');
   });
 });

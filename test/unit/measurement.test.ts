@@ -44,6 +44,36 @@ describe('reply timeline arithmetic', () => {
     expect(metrics.prefillTokensPerSecond).toBe(800);
     expect(metrics.totalMs).toBe(30);
   });
+
+  it('counts a reasoning model’s thought in the output, and times the thinking and the first answer token apart', () => {
+    let now = 0;
+    const clock = new ReplyClock(() => now);
+    now = 100;
+    clock.tokens(1, 'thought', { promptTokens: 8, prefillTokens: 8 });
+    for (let step = 0; step < 9; step++) {
+      now += 10;
+      clock.tokens(1, 'thought');
+    }
+    now = 250;
+    clock.tokens(1, 'answer');
+    now = 260;
+    clock.tokens(1, 'answer');
+    const metrics = clock.finish({ ...sampleMetrics() });
+    expect(metrics).toMatchObject({ outputTokens: 12, thoughtTokens: 10, ttftMs: 100, thinkingMs: 150, ttfaMs: 250 });
+    // Eleven tokens after the first in 160 ms: every generated token counts toward the speed.
+    expect(metrics.decodeTokensPerSecond).toBeCloseTo(11_000 / 160);
+  });
+
+  it('gives a reply cut while thinking its thinking time up to its last thought token, and no first answer', () => {
+    let now = 0;
+    const clock = new ReplyClock(() => now);
+    now = 50;
+    clock.tokens(3, 'thought');
+    now = 80;
+    clock.tokens(2, 'thought');
+    now = 90;
+    expect(clock.finish({ ...sampleMetrics() })).toMatchObject({ outputTokens: 5, thoughtTokens: 5, thinkingMs: 30, ttfaMs: null, ttftMs: 50 });
+  });
 });
 
 describe('benchmark figures', () => {
@@ -84,6 +114,9 @@ describe('the replies CSV', () => {
     expect(lines[0].startsWith('time,conversation,model,quantization')).toBe(true);
     expect(lines[2]).toContain('"Says ""hi"", twice"');
     expect(lines[2].split(',')[11]).toBe('');
+    expect(lines[0].endsWith(',temperature,thought_tokens,thinking_ms,ttfa_ms')).toBe(true);
+    const thinker = exportRepliesCsv([{ messageId: 3, conversationId: 1, conversationTitle: 'Q', createdAt: 0, metrics: sampleMetrics({ thoughtTokens: 40, thinkingMs: 812.5, ttfaMs: 830 }) }]);
+    expect(thinker.content.trimEnd().split('\r\n')[1].endsWith(',40,812.5,830')).toBe(true);
   });
 });
 
