@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { APIRequestContext, Page } from '@playwright/test';
+import type { APIRequestContext } from '@playwright/test';
 import type { BenchmarkResult, Conversation, ConversationWithMessages, CostSettings, ReplyRecord } from '../../src-main/api';
 import { formatDuration, formatRate } from '../../src-main/api/format';
 import { formatStatistic } from '../../src-renderer/src/lib/format';
