@@ -1,4 +1,4 @@
-import type { LlamaChatResponseChunk, LlamaContextSequence, Token } from 'node-llama-cpp';
+import type { ChatModelSegmentType, LlamaChatResponseChunk, LlamaContextSequence, Token } from 'node-llama-cpp';
 import type { ReplySegment } from '../api';
 import type { ReplyClock } from './metrics';
 
@@ -16,6 +16,8 @@ export class ReplyCollector {
   private readonly inputBefore: number;
   /** Generated tokens the clock has been given. */
   private counted = 0;
+  /** The kind of the last segment, to label a change of kind. */
+  private segmentType: ChatModelSegmentType = 'thought';
 
   constructor(
     private readonly sequence: LlamaContextSequence,
@@ -30,14 +32,20 @@ export class ReplyCollector {
     this.inputBefore = sequence.tokenMeter.usedInputTokens;
   }
 
-  /** A chunk of a chat model's response: a segment's (the thought) or the answer's text. */
+  /**
+   * A chunk of a chat model's response: a segment's or the answer's text. Every segment is kept with the
+   * thought; one of another kind (gpt-oss's commentary) is labelled where it starts, so it is not read
+   * as thinking.
+   */
   chunk(chunk: LlamaChatResponseChunk): void {
-    if (chunk.type === 'segment') {
-      this.advance('thought');
-      this.add('thought', chunk.text);
-    } else {
+    if (chunk.type !== 'segment') {
       this.add('answer', chunk.text);
+      return;
     }
+    this.advance('thought');
+    if (chunk.segmentType !== this.segmentType && chunk.segmentType !== 'thought') this.add('thought', `${this.thought ? '\n\n' : ''}[${chunk.segmentType}]\n`);
+    this.segmentType = chunk.segmentType;
+    this.add('thought', chunk.text);
   }
 
   /** Answer tokens as they are generated. */

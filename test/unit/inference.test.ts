@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { defaultGenerationSettings } from '../../src-main/api';
+import type { LlamaChatResponseChunk, LlamaContextSequence, Token } from 'node-llama-cpp';
 import { basePrompt, chatHistory, chooseThreads, decodeRate, ReplyClock, threadsFromEnv } from '../../src-main/inference';
+import { ReplyCollector } from '../../src-main/inference/collector';
+import { sampleMetrics } from '../fixtures/metrics';
 
 describe('reply metrics', () => {
   it('measures time to first token, prefill and decode speed from the token times', () => {
@@ -65,5 +68,42 @@ describe('prompts', () => {
       { type: 'model', response: [', there was a girl.'] },
       { type: 'user', text: ' Then' }
     ]);
+  });
+});
+
+describe('collecting a reply from node-llama-cpp’s chunks', () => {
+  /** A sequence whose token meter the test advances, as generation would. */
+  const meter = { usedOutputTokens: 0, usedInputTokens: 0 };
+  const sequence = { tokenMeter: meter } as unknown as LlamaContextSequence;
+  const chunk = (text: string, segmentType?: 'thought' | 'comment'): LlamaChatResponseChunk =>
+    (segmentType ? { type: 'segment', segmentType, text, tokens: [] } : { type: undefined, segmentType: undefined, text, tokens: [] }) as unknown as LlamaChatResponseChunk;
+
+  it('keeps segments apart from the answer, labels a segment that is not a thought, and counts every token by the meter', () => {
+    meter.usedOutputTokens = 0;
+    const clock = new ReplyClock();
+    const deltas: [string, string][] = [];
+    const collector = new ReplyCollector(sequence, clock, 10, (delta, _tokens, segment) => deltas.push([segment, delta]));
+    meter.usedOutputTokens = 3;
+    collector.chunk(chunk('Let me see.', 'thought'));
+    meter.usedOutputTokens = 5;
+    collector.chunk(chunk('Calling the tool.', 'comment'));
+    meter.usedOutputTokens = 8;
+    collector.answerTokens([1, 2] as Token[]);
+    collector.chunk(chunk('\n\nYes.'));
+    expect(collector.thought).toBe('Let me see.\n\n[comment]\nCalling the tool.');
+    expect(collector.answer).toBe('Yes.');
+    expect(deltas.at(-1)).toEqual(['answer', 'Yes.']);
+    const metrics = clock.finish({ ...sampleMetrics() });
+    // The closing marker counted by the meter before the answer's two tokens belongs to the thought.
+    expect(metrics).toMatchObject({ outputTokens: 8, thoughtTokens: 6 });
+  });
+
+  it('starts the answer of a continued thought after its blank line, even when no thought text comes first', () => {
+    meter.usedOutputTokens = 0;
+    const collector = new ReplyCollector(sequence, new ReplyClock(), 10, undefined, true);
+    meter.usedOutputTokens = 2;
+    collector.answerTokens([1, 2] as Token[]);
+    collector.chunk(chunk('\n\nYes.'));
+    expect(collector.answer).toBe('Yes.');
   });
 });
