@@ -65,18 +65,24 @@ function parseJson(json: string | null): unknown {
   }
 }
 
-/** Stored settings are merged over the defaults, so a row written by an older build still reads whole. */
-export function readSettings(json: string): GenerationSettings {
+/**
+ * Stored values merged over the defaults field by field: a row written by an older build still reads
+ * whole, and one value an older or newer build wrote differently keeps its default alone.
+ */
+function fieldByField<T extends object>(shape: Record<string, z.ZodType>, json: string | null, defaults: T): T {
   const stored = parseJson(json);
-  const settings: Record<string, unknown> = { ...defaultGenerationSettings };
+  const merged = { ...defaults } as Record<string, unknown>;
   if (stored && typeof stored === 'object') {
-    // Field by field: one value an older or newer build wrote differently does not reset the rest.
-    for (const [key, schema] of Object.entries(generationSettingsSchema.shape)) {
+    for (const [key, schema] of Object.entries(shape)) {
       const parsed = schema.safeParse((stored as Record<string, unknown>)[key]);
-      if (parsed.success && parsed.data !== undefined) settings[key] = parsed.data;
+      if (parsed.success && parsed.data !== undefined) merged[key] = parsed.data;
     }
   }
-  return settings as GenerationSettings;
+  return merged as T;
+}
+
+export function readSettings(json: string): GenerationSettings {
+  return fieldByField(generationSettingsSchema.shape, json, defaultGenerationSettings);
 }
 
 /** Figures added after the first schema live in one JSON column; a row from an older build reads with their defaults. */
@@ -97,8 +103,7 @@ const detailsSchema = messageMetricsSchema.pick({
 type MetricsDetails = z.infer<typeof detailsSchema>;
 
 function readDetails(json: string | null): MetricsDetails {
-  const parsed = detailsSchema.safeParse(parseJson(json));
-  return parsed.success ? parsed.data : detailsSchema.parse({});
+  return fieldByField(detailsSchema.shape, json, detailsSchema.parse({}));
 }
 
 export function detailsOf(metrics: MessageMetrics): MetricsDetails {

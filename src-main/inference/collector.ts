@@ -16,6 +16,8 @@ export class ReplyCollector {
   private readonly inputBefore: number;
   /** Generated tokens the clock has been given. */
   private counted = 0;
+  /** The reply is in a segment: its answer has not started. */
+  private thinking: boolean;
   /** The kind of the last segment, to label a change of kind. */
   private segmentType: ChatModelSegmentType = 'thought';
 
@@ -28,6 +30,7 @@ export class ReplyCollector {
     /** The reply continues a thought written earlier: its answer, too, starts after the blank line. */
     private readonly afterThought = false
   ) {
+    this.thinking = afterThought;
     this.outputBefore = sequence.tokenMeter.usedOutputTokens;
     this.inputBefore = sequence.tokenMeter.usedInputTokens;
   }
@@ -69,10 +72,17 @@ export class ReplyCollector {
     const fresh = answerCount ?? generated - this.counted;
     if (fresh <= 0) return;
     // Generated tokens are the meter's output, never its input: the input so far is what the prompt needed evaluated.
-    const prompt = this.counted === 0 ? { promptTokens: this.promptTokens, prefillTokens: this.sequence.tokenMeter.usedInputTokens - this.inputBefore } : undefined;
-    // Tokens the meter counted before these answer tokens (a thought's closing marker) belong to the thought.
-    if (answerCount !== undefined && generated - answerCount > this.counted) this.clock.tokens(generated - answerCount - this.counted, 'thought', prompt);
-    this.clock.tokens(fresh, segment, answerCount !== undefined && generated - answerCount > this.counted ? undefined : prompt);
+    let prompt = this.counted === 0 ? { promptTokens: this.promptTokens, prefillTokens: this.sequence.tokenMeter.usedInputTokens - this.inputBefore } : undefined;
+    // Tokens the meter counted before the first answer tokens of a thinking reply (the thought's closing
+    // marker) belong to the thought. Once the answer runs, onToken's count is exact and the meter's
+    // surplus (speculative decoding's checks) is no one's.
+    const closing = answerCount !== undefined && this.thinking ? generated - answerCount - this.counted : 0;
+    if (closing > 0) {
+      this.clock.tokens(closing, 'thought', prompt);
+      prompt = undefined;
+    }
+    this.thinking = segment === 'thought';
+    this.clock.tokens(fresh, segment, prompt);
     this.counted = Math.max(generated, this.counted + fresh);
   }
 

@@ -73,8 +73,9 @@ export class ReplyClock {
   finish(details: Omit<MessageMetrics, ReplyFigure>): MessageMetrics {
     const totalMs = this.now() - this.startedAt;
     const ttftMs = this.firstTokenAt === null ? null : this.firstTokenAt - this.startedAt;
-    // A reply cut while thinking has thought for as long as its last thought token.
-    const thoughtEnd = this.firstAnswerAt ?? this.lastThoughtAt;
+    // Thinking ends where the answer starts; a reply cut while thinking (or one whose only thought came
+    // after its answer began) thought until its last thought token.
+    const thoughtEnd = this.firstAnswerAt !== null && this.firstThoughtAt !== null && this.firstAnswerAt >= this.firstThoughtAt ? this.firstAnswerAt : this.lastThoughtAt;
     return {
       ...details,
       promptTokens: this.promptTokens,

@@ -140,6 +140,8 @@ describe('generation controls on stories260K (real node-llama-cpp)', () => {
       expect(drafted.text).toBe(plain.text);
       const speculation = drafted.metrics.speculation!;
       expect(speculation.kind).toBe('promptLookup');
+      // Drafted tokens the model checks are not output, and a model without thoughts has no thought tokens.
+      expect(drafted.metrics).toMatchObject({ outputTokens: 64, thoughtTokens: 0, thinkingMs: null });
       expect(speculation.validated + speculation.refuted).toBeGreaterThan(0);
     });
 
@@ -150,6 +152,7 @@ describe('generation controls on stories260K (real node-llama-cpp)', () => {
       expect(drafted.text).toBe(plain.text);
       // A draft as fast as its target is seldom ahead of it, so how many drafts arrive varies; the record is what matters here.
       expect(drafted.metrics.speculation).toMatchObject({ kind: 'model', draftModel: 'stories260K.gguf', refuted: 0 });
+      expect(drafted.metrics).toMatchObject({ outputTokens: 64, thoughtTokens: 0, thinkingMs: null, ttfaMs: drafted.metrics.ttftMs });
     });
 
     it('refuses a draft model with another vocabulary and stays usable', async () => {

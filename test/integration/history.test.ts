@@ -262,6 +262,11 @@ describe('upgrading a history from before thoughts were kept (schema 10 → 11)'
       expect(history.search('answer')).toMatchObject([{ messageId: 1, inThought: false }]);
       history.messages.updateContent(1, { content: 'an old answer', thought: 'pondering first' });
       expect(history.search('pondering')).toMatchObject([{ messageId: 1, inThought: true }]);
+      // One figure that does not read (here a negative thinking time) keeps its default alone; the others stay.
+      inspect(file, (db) =>
+        db.prepare('UPDATE message_metrics SET details = ? WHERE message_id = 1').run(JSON.stringify({ thinkingMs: -5, thoughtTokens: 7, speculation: { kind: 'promptLookup', draftModel: null, validated: 3, refuted: 1 } }))
+      );
+      expect(history.messages.get(1).metrics).toMatchObject({ thinkingMs: null, thoughtTokens: 7, speculation: { validated: 3 } });
     } finally {
       history.close();
       dir.remove();

@@ -107,7 +107,7 @@ describe('the life of a reply (built CLI, real process)', () => {
     const { userMessage } = await call<{ userMessage: Message }>('chat.send', { conversationId: conversation.id, content: 'Once upon a time' });
     expect(await raw('messages.delete', { conversationId: conversation.id, messageId: userMessage.id })).toMatchObject({ ok: false, error: { code: 'BUSY' } });
     const reply = await finished(conversation.id);
-    expect(reply).toMatchObject({ status: 'complete', metrics: { speculation: { kind: 'model', draftModel: 'draft.gguf' } } });
+    expect(reply).toMatchObject({ status: 'complete', metrics: { speculation: { kind: 'model', draftModel: 'draft.gguf' }, thoughtTokens: 0 } });
   });
 
   it('deleting the conversation while its model loads writes nothing: after Undo no reply is left streaming', async () => {

@@ -198,32 +198,28 @@ describe('hearth chat flags', () => {
 });
 
 describe('hearth chat output', () => {
-  const sink = (isTTY: boolean) => {
-    const stream = { isTTY, text: '', write: (chunk: string) => ((stream.text += chunk), true) };
-    return stream;
-  };
-
-  it('dims the thought on a terminal, ends it with a blank line, and sends only the answer to stdout', () => {
-    vi.stubEnv('NO_COLOR', '');
+  /** What a printer writes for a thought then an answer, stderr being a terminal. */
+  function printed(hide: boolean): { stdout: string; stderr: string } {
+    const sink = (isTTY: boolean) => {
+      const stream = { isTTY, text: '', write: (chunk: string) => ((stream.text += chunk), true) };
+      return stream;
+    };
     const stdout = sink(false);
     const stderr = sink(true);
-    const printer = replyPrinter(stdout as unknown as NodeJS.WritableStream, stderr as unknown as NodeJS.WritableStream, false);
+    const printer = replyPrinter(stdout as unknown as NodeJS.WritableStream, stderr as unknown as NodeJS.WritableStream, hide);
     printer.delta('Hmm.', 'thought');
     printer.delta('Yes.', 'answer');
     printer.end();
-    expect(stderr.text).toBe('\x1b[2mHmm.\x1b[22m\n\n');
-    expect(stdout.text).toBe('Yes.\n');
+    return { stdout: stdout.text, stderr: stderr.text };
+  }
+
+  it('dims the thought on a terminal, ends it with a blank line, and sends only the answer to stdout', () => {
+    vi.stubEnv('NO_COLOR', '');
+    expect(printed(false)).toEqual({ stderr: '\x1b[2mHmm.\x1b[22m\n\n', stdout: 'Yes.\n' });
     vi.unstubAllEnvs();
   });
 
   it('drops the thought when told to', () => {
-    const stdout = sink(false);
-    const stderr = sink(true);
-    const printer = replyPrinter(stdout as unknown as NodeJS.WritableStream, stderr as unknown as NodeJS.WritableStream, true);
-    printer.delta('Hmm.', 'thought');
-    printer.delta('Yes.', 'answer');
-    printer.end();
-    expect(stderr.text).toBe('');
-    expect(stdout.text).toBe('Yes.\n');
+    expect(printed(true)).toEqual({ stderr: '', stdout: 'Yes.\n' });
   });
 });
