@@ -88,7 +88,8 @@ export const defaultGenerationSettings: GenerationSettings = {
   repeatLastTokens: 64,
   presencePenalty: 0,
   frequencyPenalty: 0,
-  maxTokens: 1024,
+  // A reasoning model's thought alone often runs past 1,000 tokens (Qwen3 suggests room for 32,768).
+  maxTokens: 4096,
   seed: null,
   stop: [],
   stopAtEos: true,

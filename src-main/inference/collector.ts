@@ -61,8 +61,8 @@ export class ReplyCollector {
     this.add('answer', text);
   }
 
-  /** Tokens generated so far, by the meter: what a reply stopped mid-thought spent. */
-  get generated(): number {
+  /** Tokens generated so far, by the meter. */
+  private get generated(): number {
     return this.sequence.tokenMeter.usedOutputTokens - this.outputBefore;
   }
 

@@ -66,6 +66,7 @@ export class ReplyClock {
     this.outputTokens += count;
   }
 
+  /** Output tokens so far, thought and answer: what a streamed delta reports. */
   get emittedTokens(): number {
     return this.outputTokens;
   }
