@@ -20,7 +20,7 @@ describe('generation settings → node-llama-cpp options', () => {
       topK: 40,
       topP: 0.95,
       minP: 0.05,
-      maxTokens: 1024,
+      maxTokens: 4096,
       repeatPenalty: false,
       customStopTriggers: []
     });
