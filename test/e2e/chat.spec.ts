@@ -54,7 +54,7 @@ test('a reply streams, is kept, can be found, and deleted with undo', async ({ p
   await expect(reply).toContainText('there was a little girl named Lily');
   const stats = reply.getByTestId('reply-stats');
   await expect(stats).toBeVisible({ timeout: 60_000 });
-  await expect(stats).toHaveText(/^\d+(\.\d)? tok\/s · .+ to first token · \d+ tokens · stopped: (max tokens|end of text)$/);
+  await expect(stats).toHaveText(/^\d+(\.\d)? tok\/s · .+ to first token · \d+ tokens · stopped: (max tokens|end of text|context full)$/);
   await expect(page.getByRole('button', { name: 'Send' })).toBeVisible();
 
   // It streamed: the text grew over several updates while the reply was still marked streaming.
