@@ -49,7 +49,8 @@ Options for serve's OpenAI-compatible API (off unless --api):
   --api-origins O   comma-separated browser origins allowed to call it (none by default)
   --api-max-tokens N  the most tokens any request gets (default 4096)
   --api-slots N     requests served side by side from the loaded model, each with its own context
-                    (default 0: one at a time on the chat's context); 8 more may wait, then 429
+                    (default 0: one at a time on the chat's context)
+  --api-queue N     requests that may wait beyond those running, then 429 (default 512)
 
 Options for chat (the settings a conversation has in the app):
   --model F --system S --temperature T --top-k K --top-p P --min-p P
@@ -79,6 +80,7 @@ export interface ServeFlags {
   'api-origins'?: string;
   'api-max-tokens'?: string;
   'api-slots'?: string;
+  'api-queue'?: string;
   'history-recover'?: boolean;
   'history-reset'?: boolean;
 }
@@ -104,7 +106,9 @@ export async function serve(flags: ServeFlags) {
   const paths = resolvePaths({ dataDir: flags['data-dir'], modelsDir: flags['models-dir'] });
   const apiSlots = flags['api-slots'] === undefined ? 0 : Number(flags['api-slots']);
   if (!Number.isInteger(apiSlots) || apiSlots < 0 || apiSlots > 64) throw new Error('--api-slots must be a whole number from 0 to 64');
-  const hearth = await openHearth(paths, flags, { apiSlots: flags.api ? apiSlots : 0, startOpenAiServer });
+  const apiQueue = flags['api-queue'] === undefined ? undefined : Number(flags['api-queue']);
+  if (apiQueue !== undefined && !(Number.isInteger(apiQueue) && apiQueue >= 0 && apiQueue <= 10_000)) throw new Error('--api-queue must be a whole number from 0 to 10000');
+  const hearth = await openHearth(paths, flags, { apiSlots: flags.api ? apiSlots : 0, apiQueue, startOpenAiServer });
   const userKey = flags['api-key'] ?? process.env.HEARTH_API_KEY;
   const token = userKey ?? browserToken(paths.dataDir);
   let server: RunningServer;
@@ -173,6 +177,7 @@ export async function main(argv: string[]): Promise<void> {
       'api-origins': { type: 'string' },
       'api-max-tokens': { type: 'string' },
       'api-slots': { type: 'string' },
+      'api-queue': { type: 'string' },
       'history-recover': { type: 'boolean' },
       'history-reset': { type: 'boolean' },
       'data-dir': { type: 'string' },

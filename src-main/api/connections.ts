@@ -59,12 +59,15 @@ export const apiServerSettingsSchema = z.strictObject({
   /** Browser origins allowed to call it; none by default. */
   allowedOrigins: z.array(z.url({ protocol: /^https?$/ })).max(20),
   maxTokensCap: z.number().int().min(1).max(131072),
+  /** Requests that may wait for the model beyond those running; more are answered 429. */
+  queueLimit: z.number().int().min(0).max(10_000),
   /** Keep API chats as conversations in the history (off: only their figures, for the dashboard). */
   storeChats: z.boolean()
 });
 export type ApiServerSettings = z.infer<typeof apiServerSettingsSchema>;
 
-export const defaultApiServerSettings: ApiServerSettings = { enabled: false, host: '127.0.0.1', port: 1234, allowedOrigins: [], maxTokensCap: 4096, storeChats: false };
+/** The queue takes an editor's burst of completions rather than refusing it (Ollama's default queue is 512). */
+export const defaultApiServerSettings: ApiServerSettings = { enabled: false, host: '127.0.0.1', port: 1234, allowedOrigins: [], maxTokensCap: 4096, queueLimit: 512, storeChats: false };
 
 export interface ApiServerStatus {
   settings: ApiServerSettings;

@@ -19,9 +19,6 @@ import { ApiServerController, type StartOpenAiServer } from './apiServer';
 import { recordApiChat } from './openai';
 import packageJson from '../../package.json' with { type: 'json' };
 
-/** API requests that may wait behind the running one before more get 429. */
-const openAiQueueLimit = 8;
-
 export { LocalBackend } from './backends';
 export { FileModels } from './fileModels';
 export { streamingWriteIntervalMs } from './replyStream';
@@ -55,6 +52,8 @@ export interface HearthOptions {
   desktop?: DesktopCapabilities | null;
   /** Parallel slots for the OpenAI API (extra context sequences); 0 serves its requests one at a time. */
   apiSlots?: number;
+  /** Requests the OpenAI API lets wait beyond those running (`--api-queue`); by default the API server's setting. */
+  apiQueue?: number;
   /** Starts the OpenAI-compatible server when its settings ask for it; absent in one-shot CLI commands. */
   startOpenAiServer?: StartOpenAiServer;
 }
@@ -111,7 +110,7 @@ export async function createHearth(paths: HearthPaths, options: HearthOptions = 
   });
   const bench = new BenchmarkService(engine, hardware, history, events, paths.modelsDir);
   const openai = new OpenAiService(engine, new LocalBackend(engine, loader, 'api'), paths.modelsDir, {
-    queueLimit: openAiQueueLimit,
+    queueLimit: () => options.apiQueue ?? history.preferences.apiServer().queueLimit,
     onFinished: (job, reply) => recordApiChat(history, job, reply)
   });
   const apiServer = new ApiServerController(history, openai, desktop, options.startOpenAiServer ?? null);

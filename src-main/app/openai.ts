@@ -1,14 +1,14 @@
 import { ApiError, type GenerationSettings, type ReplySegment } from '../api';
 import type { History } from '../history';
-import type { InferenceEngine, Reply, Turn } from '../inference';
+import { requireVocabularyTokens, type InferenceEngine, type Reply, type Turn } from '../inference';
 import { listModels } from '../models';
 import type { LocalBackend } from './backends';
 import { titleFrom } from './chat';
 
-/** One generation the API asks for: a chat (system prompt and turns) or a plain-text prompt to continue. */
+/** One generation the API asks for: a chat (system prompt and turns) or a prompt to continue, as text or token ids. */
 export type GenerationJob =
   | { kind: 'chat'; model: string; systemPrompt: string; turns: Turn[]; settings: GenerationSettings }
-  | { kind: 'completion'; model: string; prompt: string; settings: GenerationSettings };
+  | { kind: 'completion'; model: string; prompt: string | number[]; settings: GenerationSettings };
 
 /** What the OpenAI-compatible server (server/openai) serves from. */
 export interface OpenAiBackend {
@@ -19,12 +19,13 @@ export interface OpenAiBackend {
    * asks a model that always thinks not to. `onDelta` streams the thought's and the answer's text.
    */
   generate(job: GenerationJob, signal: AbortSignal, onDelta: (text: string, segment: ReplySegment) => void): Promise<Reply>;
-  embed(model: string, inputs: string[], signal?: AbortSignal): Promise<{ vectors: number[][]; promptTokens: number }>;
+  /** Unit-length embeddings (as OpenAI's and llama.cpp's are) of texts or token ids; VALIDATION for ids outside the vocabulary. */
+  embed(model: string, inputs: (string | number[])[], signal?: AbortSignal): Promise<{ vectors: number[][]; promptTokens: number }>;
 }
 
 export interface OpenAiServiceOptions {
-  /** Requests that may wait for the model beyond those running; more get 429. */
-  queueLimit: number;
+  /** Requests that may wait for the model beyond those running, read at each request; more get 429. */
+  queueLimit: () => number;
   /** Told about every finished request, to record it (dashboard, and history when the user wants). */
   onFinished?: (job: GenerationJob, reply: Reply) => void;
 }
@@ -68,8 +69,12 @@ export class OpenAiService implements OpenAiBackend {
       const request =
         job.kind === 'chat'
           ? { systemPrompt: job.systemPrompt, turns: job.turns, settings: job.settings, onDelta: stream }
-          : { systemPrompt: '', turns: [{ role: 'user' as const, content: job.prompt }], settings: job.settings, plainText: true, onDelta: stream };
-      const reply = await prepared.generate(request, signal);
+          : typeof job.prompt === 'string'
+            ? { systemPrompt: '', turns: [{ role: 'user' as const, content: job.prompt }], settings: job.settings, plainText: true, onDelta: stream }
+            : { systemPrompt: '', turns: [], promptTokens: job.prompt, settings: job.settings, plainText: true, onDelta: stream };
+      const reply = await prepared.generate(request, signal).catch((error: unknown) => {
+        throw apiContextError(error);
+      });
       this.options.onFinished?.(job, reply);
       return reply;
     });
@@ -87,10 +92,10 @@ export class OpenAiService implements OpenAiBackend {
             const vectors: number[][] = [];
             let promptTokens = 0;
             for (const input of inputs) {
-              const tokens = session.model.tokenize(input);
+              const tokens = typeof input === 'string' ? session.model.tokenize(input) : requireVocabularyTokens(session.model, input);
               if (tokens.length > contextSize) throw new ApiError('CONTEXT_FULL', `An input is ${tokens.length} tokens; the embedding context holds ${contextSize}.`);
               promptTokens += tokens.length;
-              vectors.push([...(await context.getEmbeddingFor(tokens)).vector]);
+              vectors.push(unitLength([...(await context.getEmbeddingFor(tokens)).vector]));
             }
             return { vectors, promptTokens };
           } finally {
@@ -108,7 +113,7 @@ export class OpenAiService implements OpenAiBackend {
 
   /** At most `capacity + queueLimit` requests are admitted (running or waiting); beyond that BUSY (HTTP 429) at once. */
   private async admit<T>(work: () => Promise<T>): Promise<T> {
-    if (this.admitted >= this.capacity + this.options.queueLimit) {
+    if (this.admitted >= this.capacity + this.options.queueLimit()) {
       throw new ApiError('BUSY', `The server is busy: ${this.admitted} requests are running or waiting. Try again shortly.`);
     }
     this.admitted++;
@@ -118,6 +123,27 @@ export class OpenAiService implements OpenAiBackend {
       this.admitted--;
     }
   }
+}
+
+/** Scaled to length 1: cosine similarity is then a dot product, as clients of OpenAI's embeddings assume. */
+function unitLength(vector: number[]): number[] {
+  const length = Math.hypot(...vector);
+  return length > 0 ? vector.map((value) => value / length) : vector;
+}
+
+/**
+ * An API request that does not fit the context is refused with the sizes, never cut short: a client
+ * that sent a history expects the model to read all of it (the app's own chats have their overflow policy).
+ */
+function apiContextError(error: unknown): unknown {
+  if (!(error instanceof ApiError) || error.code !== 'CONTEXT_FULL' || !error.details) return error;
+  const { promptTokens, contextSize, reserve } = error.details as { promptTokens: number; contextSize: number; reserve: number };
+  return new ApiError(
+    'CONTEXT_FULL',
+    `This request's messages take ${promptTokens} tokens and the reply needs room for ${reserve} more, but the model's context holds ${contextSize}. Send fewer or shorter messages, or lower max_tokens.`,
+    undefined,
+    error.details
+  );
 }
 
 /**
@@ -130,7 +156,8 @@ export function recordApiChat(history: History, job: GenerationJob, reply: Reply
     history.replies.recordApiRequest(endpoint, reply.metrics);
     return;
   }
-  const turns = job.kind === 'chat' ? job.turns : [{ role: 'user' as const, content: job.prompt }];
+  const turns =
+    job.kind === 'chat' ? job.turns : [{ role: 'user' as const, content: typeof job.prompt === 'string' ? job.prompt : `(${job.prompt.length} token ids)` }];
   history.recordApiChat({
     title: `API · ${titleFrom(turns.at(-1)?.content ?? endpoint)}`,
     model: job.model,

@@ -1,5 +1,6 @@
 import type { LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import { nextTokenDistribution } from './evaluate';
+import { firstStop } from './stop';
 
 export interface BeamRequest {
   promptTokens: Token[];
@@ -57,7 +58,7 @@ export async function beamSearch(model: LlamaModel, sequences: LlamaContextSeque
           const endsSequence = model.isEogToken(token);
           if (endsSequence && !request.stopAtEos) continue;
           const tokens = endsSequence ? beam.tokens : [...beam.tokens, token];
-          const stopSequence = endsSequence ? null : request.stop.find((stop) => textOf(tokens).includes(stop)) ?? null;
+          const stopSequence = endsSequence ? null : (firstStop(textOf(tokens), request.stop)?.stop ?? null);
           children.push({
             tokens,
             logProbability: beam.logProbability + Math.log(probability),
@@ -78,7 +79,8 @@ export async function beamSearch(model: LlamaModel, sequences: LlamaContextSeque
   function finish(hypotheses: Hypothesis[], unfinished: 'maxTokens' | 'abort'): BeamResult {
     const best = [...hypotheses].sort((a, b) => score(b, request.lengthPenalty) - score(a, request.lengthPenalty))[0];
     let text = textOf(best.tokens);
-    if (best.stopSequence) text = text.slice(0, text.indexOf(best.stopSequence));
+    const stop = firstStop(text, request.stop);
+    if (best.stopSequence && stop) text = text.slice(0, stop.index);
     return { tokens: best.tokens, text, logProbability: best.logProbability, finishedBy: best.finished ?? unfinished, stopSequence: best.stopSequence };
   }
 }

@@ -1,13 +1,26 @@
 import type { ChatModelSegmentType, LlamaChatResponseChunk, LlamaContextSequence, Token } from 'node-llama-cpp';
 import type { ReplySegment } from '../api';
 import type { ReplyClock } from './metrics';
+import { StopMatcher } from './stop';
+
+export interface CollectorOptions {
+  /** New text of one segment, with the tokens generated so far. */
+  onDelta?: (delta: string, outputTokens: number, segment: ReplySegment) => void;
+  /** The reply continues a thought written earlier: its answer, too, starts after the blank line. */
+  afterThought?: boolean;
+  /** Stop strings, matched on the answer's text (see stop.ts); a thought is never cut by one. */
+  stops?: readonly string[];
+  /** A stop string matched: generation should end now. */
+  onStop?: () => void;
+}
 
 /**
  * Turns node-llama-cpp's callbacks into a reply: its thought and its answer, the deltas streamed as they
  * come, and the clock's readings. Tokens are counted by the sequence's token meter (every sampled token,
  * thought markers included), because a chunk's own token list is not exact while text is held back to
  * match a segment's markers; answer tokens come from `onToken`, which leaves out a final end-of-text
- * token and text held for stop triggers.
+ * token. The answer's text passes through the stop strings' matcher, which holds back a tail that could
+ * still become one: call `finish` at the end to release it.
  */
 export class ReplyCollector {
   thought = '';
@@ -20,17 +33,19 @@ export class ReplyCollector {
   private thinking: boolean;
   /** The kind of the last segment, to label a change of kind. */
   private segmentType: ChatModelSegmentType = 'thought';
+  /** Answer text has arrived (some of it may still be held by the stop matcher). */
+  private answering = false;
+  private readonly stops: StopMatcher;
 
   constructor(
     private readonly sequence: LlamaContextSequence,
     private readonly clock: ReplyClock,
     /** The prompt as rendered for the model (the context meter counts the same). */
     private readonly promptTokens: number,
-    private readonly onDelta?: (delta: string, outputTokens: number, segment: ReplySegment) => void,
-    /** The reply continues a thought written earlier: its answer, too, starts after the blank line. */
-    private readonly afterThought = false
+    private readonly options: CollectorOptions = {}
   ) {
-    this.thinking = afterThought;
+    this.thinking = options.afterThought ?? false;
+    this.stops = new StopMatcher(options.stops ?? []);
     this.outputBefore = sequence.tokenMeter.usedOutputTokens;
     this.inputBefore = sequence.tokenMeter.usedInputTokens;
   }
@@ -61,6 +76,16 @@ export class ReplyCollector {
     this.add('answer', text);
   }
 
+  /** The stop string that ended the answer, if one did. */
+  get stopSequence(): string | null {
+    return this.stops.stop;
+  }
+
+  /** At the end of generation: releases the answer's text held back for a stop string that never came. */
+  finish(): void {
+    this.emit('answer', this.stops.flush());
+  }
+
   /** Tokens generated so far, by the meter. */
   private get generated(): number {
     return this.sequence.tokenMeter.usedOutputTokens - this.outputBefore;
@@ -87,11 +112,20 @@ export class ReplyCollector {
   }
 
   private add(segment: ReplySegment, text: string): void {
+    if (segment === 'thought') return this.emit('thought', text);
     // An answer after a thought starts after the blank line that separates them.
-    const shown = segment === 'answer' && this.answer === '' && (this.thought !== '' || this.afterThought) ? text.replace(/^\s+/, '') : text;
-    if (shown === '') return;
-    if (segment === 'thought') this.thought += shown;
-    else this.answer += shown;
-    this.onDelta?.(shown, this.clock.emittedTokens, segment);
+    const answer = !this.answering && (this.thought !== '' || this.options.afterThought) ? text.replace(/^\s+/, '') : text;
+    if (answer === '') return;
+    this.answering = true;
+    const stoppedBefore = this.stops.stop !== null;
+    this.emit('answer', this.stops.push(answer));
+    if (!stoppedBefore && this.stops.stop !== null) this.options.onStop?.();
+  }
+
+  private emit(segment: ReplySegment, text: string): void {
+    if (text === '') return;
+    if (segment === 'thought') this.thought += text;
+    else this.answer += text;
+    this.options.onDelta?.(text, this.clock.emittedTokens, segment);
   }
 }

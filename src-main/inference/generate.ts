@@ -16,6 +16,8 @@ export interface ReplyRequest {
   settings: GenerationSettings;
   /** Continue the turns' text as it is, whatever the model's template (the completions API). */
   plainText?: boolean;
+  /** With `plainText`: the prompt as token ids, fed as they are (instead of the turns). */
+  promptTokens?: readonly number[];
   /** New text of one segment (the thought or the answer), with the tokens generated so far. */
   onDelta?: (delta: string, outputTokens: number, segment: ReplySegment) => void;
 }
@@ -41,12 +43,7 @@ interface Generated {
 function toStopReason(reason: LlamaStopReason): StopReason {
   if (reason === 'maxTokens') return 'maxTokens';
   if (reason === 'abort') return 'abort';
-  if (reason === 'customStopTrigger') return 'stopSequence';
   return 'eos';
-}
-
-function triggerText(trigger: readonly (string | Token)[] | undefined): string | null {
-  return trigger ? trigger.filter((part): part is string => typeof part === 'string').join('') : null;
 }
 
 /** The format a reply on this session is prompted in: plain text, or the conversation's template with thinking on or off. */
@@ -96,17 +93,24 @@ export async function generateReply({ session, sequence }: SequenceRun, request:
     }
   } else {
     const continued = fitted.turns.at(-1);
-    const collector = new ReplyCollector(sequence, clock, fitted.tokens.length, request.onDelta, continued?.role === 'assistant' && continued.content === '' && Boolean(continued.thought));
+    // A stop string ends generation through its own signal, so the reply is kept like a stopped one.
+    const stopped = new AbortController();
+    const collector = new ReplyCollector(sequence, clock, fitted.tokens.length, {
+      onDelta: request.onDelta,
+      afterThought: continued?.role === 'assistant' && continued.content === '' && Boolean(continued.thought),
+      stops: settings.stop,
+      onStop: () => stopped.abort()
+    });
     const options = {
       ...toLlamaSampling(settings),
       maxTokens: fitted.replyTokens,
       tokenBias: endOfSequenceBias(model, settings),
-      signal,
+      signal: AbortSignal.any([signal, stopped.signal]),
       stopOnAbortSignal: true,
       onToken: (tokens: Token[]) => collector.answerTokens(tokens)
     };
     // A chat model answers through its template; a base model continues the plain text.
-    const evaluate = async (): Promise<{ metadata: { stopReason: LlamaStopReason; customStopTrigger?: (string | Token)[] }; thinkingAtEnd: boolean }> => {
+    const evaluate = async (): Promise<{ metadata: { stopReason: LlamaStopReason }; thinkingAtEnd: boolean }> => {
       if (format.kind === 'chat') {
         const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: format.wrapper, autoDisposeSequence: false });
         try {
@@ -123,19 +127,20 @@ export async function generateReply({ session, sequence }: SequenceRun, request:
       }
       const completion = new LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false });
       try {
-        const result = await completion.generateCompletionWithMeta(basePrompt(request.systemPrompt, fitted.turns), { ...options, onTextChunk: (text: string) => collector.answerText(text) });
+        const input = request.promptTokens ? fitted.tokens : basePrompt(request.systemPrompt, fitted.turns);
+        const result = await completion.generateCompletionWithMeta(input, { ...options, onTextChunk: (text: string) => collector.answerText(text) });
         return { metadata: result.metadata, thinkingAtEnd: false };
       } finally {
         completion.dispose();
       }
     };
     const { metadata, thinkingAtEnd } = await evaluate();
-    const trigger = metadata.stopReason === 'customStopTrigger' ? metadata.customStopTrigger : undefined;
-    let stopReason = toStopReason(metadata.stopReason);
+    collector.finish();
+    let stopReason: StopReason = collector.stopSequence !== null ? 'stopSequence' : toStopReason(metadata.stopReason);
     // A reply cut short because the context had no more room, not because of the user's max tokens.
     if (stopReason === 'maxTokens' && fitted.replyTokens < settings.maxTokens) stopReason = 'contextFull';
     else if (stopReason === 'maxTokens' && thinkingAtEnd) stopReason = 'maxTokensInThought';
-    generated = { text: collector.answer, thought: collector.thought, stopReason, stopSequence: triggerText(trigger), beam: null };
+    generated = { text: collector.answer, thought: collector.thought, stopReason, stopSequence: collector.stopSequence, beam: null };
   }
 
   const predictions = sequence.tokenPredictions;

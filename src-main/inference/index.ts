@@ -3,7 +3,7 @@ export { defaultContextSize, type LoadedSession, type LoadOptions, type Sequence
 export type { DraftingRequest } from './drafting';
 export type { SequenceKind } from './sequences';
 export { generateReply, replyFormat, type Reply, type ReplyRequest } from './generate';
-export { basePrompt, chatHistory, fitPrompt, plainTextTokens, promptTokens, replyReserve, type Turn } from './prompt';
+export { basePrompt, chatHistory, fitPrompt, plainTextTokens, promptTokens, replyReserve, requireVocabularyTokens, type Turn } from './prompt';
 export { ReplyClock, decodeRate, percentile, histogram } from './metrics';
 export { resolvePromptFormat, chosenPromptFormat, baseModelFormatName } from './template';
 export { chooseThreads, threadsFromEnv } from './threads';

@@ -38,6 +38,14 @@ export function promptTokens(model: LlamaModel, format: PromptFormat, systemProm
   return contextText.tokenize(model.tokenizer);
 }
 
+/** Token ids a client sent, checked against the model's vocabulary (VALIDATION naming the first that is not in it). */
+export function requireVocabularyTokens(model: LlamaModel, ids: readonly number[]): Token[] {
+  const size = model.fileInfo.metadata.tokenizer?.ggml?.tokens?.length ?? Number.POSITIVE_INFINITY;
+  const outside = ids.find((id) => !Number.isInteger(id) || id < 0 || id >= size);
+  if (outside !== undefined) throw new ApiError('VALIDATION', `Token id ${outside} is not in the model's vocabulary (ids 0 to ${size - 1}).`);
+  return ids as Token[];
+}
+
 /** Plain text as node-llama-cpp feeds it to a model at the start of a context: after its BOS token when it wants one. */
 export function plainTextTokens(model: LlamaModel, text: string): Token[] {
   const bos = model.tokens.bos;
@@ -65,12 +73,12 @@ export function replyReserve(settings: GenerationSettings, contextSize: number):
 export function fitPrompt(
   model: LlamaModel,
   format: PromptFormat,
-  request: { systemPrompt: string; turns: Turn[]; settings: GenerationSettings },
+  request: { systemPrompt: string; turns: Turn[]; settings: GenerationSettings; promptTokens?: readonly number[] },
   contextSize: number
 ): FittedPrompt {
   const reserve = replyReserve(request.settings, contextSize);
   let turns = request.turns;
-  let tokens = promptTokens(model, format, request.systemPrompt, turns);
+  let tokens = request.promptTokens ? requireVocabularyTokens(model, request.promptTokens) : promptTokens(model, format, request.systemPrompt, turns);
   let droppedTurns = 0;
   if (request.settings.contextOverflow === 'dropOldest') {
     const latestExchange = turns.at(-1)?.role === 'assistant' ? 2 : 1;

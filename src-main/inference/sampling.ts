@@ -3,7 +3,8 @@ import type { GenerationSettings } from '../api';
 
 /**
  * Every sampling option is passed explicitly, so what the UI shows is exactly what runs: left unset,
- * node-llama-cpp would apply its own repeat penalty (1.1 over the last 64 tokens).
+ * node-llama-cpp would apply its own repeat penalty (1.1 over the last 64 tokens). Stop strings are not
+ * among them: Hearth matches them on the text (stop.ts).
  */
 export function toLlamaSampling(settings: GenerationSettings) {
   const penalised = settings.repeatPenalty > 1 || settings.presencePenalty !== 0 || settings.frequencyPenalty !== 0;
@@ -22,8 +23,7 @@ export function toLlamaSampling(settings: GenerationSettings) {
           lastTokens: settings.repeatLastTokens,
           penalizeNewLine: false
         }
-      : (false as const),
-    customStopTriggers: settings.stop
+      : (false as const)
   };
 }
 

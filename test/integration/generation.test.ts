@@ -37,12 +37,30 @@ describe('generation controls on stories260K (real node-llama-cpp)', () => {
     expect(byTopK.text).toBe(byTemperature.text);
   });
 
-  it('cuts the reply before a stop sequence and says which one stopped it', async () => {
+  it('cuts the reply exactly before a stop string and says which one stopped it', async () => {
     const reply = await ask({ stop: ['Lily'] });
-    // The space before "Lily" belongs to the token " Lily", so it goes with the stop sequence.
-    expect(reply.text).toBe(', there was a little girl named');
+    // The space before "Lily" belongs to the token " Lily", but not to the stop string: it stays.
+    expect(reply.text).toBe(', there was a little girl named ');
     expect(reply.metrics).toMatchObject({ stopReason: 'stopSequence', stopSequence: 'Lily' });
     expect(reply.metrics.settings.stop).toEqual(['Lily']);
+  });
+
+  it('matches stop strings that span tokens, contain spaces or start inside a token; streamed text equals the whole', async () => {
+    for (const [stop, before] of [
+      [' little girl', ', there was a'],
+      ['tle gi', ', there was a lit'],
+      ['named', ', there was a little girl '],
+      ['ttle', ', there was a li']
+    ]) {
+      const deltas: string[] = [];
+      const reply = await engine.run(
+        (run, signal) => generateReply(run, { systemPrompt: '', turns: story, settings: { ...greedy, stop: [stop, 'never'] }, onDelta: (delta) => deltas.push(delta) }, signal),
+        { kind: 'chat' }
+      );
+      expect(reply.text).toBe(before);
+      expect(deltas.join('')).toBe(before);
+      expect(reply.metrics).toMatchObject({ stopReason: 'stopSequence', stopSequence: stop });
+    }
   });
 
   it('respects max tokens exactly', async () => {

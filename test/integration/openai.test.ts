@@ -9,13 +9,13 @@ const startApi = (dir: string, extra: string[] = []) => startApiProcess(dir, [st
 
 const rssOf = (pid: number) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)![1]) * 1024;
 
-describe('the OpenAI-compatible API with 4 slots, through the official openai client', () => {
+describe('the OpenAI-compatible API with 4 slots and a queue of 8, through the official openai client', () => {
   const dir = temporaryDir();
   let server: ServerProcess;
   let client: OpenAI;
   let baseURL: string;
   beforeAll(async () => {
-    ({ server, baseURL } = await startApi(dir.path, ['--api-slots', '4']));
+    ({ server, baseURL } = await startApi(dir.path, ['--api-slots', '4', '--api-queue', '8']));
     client = new OpenAI({ baseURL, apiKey: 'not-needed-on-loopback', maxRetries: 0 });
   });
   afterAll(async () => {
@@ -70,7 +70,7 @@ describe('the OpenAI-compatible API with 4 slots, through the official openai cl
 
   it('honours stop sequences and seeds', async () => {
     const stopped = await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'Once upon a time' }], temperature: 0, max_tokens: 40, stop: ['Lily'] });
-    expect(stopped.choices[0].message.content).toBe(', there was a little girl named');
+    expect(stopped.choices[0].message.content).toBe(', there was a little girl named ');
     expect(stopped.choices[0].finish_reason).toBe('stop');
     const ask = (seed: number) => client.chat.completions.create({ model, messages: [{ role: 'user', content: 'Once upon a time' }], temperature: 1, seed, max_tokens: 30 });
     expect((await ask(5)).choices[0].message.content).toBe((await ask(5)).choices[0].message.content);
@@ -218,6 +218,16 @@ describe('the OpenAI API off loopback and with a key', () => {
       expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
       const preflight = await fetch(`${baseURL}/chat/completions`, { method: 'OPTIONS', headers: { Origin: 'http://localhost:5173' } });
       expect(preflight.status).toBe(204);
+      // The official SDKs send headers of their own; an allowed origin's preflight allows what it asks for.
+      const asked = 'authorization, content-type, x-stainless-arch, x-stainless-lang, x-stainless-os, x-stainless-package-version, x-stainless-retry-count';
+      const sdkPreflight = await fetch(`${baseURL}/chat/completions`, {
+        method: 'OPTIONS',
+        headers: { Origin: 'http://localhost:5173', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': asked }
+      });
+      expect(sdkPreflight.headers.get('access-control-allow-headers')).toBe(asked);
+      const refused = await fetch(`${baseURL}/chat/completions`, { method: 'OPTIONS', headers: { Origin: 'https://evil.example', 'Access-Control-Request-Headers': asked } });
+      expect(refused.status).toBe(403);
+      expect(refused.headers.get('access-control-allow-headers')).toBeNull();
     } finally {
       await killed(server.child, 'SIGTERM');
     }

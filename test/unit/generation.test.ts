@@ -21,8 +21,7 @@ describe('generation settings → node-llama-cpp options', () => {
       topP: 0.95,
       minP: 0.05,
       maxTokens: 4096,
-      repeatPenalty: false,
-      customStopTriggers: []
+      repeatPenalty: false
     });
   });
 
@@ -48,8 +47,8 @@ describe('generation settings → node-llama-cpp options', () => {
       minP: 0.2,
       maxTokens: 77,
       seed: 7,
-      repeatPenalty: { penalty: 1.2, presencePenalty: 0.4, frequencyPenalty: 0.6, lastTokens: 128, penalizeNewLine: false },
-      customStopTriggers: ['\n\n', 'User:']
+      // Stop strings are Hearth's to match on the text, never node-llama-cpp's token triggers.
+      repeatPenalty: { penalty: 1.2, presencePenalty: 0.4, frequencyPenalty: 0.6, lastTokens: 128, penalizeNewLine: false }
     });
   });
 

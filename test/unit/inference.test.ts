@@ -3,6 +3,7 @@ import { defaultGenerationSettings } from '../../src-main/api';
 import type { LlamaChatResponseChunk, LlamaContextSequence, Token } from 'node-llama-cpp';
 import { basePrompt, chatHistory, chooseThreads, decodeRate, ReplyClock, threadsFromEnv } from '../../src-main/inference';
 import { ReplyCollector } from '../../src-main/inference/collector';
+import { firstStop, StopMatcher } from '../../src-main/inference/stop';
 import { sampleMetrics } from '../fixtures/metrics';
 
 describe('reply metrics', () => {
@@ -82,7 +83,7 @@ describe('collecting a reply from node-llama-cpp’s chunks', () => {
     meter.usedOutputTokens = 0;
     const clock = new ReplyClock();
     const deltas: [string, string][] = [];
-    const collector = new ReplyCollector(sequence, clock, 10, (delta, _tokens, segment) => deltas.push([segment, delta]));
+    const collector = new ReplyCollector(sequence, clock, 10, { onDelta: (delta, _tokens, segment) => deltas.push([segment, delta]) });
     meter.usedOutputTokens = 3;
     collector.chunk(chunk('Let me see.', 'thought'));
     meter.usedOutputTokens = 5;
@@ -100,10 +101,42 @@ describe('collecting a reply from node-llama-cpp’s chunks', () => {
 
   it('starts the answer of a continued thought after its blank line, even when no thought text comes first', () => {
     meter.usedOutputTokens = 0;
-    const collector = new ReplyCollector(sequence, new ReplyClock(), 10, undefined, true);
+    const collector = new ReplyCollector(sequence, new ReplyClock(), 10, { afterThought: true });
     meter.usedOutputTokens = 2;
     collector.answerTokens([1, 2] as Token[]);
     collector.chunk(chunk('\n\nYes.'));
     expect(collector.answer).toBe('Yes.');
+  });
+});
+
+describe('stop strings on the generated text', () => {
+  /** Streams `pieces` through a matcher: what was released, piece by piece, and the stop. */
+  function stream(pieces: string[], stops: string[]) {
+    const matcher = new StopMatcher(stops);
+    const released = pieces.map((piece) => matcher.push(piece));
+    released.push(matcher.flush());
+    return { released, text: released.join(''), stop: matcher.stop };
+  }
+
+  it('finds a stop string that spans pieces, contains a space or starts inside a piece, keeping exactly the text before it', () => {
+    const pieces = [',', ' there', ' was', ' a', ' little', ' girl', ' named', ' Lily'];
+    expect(stream(pieces, [' little girl'])).toMatchObject({ text: ', there was a', stop: ' little girl' });
+    expect(stream(pieces, ['tle gi'])).toMatchObject({ text: ', there was a lit', stop: 'tle gi' });
+    expect(stream(pieces, ['named'])).toMatchObject({ text: ', there was a little girl ', stop: 'named' });
+    expect(stream(pieces, ['ttle'])).toMatchObject({ text: ', there was a li', stop: 'ttle' });
+    expect(stream(pieces, ['Tom'])).toMatchObject({ text: pieces.join(''), stop: null });
+  });
+
+  it('stops at the earliest of several stop strings, whatever their order', () => {
+    expect(stream(['one two three'], ['three', 'two'])).toMatchObject({ text: 'one ', stop: 'two' });
+    expect(firstStop('one two three', ['three', 'two'])).toEqual({ index: 4, stop: 'two' });
+    expect(firstStop('abc', [])).toBeNull();
+  });
+
+  it('holds back only a tail that could still become a stop string, and releases it when it cannot', () => {
+    const { released } = stream(['Hello Wor', 'ld', '!'], ['World!?']);
+    // "Wor" could begin "World!?"; so could "World!"; at the end nothing matched and all of it goes out.
+    expect(released).toEqual(['Hello ', '', '', 'World!']);
+    expect(stream(['a', 'b', 'c'], ['bd']).released).toEqual(['a', '', 'bc', '']);
   });
 });

@@ -42,6 +42,7 @@ describe('the API server form', () => {
     const read = readApiServerForm(form);
     expect('problems' in read && read.problems).toEqual([expect.stringMatching(/^Port: /), expect.stringMatching(/^Allowed origin 2: /)]);
     expect(readApiServerForm({ ...apiServerForm(defaultApiServerSettings), port: 70_000 })).toEqual({ problems: [expect.stringMatching(/^Port: /)] });
+    expect(readApiServerForm({ ...apiServerForm(defaultApiServerSettings), queueLimit: null })).toEqual({ problems: [expect.stringMatching(/^Requests that may wait: /)] });
   });
 
   it("describes the server's issues, whose paths start with settings.", () => {

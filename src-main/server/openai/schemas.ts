@@ -1,24 +1,31 @@
 import { z } from 'zod';
 import { ApiError, defaultGenerationSettings, type GenerationSettings } from '../../api';
 
-/** Fields every OpenAI generation request may carry; unknown ones (user, logit_bias, ...) are ignored, as OpenAI-compatible servers do. */
+/**
+ * Fields every OpenAI generation request may carry. Every one OpenAI's spec marks nullable takes null as
+ * "the default" (the SDKs send null for a caller's None); unknown fields (user, logit_bias, …) are
+ * ignored, as OpenAI-compatible servers do.
+ */
 const sampling = {
   model: z.string().min(1, 'model is required').max(4096),
-  temperature: z.number().min(0).max(2).optional(),
-  top_p: z.number().gt(0).max(1).optional(),
-  max_tokens: z.number().int().min(1, 'max_tokens must be at least 1').optional(),
-  max_completion_tokens: z.number().int().min(1).optional(),
-  stop: z.union([z.string().min(1), z.array(z.string().min(1)).max(4)]).nullable().optional(),
-  seed: z.number().int().min(0).max(2 ** 32 - 1).nullable().optional(),
-  presence_penalty: z.number().min(-2).max(2).nullable().optional(),
-  frequency_penalty: z.number().min(-2).max(2).nullable().optional(),
-  n: z.literal(1, 'Only n=1 is supported: one choice per request.').optional(),
-  stream: z.boolean().nullable().optional(),
-  stream_options: z.object({ include_usage: z.boolean().optional() }).nullable().optional()
+  temperature: z.number().min(0).max(2).nullish(),
+  top_p: z.number().gt(0).max(1).nullish(),
+  max_tokens: z.number().int().min(1, 'max_tokens must be at least 1').nullish(),
+  max_completion_tokens: z.number().int().min(1, 'max_completion_tokens must be at least 1').nullish(),
+  stop: z.union([z.string().min(1), z.array(z.string().min(1)).max(4)]).nullish(),
+  seed: z.number().int().min(0).max(2 ** 32 - 1).nullish(),
+  presence_penalty: z.number().min(-2).max(2).nullish(),
+  frequency_penalty: z.number().min(-2).max(2).nullish(),
+  n: z.literal(1, 'Only n=1 is supported: one choice per request.').nullish(),
+  stream: z.boolean().nullish(),
+  stream_options: z.object({ include_usage: z.boolean().nullish() }).nullish()
 };
 
-const textPart = z.object({ type: z.literal('text'), text: z.string() });
-const content = z.union([z.string(), z.array(textPart)]);
+/** A message's content: text, or parts; only text parts can be read (see `textOf`). */
+const content = z.union([z.string(), z.array(z.looseObject({ type: z.string(), text: z.string().optional() }))]);
+
+/** Token ids, as the completions and embeddings APIs take them instead of text. */
+const tokenIds = z.array(z.number().int().min(0)).min(1, 'a list of token ids cannot be empty');
 
 /**
  * How much a reasoning model may think (OpenAI's `reasoning_effort`): `none` switches thinking off where
@@ -56,20 +63,53 @@ export const chatCompletionSchema = z.object({
 });
 export type ChatCompletionRequest = z.infer<typeof chatCompletionSchema>;
 
+const onePrompt = 'Only one prompt per request is supported.';
 export const completionSchema = z.object({
   ...sampling,
-  prompt: z.union([z.string(), z.array(z.string()).length(1, 'Only one prompt per request is supported.')])
+  /** Text, or token ids; one prompt per request (a list of one). */
+  prompt: z.union([z.string(), z.array(z.string()).length(1, onePrompt), tokenIds, z.array(tokenIds).length(1, onePrompt)])
 });
 export type CompletionRequest = z.infer<typeof completionSchema>;
 
+/** The prompt as text or token ids. */
+export function promptOf(request: CompletionRequest): string | number[] {
+  const { prompt } = request;
+  if (typeof prompt === 'string') return prompt;
+  const first = prompt[0];
+  return typeof first === 'number' ? (prompt as number[]) : (first as string | number[]);
+}
+
+const nonEmptyText = z.string().min(1, 'an input cannot be empty');
 export const embeddingSchema = z.object({
   model: z.string().min(1).max(4096),
-  input: z.union([z.string(), z.array(z.string()).min(1).max(256)])
+  /** Text or token ids, one or up to 256 of them. */
+  input: z.union([nonEmptyText, z.array(nonEmptyText).min(1).max(256), tokenIds, z.array(tokenIds).min(1).max(256)]),
+  /** `float` (the default) or `base64`: the vector's float32 values, little-endian, in base64. */
+  encoding_format: z.enum(['float', 'base64']).nullish(),
+  dimensions: z
+    .number()
+    .nullish()
+    .refine((dimensions) => dimensions == null, "dimensions cannot be chosen: a local embedding model's vectors have its own fixed size.")
 });
 
-export function textOf(value: z.infer<typeof content> | null): string {
-  if (value === null) return '';
-  return typeof value === 'string' ? value : value.map((part) => part.text).join('');
+/** The inputs to embed, each text or token ids. */
+export function embeddingInputsOf(request: z.infer<typeof embeddingSchema>): (string | number[])[] {
+  const { input } = request;
+  if (typeof input === 'string') return [input];
+  return typeof input[0] === 'number' ? [input as number[]] : (input as (string | number[])[]);
+}
+
+/** A message's text; a part Hearth cannot read (an image, audio) is a VALIDATION error that says so. */
+export function textOf(value: z.infer<typeof content> | null | undefined): string {
+  if (value == null) return '';
+  if (typeof value === 'string') return value;
+  return value
+    .map((part) => {
+      if (part.type === 'text' && typeof part.text === 'string') return part.text;
+      const what = part.type === 'image_url' ? 'images' : part.type === 'input_audio' ? 'audio' : `"${part.type}" parts`;
+      throw new ApiError('VALIDATION', `This model takes no ${what}: Hearth's models read text only.`, [{ path: 'messages', message: `takes no ${what}` }]);
+    })
+    .join('');
 }
 
 /**
@@ -114,6 +154,8 @@ export function settingsOf(request: ChatCompletionRequest | CompletionRequest, d
     seed: request.seed ?? null,
     stop,
     maxTokens: Math.min(request.max_completion_tokens ?? request.max_tokens ?? defaultMaxTokens, maxTokensCap),
+    // A client's history is read whole or refused with the sizes, never cut short.
+    contextOverflow: 'stop',
     ...('messages' in request ? thinkingOf(request) : {})
   };
 }

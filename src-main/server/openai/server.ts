@@ -6,7 +6,7 @@ import { ApiError, type ReplySegment } from '../../api';
 import type { GenerationJob, OpenAiBackend, Turn } from '../../app';
 import { answersHost, isLoopbackHost, type RunningServer } from '../http';
 import { finishReasonOf, OpenAiError, openStream, sendJson, usageOf } from './responses';
-import { answerOf, chatCompletionSchema, completionSchema, embeddingSchema, settingsOf, textOf } from './schemas';
+import { answerOf, chatCompletionSchema, completionSchema, embeddingInputsOf, embeddingSchema, promptOf, settingsOf, textOf } from './schemas';
 
 export interface OpenAiServerOptions {
   backend: OpenAiBackend;
@@ -40,6 +40,14 @@ async function readBody(request: IncomingMessage, limit: number): Promise<unknow
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {
     throw new OpenAiError(400, 'invalid_request_error', 'The request body is not valid JSON.');
+  }
+}
+
+function decodedPathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new OpenAiError(400, 'invalid_request_error', `The address holds a malformed escape: ${part.slice(0, 80)}`);
   }
 }
 
@@ -109,21 +117,28 @@ export function startOpenAiServer(options: OpenAiServerOptions): Promise<Running
     const opened = () => {
       if (!events) {
         events = openStream(response, corsHeaders(request));
-        if (object === 'chat') events.send({ ...chunkOf(null, null), choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
+        if (object === 'chat') events.send({ ...chunkOf(null, null), choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], ...(includeUsage ? { usage: null } : {}) });
       }
       return events;
     };
-    const result = await options.backend.generate(job, controller.signal, (delta, segment) => opened().send(chunkOf(delta, null, segment)));
+    // With include_usage, OpenAI gives every chunk `usage: null` and the figures in one last chunk.
+    const send = (chunk: object) => opened().send(includeUsage ? { ...chunk, usage: null } : chunk);
+    const result = await options.backend.generate(job, controller.signal, (delta, segment) => send(chunkOf(delta, null, segment)));
+    send(chunkOf(null, finishReasonOf(result.metrics.stopReason)));
     const sse = opened();
-    sse.send(chunkOf(null, finishReasonOf(result.metrics.stopReason)));
     if (includeUsage) sse.send({ id, object: object === 'chat' ? 'chat.completion.chunk' : 'text_completion', created, model: job.model, choices: [], usage: usageOf(result.metrics) });
     sse.done();
   };
 
-  const routes: Record<string, (request: IncomingMessage, response: ServerResponse) => Promise<void>> = {
+  const modelObject = (name: string) => ({ id: name, object: 'model', created: 0, owned_by: 'hearth' });
+  const routes: Record<string, (request: IncomingMessage, response: ServerResponse, parameter: string) => Promise<void>> = {
     'GET /v1/models': async (request, response) => {
       const names = await options.backend.models();
-      sendJson(response, 200, { object: 'list', data: names.map((name) => ({ id: name, object: 'model', created: 0, owned_by: 'hearth' })) }, corsHeaders(request));
+      sendJson(response, 200, { object: 'list', data: names.map(modelObject) }, corsHeaders(request));
+    },
+    'GET /v1/models/{id}': async (request, response, id) => {
+      if (!(await options.backend.models()).includes(id)) throw new OpenAiError(404, 'not_found_error', `The model "${id}" is not installed; GET /v1/models lists the ones that are.`, 'model', 'model_not_found');
+      sendJson(response, 200, modelObject(id), corsHeaders(request));
     },
     'POST /v1/chat/completions': async (request, response) => {
       const body = parse(chatCompletionSchema, await readBody(request, limit));
@@ -131,25 +146,24 @@ export function startOpenAiServer(options: OpenAiServerOptions): Promise<Running
       const turns: Turn[] = body.messages
         .filter((message) => message.role === 'user' || message.role === 'assistant')
         .map((message) => ({ role: message.role as Turn['role'], content: message.role === 'assistant' ? answerOf(textOf(message.content)) : textOf(message.content) }));
-      if (turns.length === 0) throw new OpenAiError(400, 'invalid_request_error', 'messages must hold at least one user message.', 'messages');
       const job: GenerationJob = { kind: 'chat', model: body.model, systemPrompt, turns, settings: settingsOf(body, cap, cap) };
       await generate(request, response, job, Boolean(body.stream), Boolean(body.stream_options?.include_usage), 'chat');
     },
     'POST /v1/completions': async (request, response) => {
       const body = parse(completionSchema, await readBody(request, limit));
-      const prompt = typeof body.prompt === 'string' ? body.prompt : body.prompt[0];
       // OpenAI's completions default to 16 tokens.
-      const job: GenerationJob = { kind: 'completion', model: body.model, prompt, settings: settingsOf(body, 16, cap) };
+      const job: GenerationJob = { kind: 'completion', model: body.model, prompt: promptOf(body), settings: settingsOf(body, 16, cap) };
       await generate(request, response, job, Boolean(body.stream), Boolean(body.stream_options?.include_usage), 'text');
     },
     'POST /v1/embeddings': async (request, response) => {
       const body = parse(embeddingSchema, await readBody(request, limit));
-      const inputs = typeof body.input === 'string' ? [body.input] : body.input;
-      const { vectors, promptTokens } = await options.backend.embed(body.model, inputs);
+      const { vectors, promptTokens } = await options.backend.embed(body.model, embeddingInputsOf(body));
+      // base64: the float32 values, little-endian, as OpenAI encodes them.
+      const encode = (vector: number[]) => (body.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector);
       sendJson(
         response,
         200,
-        { object: 'list', model: body.model, data: vectors.map((embedding, index) => ({ object: 'embedding', index, embedding })), usage: { prompt_tokens: promptTokens, total_tokens: promptTokens } },
+        { object: 'list', model: body.model, data: vectors.map((vector, index) => ({ object: 'embedding', index, embedding: encode(vector) })), usage: { prompt_tokens: promptTokens, total_tokens: promptTokens } },
         corsHeaders(request)
       );
     }
@@ -162,13 +176,23 @@ export function startOpenAiServer(options: OpenAiServerOptions): Promise<Running
       if (request.method === 'OPTIONS') {
         const origin = request.headers.origin;
         if (!origin || !allowed.has(origin)) throw new OpenAiError(403, 'permission_error', 'Cross-origin requests are not allowed from this origin.');
-        response.writeHead(204, { ...corsHeaders(request), 'Access-Control-Allow-Methods': 'GET, POST', 'Access-Control-Allow-Headers': 'Authorization, Content-Type', 'Access-Control-Max-Age': '600' });
+        // The SDKs send headers of their own (x-stainless-*, OpenAI-Beta, …): an allowed origin may send what it asks for.
+        const asked = request.headers['access-control-request-headers'];
+        response.writeHead(204, {
+          ...corsHeaders(request),
+          'Access-Control-Allow-Methods': 'GET, HEAD, POST',
+          'Access-Control-Allow-Headers': asked ?? 'Authorization, Content-Type',
+          'Access-Control-Max-Age': '600'
+        });
         return void response.end();
       }
       check(request);
-      const route = routes[`${request.method} ${path}`];
+      // HEAD is GET without the body (Node leaves it out); a model's id may hold slashes (a subfolder).
+      const method = request.method === 'HEAD' ? 'GET' : request.method;
+      const modelId = path.startsWith('/v1/models/') ? decodedPathPart(path.slice('/v1/models/'.length)) : '';
+      const route = routes[`${method} ${modelId ? '/v1/models/{id}' : path}`];
       if (!route) throw new OpenAiError(404, 'not_found_error', `Unknown endpoint ${request.method} ${path}.`, null, 'unknown_url');
-      await route(request, response);
+      await route(request, response, modelId);
     };
     handle().catch((error: unknown) => {
       const failure = error instanceof OpenAiError ? error : error instanceof ApiError ? OpenAiError.from(error) : new OpenAiError(500, 'server_error', error instanceof Error ? error.message : String(error));

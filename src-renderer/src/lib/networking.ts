@@ -13,6 +13,7 @@ export interface ApiServerForm {
   host: string;
   port: number | null;
   maxTokensCap: number | null;
+  queueLimit: number | null;
   allowedOrigins: string;
   storeChats: boolean;
 }
@@ -25,6 +26,7 @@ export function apiServerForm(settings: ApiServerSettings): ApiServerForm {
     host: settings.host,
     port: settings.port,
     maxTokensCap: settings.maxTokensCap,
+    queueLimit: settings.queueLimit,
     allowedOrigins: settings.allowedOrigins.join('\n'),
     storeChats: settings.storeChats
   };
@@ -42,6 +44,7 @@ const fieldLabels: Record<string, string> = {
   host: 'Host',
   port: 'Port',
   maxTokensCap: 'Max tokens per request',
+  queueLimit: 'Requests that may wait',
   allowedOrigins: 'Allowed origins',
   storeChats: 'Keep API chats',
   apiKey: 'API key'
