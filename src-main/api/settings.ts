@@ -2,6 +2,7 @@
  * What shapes a reply: generation settings per conversation, chat templates, drafting and presets. Pure (no Node, no DOM): the renderer and the preload bundle it too.
  */
 import { z } from 'zod';
+import { grammarSchemaOf } from './jsonSchema';
 
 /** Prompt formats Hearth can apply instead of the model's own (node-llama-cpp's wrapper type names). */
 export const knownChatTemplates = [
@@ -35,6 +36,23 @@ export const draftingSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('model'), name: z.string().min(1).max(4096) })
 ]);
 export type Drafting = z.infer<typeof draftingSchema>;
+
+/**
+ * What the reply must be: free text, any JSON object, or JSON that follows a schema (enforced by a
+ * grammar, so the reply always parses; a schema with keywords that cannot be enforced is refused).
+ */
+export const responseFormatSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('text') }),
+  z.strictObject({ kind: z.literal('json') }),
+  z.strictObject({
+    kind: z.literal('jsonSchema'),
+    schema: z.record(z.string(), z.unknown()).superRefine((schema, context) => {
+      const { unsupported } = grammarSchemaOf(schema);
+      if (unsupported.length > 0) context.addIssue({ code: 'custom', message: `The JSON schema uses what Hearth cannot enforce: ${unsupported.join('; ')}.` });
+    })
+  })
+]);
+export type ResponseFormat = z.infer<typeof responseFormatSchema>;
 
 export const contextOverflowPolicies = ['dropOldest', 'stop'] as const;
 export type ContextOverflowPolicy = (typeof contextOverflowPolicies)[number];
@@ -75,7 +93,8 @@ export const generationSettingsSchema = z.strictObject({
    */
   thinking: z.boolean(),
   /** The most tokens a reply may spend thinking before its answer starts; null leaves it to max tokens. */
-  thoughtBudget: z.number().int().min(1).max(131072).nullable()
+  thoughtBudget: z.number().int().min(1).max(131072).nullable(),
+  responseFormat: responseFormatSchema
 });
 export type GenerationSettings = z.infer<typeof generationSettingsSchema>;
 
@@ -100,7 +119,8 @@ export const defaultGenerationSettings: GenerationSettings = {
   lengthPenalty: 1,
   drafting: { kind: 'off' },
   thinking: true,
-  thoughtBudget: null
+  thoughtBudget: null,
+  responseFormat: { kind: 'text' }
 };
 
 export const samplingPresetNames = ['precise', 'balanced', 'creative'] as const;

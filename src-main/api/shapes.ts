@@ -4,6 +4,7 @@
  * are in contract.ts.
  */
 export * from './settings';
+export { grammarSchemaOf, type GrammarSchema } from './jsonSchema';
 export * from './conversations';
 export * from './models';
 export * from './hardware';

@@ -1,6 +1,6 @@
 import { ApiError, parseRemoteModelName, type Drafting, type EngineStatus, type GenerationSettings, type ThinkingSupport } from '../api';
 import type { History } from '../history';
-import { generateReply, replyFormat, ModelSwitchedError, type DraftingRequest, type InferenceEngine, type Reply, type ReplyRequest, type RunOptions, type SequenceKind, type SequenceRun } from '../inference';
+import { generateReply, replyFormat, requireCompatibleSettings, ModelSwitchedError, type DraftingRequest, type InferenceEngine, type Reply, type ReplyRequest, type RunOptions, type SequenceKind, type SequenceRun } from '../inference';
 import type { Outbound } from '../network';
 import { remoteChat, remoteTemplateName } from '../remote';
 import type { LoadRequest } from './loader';
@@ -69,6 +69,7 @@ export class LocalBackend implements ReplyBackend {
     const drafting: DraftingRequest = this.sequences === 'chat' ? await this.loader.resolveDrafting(settings.drafting) : { kind: 'off' };
     // A named or pasted template that cannot be used is refused now, not halfway through the reply.
     const format = replyFormat(this.engine.loaded!, { settings });
+    requireCompatibleSettings(settings);
     return {
       template: format.name,
       thinking: format.thinking,

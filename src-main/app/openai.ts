@@ -1,14 +1,23 @@
 import { ApiError, type GenerationSettings, type ReplySegment } from '../api';
 import type { History } from '../history';
-import { requireVocabularyTokens, type InferenceEngine, type Reply, type Turn } from '../inference';
+import { requireVocabularyTokens, type InferenceEngine, type Reply, type TokenLogprob, type Turn } from '../inference';
 import { listModels } from '../models';
 import type { LocalBackend } from './backends';
 import { titleFrom } from './chat';
 
 /** One generation the API asks for: a chat (system prompt and turns) or a prompt to continue, as text or token ids. */
-export type GenerationJob =
+export type GenerationJob = (
   | { kind: 'chat'; model: string; systemPrompt: string; turns: Turn[]; settings: GenerationSettings }
-  | { kind: 'completion'; model: string; prompt: string | number[]; settings: GenerationSettings };
+  | { kind: 'completion'; model: string; prompt: string | number[]; settings: GenerationSettings }
+) & {
+  /** Log probabilities of each token with this many alternatives (0–20); null for none. */
+  logprobs?: number | null;
+};
+
+/** An API reply: the answer, the thought, the figures, and each answer token's log probability when asked for. */
+export interface ApiReply extends Reply {
+  logprobs: TokenLogprob[] | null;
+}
 
 /** What the OpenAI-compatible server (server/openai) serves from. */
 export interface OpenAiBackend {
@@ -16,9 +25,10 @@ export interface OpenAiBackend {
   models(): Promise<string[]>;
   /**
    * Runs the job when a sequence is free; BUSY (429) when too many wait; SETTINGS_INVALID (400) when it
-   * asks a model that always thinks not to. `onDelta` streams the thought's and the answer's text.
+   * asks a model that always thinks not to. `onDelta` streams the thought's and the answer's text, an
+   * answer's with the log probabilities of the tokens it completes (when the job asks for them).
    */
-  generate(job: GenerationJob, signal: AbortSignal, onDelta: (text: string, segment: ReplySegment) => void): Promise<Reply>;
+  generate(job: GenerationJob, signal: AbortSignal, onDelta: (text: string, segment: ReplySegment, logprobs: TokenLogprob[] | null) => void): Promise<ApiReply>;
   /** Unit-length embeddings (as OpenAI's and llama.cpp's are) of texts or token ids; VALIDATION for ids outside the vocabulary. */
   embed(model: string, inputs: (string | number[])[], signal?: AbortSignal): Promise<{ vectors: number[][]; promptTokens: number }>;
 }
@@ -55,7 +65,7 @@ export class OpenAiService implements OpenAiBackend {
     return (await listModels(this.modelsDir)).filter((model) => model.usable).map((model) => model.name);
   }
 
-  generate(job: GenerationJob, signal: AbortSignal, onDelta: (text: string, segment: ReplySegment) => void) {
+  generate(job: GenerationJob, signal: AbortSignal, onDelta: (text: string, segment: ReplySegment, logprobs: TokenLogprob[] | null) => void) {
     return this.admit(async () => {
       await this.requireInstalled(job.model);
       const prepared = await this.backend.prepare(job.model, job.settings);
@@ -65,18 +75,28 @@ export class OpenAiService implements OpenAiBackend {
           `${job.model} always thinks before it answers: its chat template has no way to switch thinking off. Leave thinking on, or cap it with reasoning_effort "low".`
         );
       }
-      const stream = (delta: string, _tokens: number, segment: ReplySegment) => onDelta(delta, segment);
+      // A token's log probability arrives before its text, which a stop string may hold back: each answer
+      // delta carries the entries of the tokens whose text it completes; those of text never shown are dropped.
+      const wanted = job.logprobs ?? null;
+      const pending: TokenLogprob[] = [];
+      const sent: TokenLogprob[] = [];
+      const stream = (delta: string, _tokens: number, segment: ReplySegment) => {
+        const entries = wanted === null || segment !== 'answer' ? null : pending.splice(0);
+        if (entries) sent.push(...entries);
+        onDelta(delta, segment, entries);
+      };
+      const logprobs = wanted === null ? undefined : { top: wanted, onToken: (entry: TokenLogprob) => pending.push(entry) };
       const request =
         job.kind === 'chat'
-          ? { systemPrompt: job.systemPrompt, turns: job.turns, settings: job.settings, onDelta: stream }
+          ? { systemPrompt: job.systemPrompt, turns: job.turns, settings: job.settings, onDelta: stream, logprobs }
           : typeof job.prompt === 'string'
-            ? { systemPrompt: '', turns: [{ role: 'user' as const, content: job.prompt }], settings: job.settings, plainText: true, onDelta: stream }
-            : { systemPrompt: '', turns: [], promptTokens: job.prompt, settings: job.settings, plainText: true, onDelta: stream };
+            ? { systemPrompt: '', turns: [{ role: 'user' as const, content: job.prompt }], settings: job.settings, plainText: true, onDelta: stream, logprobs }
+            : { systemPrompt: '', turns: [], promptTokens: job.prompt, settings: job.settings, plainText: true, onDelta: stream, logprobs };
       const reply = await prepared.generate(request, signal).catch((error: unknown) => {
         throw apiContextError(error);
       });
       this.options.onFinished?.(job, reply);
-      return reply;
+      return { ...reply, logprobs: wanted === null ? null : sent };
     });
   }
 

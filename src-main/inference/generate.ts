@@ -4,7 +4,9 @@ import { beamSearch } from './beam';
 import { ReplyCollector } from './collector';
 import type { SequenceRun } from './session';
 import { ReplyClock } from './metrics';
-import { basePrompt, chatHistory, fitPrompt, type Turn } from './prompt';
+import { generateWithLogprobs, requireLogprobsSupport, type TokenLogprob } from './logprobs';
+import { basePrompt, chatHistory, fitPrompt, type FittedPrompt, type Turn } from './prompt';
+import { grammarFor, requireCompatibleSettings } from './structured';
 import { endOfSequenceBias, toLlamaSampling } from './sampling';
 import { chosenPromptFormat, plainTextFormatName, type PromptFormat } from './template';
 
@@ -20,6 +22,8 @@ export interface ReplyRequest {
   promptTokens?: readonly number[];
   /** New text of one segment (the thought or the answer), with the tokens generated so far. */
   onDelta?: (delta: string, outputTokens: number, segment: ReplySegment) => void;
+  /** Report each token's log probability and its `top` alternatives (see logprobs.ts), before its text arrives as a delta. */
+  logprobs?: { top: number; onToken: (entry: TokenLogprob) => void };
 }
 
 export interface Reply {
@@ -46,6 +50,62 @@ function toStopReason(reason: LlamaStopReason): StopReason {
   return 'eos';
 }
 
+/**
+ * A reply through node-llama-cpp's generators: a chat model answers through its template (segments,
+ * budgets, grammar), a base model continues the plain text.
+ */
+async function generateWithNodeLlama({
+  sequence,
+  format,
+  request,
+  fitted,
+  collector,
+  tokenBias,
+  signal
+}: {
+  sequence: SequenceRun['sequence'];
+  format: PromptFormat;
+  request: ReplyRequest;
+  fitted: FittedPrompt;
+  collector: ReplyCollector;
+  tokenBias: ReturnType<typeof endOfSequenceBias>;
+  signal: AbortSignal;
+}): Promise<{ stopReason: StopReason; thinkingAtEnd: boolean }> {
+  const { settings } = request;
+  const grammar = await grammarFor(sequence.model.llama, settings.responseFormat);
+  const options = {
+    ...toLlamaSampling(settings),
+    ...(grammar ? { grammar } : {}),
+    maxTokens: fitted.replyTokens,
+    tokenBias,
+    signal,
+    stopOnAbortSignal: true,
+    onToken: (tokens: Token[]) => collector.answerTokens(tokens)
+  };
+  if (format.kind === 'chat') {
+    const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: format.wrapper, autoDisposeSequence: false });
+    try {
+      const result = await chat.generateResponse(chatHistory(request.systemPrompt, fitted.turns), {
+        ...options,
+        onResponseChunk: (chunk) => collector.chunk(chunk),
+        ...(settings.thoughtBudget === null ? {} : { budgets: { thoughtTokens: settings.thoughtBudget, includeCurrentResponse: true } })
+      });
+      const last = result.fullResponse.at(-1) as string | LlamaChatResponseSegment | undefined;
+      return { stopReason: toStopReason(result.metadata.stopReason), thinkingAtEnd: typeof last === 'object' && last.type === 'segment' && !last.ended };
+    } finally {
+      chat.dispose();
+    }
+  }
+  const completion = new LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false });
+  try {
+    const input = request.promptTokens ? fitted.tokens : basePrompt(request.systemPrompt, fitted.turns);
+    const result = await completion.generateCompletionWithMeta(input, { ...options, onTextChunk: (text: string) => collector.answerText(text) });
+    return { stopReason: toStopReason(result.metadata.stopReason), thinkingAtEnd: false };
+  } finally {
+    completion.dispose();
+  }
+}
+
 /** The format a reply on this session is prompted in: plain text, or the conversation's template with thinking on or off. */
 export function replyFormat(session: SequenceRun['session'], request: Pick<ReplyRequest, 'plainText' | 'settings'>): PromptFormat {
   if (request.plainText) return { kind: 'base', name: plainTextFormatName, thinking: 'none' };
@@ -56,7 +116,9 @@ export function replyFormat(session: SequenceRun['session'], request: Pick<Reply
 export async function generateReply({ session, sequence }: SequenceRun, request: ReplyRequest, signal: AbortSignal): Promise<Reply> {
   const { model } = session;
   const { settings } = request;
+  requireCompatibleSettings(settings);
   const format = replyFormat(session, request);
+  if (request.logprobs) requireLogprobsSupport(format, settings);
   const fitted = fitPrompt(model, format, request, session.info.contextSize);
   const clock = new ReplyClock();
   const predictionsBefore = sequence.tokenPredictions;
@@ -101,42 +163,24 @@ export async function generateReply({ session, sequence }: SequenceRun, request:
       stops: settings.stop,
       onStop: () => stopped.abort()
     });
-    const options = {
-      ...toLlamaSampling(settings),
-      maxTokens: fitted.replyTokens,
-      tokenBias: endOfSequenceBias(model, settings),
-      signal: AbortSignal.any([signal, stopped.signal]),
-      stopOnAbortSignal: true,
-      onToken: (tokens: Token[]) => collector.answerTokens(tokens)
-    };
-    // A chat model answers through its template; a base model continues the plain text.
-    const evaluate = async (): Promise<{ metadata: { stopReason: LlamaStopReason }; thinkingAtEnd: boolean }> => {
-      if (format.kind === 'chat') {
-        const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: format.wrapper, autoDisposeSequence: false });
-        try {
-          const result = await chat.generateResponse(chatHistory(request.systemPrompt, fitted.turns), {
-            ...options,
-            onResponseChunk: (chunk) => collector.chunk(chunk),
-            ...(settings.thoughtBudget === null ? {} : { budgets: { thoughtTokens: settings.thoughtBudget, includeCurrentResponse: true } })
-          });
-          const last = result.fullResponse.at(-1);
-          return { metadata: result.metadata, thinkingAtEnd: typeof last === 'object' && (last as LlamaChatResponseSegment).type === 'segment' && !(last as LlamaChatResponseSegment).ended };
-        } finally {
-          chat.dispose();
+    const tokenBias = endOfSequenceBias(model, settings);
+    const { stopReason: ended, thinkingAtEnd } = request.logprobs
+      ? {
+          stopReason: await generateWithLogprobs(model, sequence, {
+            promptTokens: fitted.tokens,
+            maxTokens: fitted.replyTokens,
+            settings,
+            tokenBias,
+            top: request.logprobs.top,
+            collector,
+            onToken: request.logprobs.onToken,
+            signal
+          }),
+          thinkingAtEnd: false
         }
-      }
-      const completion = new LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false });
-      try {
-        const input = request.promptTokens ? fitted.tokens : basePrompt(request.systemPrompt, fitted.turns);
-        const result = await completion.generateCompletionWithMeta(input, { ...options, onTextChunk: (text: string) => collector.answerText(text) });
-        return { metadata: result.metadata, thinkingAtEnd: false };
-      } finally {
-        completion.dispose();
-      }
-    };
-    const { metadata, thinkingAtEnd } = await evaluate();
+      : await generateWithNodeLlama({ sequence, format, request, fitted, collector, tokenBias, signal: AbortSignal.any([signal, stopped.signal]) });
     collector.finish();
-    let stopReason: StopReason = collector.stopSequence !== null ? 'stopSequence' : toStopReason(metadata.stopReason);
+    let stopReason: StopReason = collector.stopSequence !== null ? 'stopSequence' : ended;
     // A reply cut short because the context had no more room, not because of the user's max tokens.
     if (stopReason === 'maxTokens' && fitted.replyTokens < settings.maxTokens) stopReason = 'contextFull';
     else if (stopReason === 'maxTokens' && thinkingAtEnd) stopReason = 'maxTokensInThought';

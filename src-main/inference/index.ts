@@ -3,6 +3,7 @@ export { defaultContextSize, type LoadedSession, type LoadOptions, type Sequence
 export type { DraftingRequest } from './drafting';
 export type { SequenceKind } from './sequences';
 export { generateReply, replyFormat, type Reply, type ReplyRequest } from './generate';
+export type { TokenLogprob } from './logprobs';
 export { basePrompt, chatHistory, fitPrompt, plainTextTokens, promptTokens, replyReserve, requireVocabularyTokens, type Turn } from './prompt';
 export { ReplyClock, decodeRate, percentile, histogram } from './metrics';
 export { resolvePromptFormat, chosenPromptFormat, baseModelFormatName } from './template';
@@ -10,3 +11,4 @@ export { chooseThreads, threadsFromEnv } from './threads';
 export { toLlamaSampling, endOfSequenceBias, endOfGenerationTokens } from './sampling';
 export { nextTokenDistribution, type SamplingChoice } from './evaluate';
 export { beamSearch } from './beam';
+export { requireCompatibleSettings } from './structured';

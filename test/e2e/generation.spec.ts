@@ -132,3 +132,31 @@ test('a reply cut at max tokens continues in place; an edit starts a new branch;
   await expect(page.getByTestId('message')).toHaveCount(1);
   await expect(lastUserMessage(page)).toContainText('The little dog');
 });
+
+test('a conversation can ask for JSON following a schema: the reply parses and follows it; a schema that cannot be enforced is refused', async ({ page }) => {
+  await page.goto('/');
+  await pickModel(page, storiesModel);
+  await page.getByRole('button', { name: 'Chat settings', exact: true }).click();
+  const panel = page.getByRole('region', { name: 'Conversation settings' });
+  await panel.getByLabel('Temperature').fill('0');
+  await panel.getByRole('radio', { name: 'JSON following a schema' }).check();
+  const schema = panel.getByRole('textbox', { name: 'JSON schema' });
+  await schema.fill(JSON.stringify({ type: 'object', properties: { age: { type: 'integer', minimum: 0 } } }));
+  await panel.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(panel.getByTestId('settings-problems')).toContainText('minimum (at /properties/age)');
+  await schema.fill('{ "type": "object", ');
+  await panel.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(panel.getByTestId('settings-problems')).toContainText('not valid JSON');
+  await schema.fill(JSON.stringify({ type: 'object', properties: { mood: { enum: ['happy', 'sad'] }, done: { type: 'boolean' } }, required: ['mood', 'done'], additionalProperties: false }));
+  await panel.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(panel).toBeHidden();
+
+  await send(page, 'Once upon a time');
+  const reply = lastReply(page);
+  await expect(reply.getByTestId('reply-stats')).toBeVisible({ timeout: 60_000 });
+  const parsed = JSON.parse((await reply.locator('.markdown').textContent()) ?? '') as { mood: string; done: boolean };
+  expect(Object.keys(parsed).sort()).toEqual(['done', 'mood']);
+  expect(['happy', 'sad']).toContain(parsed.mood);
+  await reply.getByRole('button', { name: 'Settings used' }).click();
+  await expect(reply.getByTestId('reply-settings').getByRole('row', { name: 'Reply format JSON following a schema', exact: true })).toBeVisible();
+});

@@ -203,4 +203,74 @@ describe('the OpenAI API with clients nobody here wrote', () => {
     const measured = (await server.call<ReplyRecord[]>('dashboard.replies', {})).filter((record) => !before.has(record.messageId));
     expect(measured.map((record) => record.conversationId)).toEqual([conversation.id, conversation.id]);
   });
+
+  it('follows a JSON schema by grammar: the reply parses and validates, whole and streamed; json_object gives JSON', async () => {
+    const schema = {
+      type: 'object',
+      properties: { mood: { enum: ['happy', 'sad'] }, ok: { type: 'boolean' }, name: { type: 'string', maxLength: 12 }, tags: { type: 'array', items: { type: 'string', maxLength: 5 }, maxItems: 2 } },
+      required: ['mood', 'ok', 'name', 'tags'],
+      additionalProperties: false
+    };
+    const response_format = { type: 'json_schema' as const, json_schema: { name: 'story', strict: true, schema } };
+    for (const temperature of [0, 0.9]) {
+      const whole = await client.chat.completions.create({ model, messages: story, temperature, seed: 3, max_tokens: 200, response_format });
+      const parsed = JSON.parse(whole.choices[0].message.content!) as { mood: string; ok: boolean; name: string; tags: string[] };
+      expect(Object.keys(parsed).sort()).toEqual(['mood', 'name', 'ok', 'tags']);
+      expect(['happy', 'sad']).toContain(parsed.mood);
+      expect(typeof parsed.ok).toBe('boolean');
+      expect(parsed.name.length).toBeLessThanOrEqual(12);
+      expect(parsed.tags.length).toBeLessThanOrEqual(2);
+      expect(whole.choices[0].finish_reason).toBe('stop');
+      expect((await streamed(baseURL, { model, messages: story, temperature, seed: 3, max_tokens: 200, response_format })).text).toBe(whole.choices[0].message.content);
+    }
+    const object = await client.chat.completions.create({ model, messages: story, temperature: 0, max_tokens: 30, response_format: { type: 'json_object' } });
+    expect(object.choices[0].message.content!.trimStart().startsWith('{')).toBe(true);
+  });
+
+  it('refuses a schema it cannot enforce, naming each keyword and where it is', async () => {
+    const schema = { type: 'object', properties: { zip: { type: 'string', pattern: '^[0-9]{5}$' }, age: { type: 'integer', minimum: 0 }, contact: { allOf: [{ type: 'string' }] } } };
+    const response = await post('/chat/completions', { model, messages: story, response_format: { type: 'json_schema', json_schema: { name: 'form', schema } } });
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as { error: { message: string; param: string } };
+    expect(error.message).toMatch(/pattern \(at \/properties\/zip\)/);
+    expect(error.message).toMatch(/minimum \(at \/properties\/age\)/);
+    expect(error.message).toMatch(/allOf \(at \/properties\/contact\)/);
+    expect(error.param).toBe('response_format.json_schema.schema');
+  });
+
+  it('gives log probabilities on chat completions, whole and streamed: every value ≤ 0, alternatives most likely first', async () => {
+    const plain = await client.chat.completions.create({ model, messages: story, temperature: 0, max_tokens: 12 });
+    const whole = await client.chat.completions.create({ model, messages: story, temperature: 0, max_tokens: 12, logprobs: true, top_logprobs: 3 });
+    // Greedy with log probabilities picks what greedy without them picks.
+    expect(whole.choices[0].message.content).toBe(plain.choices[0].message.content);
+    const content = whole.choices[0].logprobs!.content!;
+    expect(content).toHaveLength(12);
+    expect(content.map((entry) => entry.token).join('')).toBe(whole.choices[0].message.content);
+    for (const entry of content) {
+      expect(entry.logprob).toBeLessThanOrEqual(0);
+      expect(entry.bytes).toEqual([...Buffer.from(entry.token, 'utf8')]);
+      expect(entry.top_logprobs).toHaveLength(3);
+      expect(entry.top_logprobs[0]).toMatchObject({ token: entry.token, logprob: entry.logprob });
+      const values = entry.top_logprobs.map((alternative) => alternative.logprob);
+      expect(values).toEqual([...values].sort((a, b) => b - a));
+      expect(values.every((value) => value <= 0)).toBe(true);
+    }
+    const { chunks } = await streamed(baseURL, { model, messages: story, temperature: 0, max_tokens: 12, logprobs: true, top_logprobs: 3 });
+    const streamedEntries = chunks.flatMap((chunk) => (chunk.choices as { logprobs?: { content: unknown[] } | null }[])[0]?.logprobs?.content ?? []);
+    expect(streamedEntries).toEqual(content);
+    const withoutLogprobs = await client.chat.completions.create({ model, messages: story, max_tokens: 2 });
+    expect(withoutLogprobs.choices[0].logprobs).toBeNull();
+    const refused = await post('/chat/completions', { model, messages: story, top_logprobs: 2 });
+    expect(refused.status).toBe(400);
+  });
+
+  it('gives the legacy completions log probabilities: tokens, their log probabilities, alternatives and offsets', async () => {
+    const completion = await client.completions.create({ model, prompt: 'Once upon a time', temperature: 0, max_tokens: 8, logprobs: 2 });
+    const { text, logprobs } = completion.choices[0];
+    expect(logprobs!.tokens!.join('')).toBe(text);
+    expect(logprobs!.token_logprobs!.every((value) => value <= 0)).toBe(true);
+    expect(logprobs!.top_logprobs!.every((alternatives) => Object.keys(alternatives).length === 2)).toBe(true);
+    expect(logprobs!.text_offset![0]).toBe(0);
+    expect(logprobs!.text_offset!.at(-1)).toBe(text.length - logprobs!.tokens!.at(-1)!.length);
+  });
 });

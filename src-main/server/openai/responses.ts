@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import type { ApiError, MessageMetrics, StopReason } from '../../api';
+import type { ApiError, MessageMetrics, ReplySegment, StopReason } from '../../api';
+import type { ApiReply, TokenLogprob } from '../../app';
 
 export type FinishReason = 'stop' | 'length';
 
@@ -69,5 +70,75 @@ export function openStream(response: ServerResponse, headers: Record<string, str
   return {
     send: (chunk: unknown) => response.write(`data: ${JSON.stringify(chunk)}\n\n`),
     done: () => response.end('data: [DONE]\n\n')
+  };
+}
+
+/** Chat completions' log probabilities: each token, its bytes and its alternatives. */
+function chatLogprobs(entries: TokenLogprob[]) {
+  return {
+    content: entries.map(({ token, logprob, bytes, top }) => ({ token, logprob, bytes, top_logprobs: top.map(({ token: text, logprob: value, bytes: raw }) => ({ token: text, logprob: value, bytes: raw })) })),
+    refusal: null
+  };
+}
+
+/** The legacy completions' log probabilities: parallel lists, alternatives as token → logprob, offsets into the text. */
+function textLogprobs(entries: TokenLogprob[], startOffset = 0) {
+  let offset = startOffset;
+  const textOffset = entries.map((entry) => {
+    const at = offset;
+    offset += entry.token.length;
+    return at;
+  });
+  return {
+    tokens: entries.map((entry) => entry.token),
+    token_logprobs: entries.map((entry) => entry.logprob),
+    top_logprobs: entries.map((entry) => Object.fromEntries(entry.top.map((alternative) => [alternative.token, alternative.logprob]))),
+    text_offset: textOffset
+  };
+}
+
+/**
+ * The shapes of one reply, chat (`chat.completion[.chunk]`) or legacy text (`text_completion`), whole or
+ * as stream chunks. A thought travels as `reasoning_content`, the field llama.cpp's server, LM Studio and
+ * DeepSeek's API use; log probabilities only when asked for.
+ */
+export function replyShapes(object: 'chat' | 'text', meta: { id: string; created: number; model: string }, logprobs: boolean) {
+  let textOffset = 0;
+  const head = (kind: string) => ({ id: meta.id, object: kind, created: meta.created, model: meta.model });
+  return {
+    chunk(delta: string | null, finish: string | null, segment: ReplySegment = 'answer', entries: TokenLogprob[] | null = null) {
+      if (object === 'text') {
+        const shaped = logprobs && entries ? textLogprobs(entries, textOffset) : null;
+        textOffset += delta?.length ?? 0;
+        return { ...head('text_completion'), choices: [{ index: 0, text: delta ?? '', finish_reason: finish, logprobs: shaped }] };
+      }
+      const content = delta === null ? {} : segment === 'thought' ? { reasoning_content: delta } : { content: delta };
+      return {
+        ...head('chat.completion.chunk'),
+        choices: [{ index: 0, delta: content, finish_reason: finish, ...(logprobs ? { logprobs: entries && entries.length > 0 ? chatLogprobs(entries) : null } : {}) }]
+      };
+    },
+    /** The stream's opening chunk: the role, before any text. */
+    role() {
+      return { ...head('chat.completion.chunk'), choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] };
+    },
+    /** The stream's last chunk, with the figures (`stream_options.include_usage`). */
+    usage(metrics: MessageMetrics) {
+      return { ...head(object === 'chat' ? 'chat.completion.chunk' : 'text_completion'), choices: [], usage: usageOf(metrics) };
+    },
+    whole(reply: ApiReply) {
+      const finish = finishReasonOf(reply.metrics.stopReason);
+      const shaped = logprobs && reply.logprobs ? reply.logprobs : null;
+      const choice =
+        object === 'chat'
+          ? {
+              index: 0,
+              message: { role: 'assistant', content: reply.text, ...(reply.thought ? { reasoning_content: reply.thought } : {}) },
+              finish_reason: finish,
+              logprobs: shaped ? chatLogprobs(shaped) : null
+            }
+          : { index: 0, text: reply.text, finish_reason: finish, logprobs: shaped ? textLogprobs(shaped) : null };
+      return { ...head(object === 'chat' ? 'chat.completion' : 'text_completion'), choices: [choice], usage: usageOf(reply.metrics) };
+    }
   };
 }

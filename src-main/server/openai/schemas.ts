@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiError, defaultGenerationSettings, type GenerationSettings } from '../../api';
+import { ApiError, defaultGenerationSettings, grammarSchemaOf, type GenerationSettings, type ResponseFormat } from '../../api';
 
 /**
  * Fields every OpenAI generation request may carry. Every one OpenAI's spec marks nullable takes null as
@@ -46,6 +46,25 @@ export const chatCompletionSchema = z.object({
     )
     .min(1, 'messages must hold at least one message'),
   reasoning_effort: z.enum(Object.keys(reasoningEffortBudgets) as [keyof typeof reasoningEffortBudgets]).nullable().optional(),
+  /** Each answer token's log probability, and `top_logprobs` alternatives for it (see inference/logprobs.ts). */
+  logprobs: z.boolean().nullish(),
+  top_logprobs: z.number().int().min(0).max(20, 'top_logprobs is at most 20').nullish(),
+  /** Text, any JSON object, or JSON following a schema: enforced by a grammar (see api/jsonSchema.ts). */
+  response_format: z
+    .discriminatedUnion('type', [
+      z.object({ type: z.literal('text') }),
+      z.object({ type: z.literal('json_object') }),
+      z.object({
+        type: z.literal('json_schema'),
+        json_schema: z.object({
+          name: z.string().max(64),
+          description: z.string().nullish(),
+          schema: z.record(z.string(), z.unknown()).nullish(),
+          strict: z.boolean().nullish()
+        })
+      })
+    ])
+    .nullish(),
   /** Variables for the chat template (llama.cpp's and vLLM's extension); Hearth's templates take `enable_thinking` only. */
   chat_template_kwargs: z
     .record(z.string(), z.unknown())
@@ -66,10 +85,21 @@ export type ChatCompletionRequest = z.infer<typeof chatCompletionSchema>;
 const onePrompt = 'Only one prompt per request is supported.';
 export const completionSchema = z.object({
   ...sampling,
+  /** The legacy API's log probabilities: this many alternatives per token (0 for the chosen token's alone). */
+  logprobs: z.number().int().min(0).max(20, 'logprobs is at most 20').nullish(),
   /** Text, or token ids; one prompt per request (a list of one). */
   prompt: z.union([z.string(), z.array(z.string()).length(1, onePrompt), tokenIds, z.array(tokenIds).length(1, onePrompt)])
 });
 export type CompletionRequest = z.infer<typeof completionSchema>;
+
+/** How many alternatives per token a request wants log probabilities with; null for none. */
+export function logprobsOf(request: ChatCompletionRequest | CompletionRequest): number | null {
+  if (!('messages' in request)) return request.logprobs ?? null;
+  if (request.top_logprobs != null && !request.logprobs) {
+    throw new ApiError('VALIDATION', 'top_logprobs needs logprobs: true.', [{ path: 'top_logprobs', message: 'needs logprobs: true' }]);
+  }
+  return request.logprobs ? (request.top_logprobs ?? 0) : null;
+}
 
 /** The prompt as text or token ids. */
 export function promptOf(request: CompletionRequest): string | number[] {
@@ -122,6 +152,20 @@ export function answerOf(reply: string): string {
   return end < 0 ? reply : reply.slice(end + '</think>'.length).replace(/^\s+/, '');
 }
 
+/** The response format a chat request asks for; VALIDATION naming what a schema uses that cannot be enforced. */
+function responseFormatOf(request: ChatCompletionRequest): ResponseFormat {
+  const format = request.response_format;
+  if (!format || format.type === 'text') return { kind: 'text' };
+  if (format.type === 'json_object' || !format.json_schema.schema) return { kind: 'json' };
+  const { unsupported } = grammarSchemaOf(format.json_schema.schema);
+  if (unsupported.length > 0) {
+    throw new ApiError('VALIDATION', `response_format.json_schema.schema uses what Hearth cannot enforce: ${unsupported.join('; ')}.`, [
+      { path: 'response_format.json_schema.schema', message: 'cannot be enforced' }
+    ]);
+  }
+  return { kind: 'jsonSchema', schema: format.json_schema.schema };
+}
+
 /** The thinking a chat request asks for, from `reasoning_effort` and `chat_template_kwargs.enable_thinking`; 400 when they disagree. */
 function thinkingOf(request: ChatCompletionRequest): Pick<GenerationSettings, 'thinking' | 'thoughtBudget'> {
   const enabled = request.chat_template_kwargs?.enable_thinking as boolean | undefined;
@@ -156,6 +200,6 @@ export function settingsOf(request: ChatCompletionRequest | CompletionRequest, d
     maxTokens: Math.min(request.max_completion_tokens ?? request.max_tokens ?? defaultMaxTokens, maxTokensCap),
     // A client's history is read whole or refused with the sizes, never cut short.
     contextOverflow: 'stop',
-    ...('messages' in request ? thinkingOf(request) : {})
+    ...('messages' in request ? { ...thinkingOf(request), responseFormat: responseFormatOf(request) } : {})
   };
 }

@@ -5,8 +5,8 @@ import type { z } from 'zod';
 import { ApiError, type ReplySegment } from '../../api';
 import type { GenerationJob, OpenAiBackend, Turn } from '../../app';
 import { answersHost, isLoopbackHost, type RunningServer } from '../http';
-import { finishReasonOf, OpenAiError, openStream, sendJson, usageOf } from './responses';
-import { answerOf, chatCompletionSchema, completionSchema, embeddingInputsOf, embeddingSchema, promptOf, settingsOf, textOf } from './schemas';
+import { finishReasonOf, OpenAiError, openStream, replyShapes, sendJson } from './responses';
+import { answerOf, chatCompletionSchema, completionSchema, embeddingInputsOf, embeddingSchema, logprobsOf, promptOf, settingsOf, textOf } from './schemas';
 
 export interface OpenAiServerOptions {
   backend: OpenAiBackend;
@@ -89,45 +89,25 @@ export function startOpenAiServer(options: OpenAiServerOptions): Promise<Running
   };
 
   const generate = async (request: IncomingMessage, response: ServerResponse, job: GenerationJob, stream: boolean, includeUsage: boolean, object: 'chat' | 'text') => {
-    const id = `${object === 'chat' ? 'chatcmpl' : 'cmpl'}-${randomUUID()}`;
-    const created = Math.floor(Date.now() / 1000);
     const controller = new AbortController();
     // A client that goes away stops its generation and frees its slot at once.
     response.on('close', () => controller.abort());
-    // A thought travels as `reasoning_content`, the field llama.cpp's server, LM Studio and DeepSeek's API use.
-    const chunkOf = (delta: string | null, finish: string | null, segment: ReplySegment = 'answer') =>
-      object === 'chat'
-        ? {
-            id,
-            object: 'chat.completion.chunk',
-            created,
-            model: job.model,
-            choices: [{ index: 0, delta: delta === null ? {} : segment === 'thought' ? { reasoning_content: delta } : { content: delta }, finish_reason: finish }]
-          }
-        : { id, object: 'text_completion', created, model: job.model, choices: [{ index: 0, text: delta ?? '', finish_reason: finish, logprobs: null }] };
-    if (!stream) {
-      const { text, thought, metrics } = await options.backend.generate(job, controller.signal, () => undefined);
-      const finish = finishReasonOf(metrics.stopReason);
-      const message = { role: 'assistant', content: text, ...(thought ? { reasoning_content: thought } : {}) };
-      const choice = object === 'chat' ? { index: 0, message, finish_reason: finish } : { index: 0, text, finish_reason: finish, logprobs: null };
-      return sendJson(response, 200, { id, object: object === 'chat' ? 'chat.completion' : 'text_completion', created, model: job.model, choices: [choice], usage: usageOf(metrics) }, corsHeaders(request));
-    }
+    const shapes = replyShapes(object, { id: `${object === 'chat' ? 'chatcmpl' : 'cmpl'}-${randomUUID()}`, created: Math.floor(Date.now() / 1000), model: job.model }, job.logprobs != null);
+    if (!stream) return sendJson(response, 200, shapes.whole(await options.backend.generate(job, controller.signal, () => undefined)), corsHeaders(request));
     // The stream opens with the first text, so a refusal before it (unknown model, full queue) is still a plain error response.
+    // With include_usage, OpenAI gives every chunk `usage: null` and the figures in one last chunk.
     let events: ReturnType<typeof openStream> | null = null;
-    const opened = () => {
+    const send = (chunk: object) => {
       if (!events) {
         events = openStream(response, corsHeaders(request));
-        if (object === 'chat') events.send({ ...chunkOf(null, null), choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], ...(includeUsage ? { usage: null } : {}) });
+        if (object === 'chat') send(shapes.role());
       }
-      return events;
+      events.send(includeUsage ? { ...chunk, usage: null } : chunk);
     };
-    // With include_usage, OpenAI gives every chunk `usage: null` and the figures in one last chunk.
-    const send = (chunk: object) => opened().send(includeUsage ? { ...chunk, usage: null } : chunk);
-    const result = await options.backend.generate(job, controller.signal, (delta, segment) => send(chunkOf(delta, null, segment)));
-    send(chunkOf(null, finishReasonOf(result.metrics.stopReason)));
-    const sse = opened();
-    if (includeUsage) sse.send({ id, object: object === 'chat' ? 'chat.completion.chunk' : 'text_completion', created, model: job.model, choices: [], usage: usageOf(result.metrics) });
-    sse.done();
+    const result = await options.backend.generate(job, controller.signal, (delta, segment, logprobs) => send(shapes.chunk(delta, null, segment, logprobs)));
+    send(shapes.chunk(null, finishReasonOf(result.metrics.stopReason)));
+    if (includeUsage) events!.send(shapes.usage(result.metrics));
+    events!.done();
   };
 
   const modelObject = (name: string) => ({ id: name, object: 'model', created: 0, owned_by: 'hearth' });
@@ -146,13 +126,13 @@ export function startOpenAiServer(options: OpenAiServerOptions): Promise<Running
       const turns: Turn[] = body.messages
         .filter((message) => message.role === 'user' || message.role === 'assistant')
         .map((message) => ({ role: message.role as Turn['role'], content: message.role === 'assistant' ? answerOf(textOf(message.content)) : textOf(message.content) }));
-      const job: GenerationJob = { kind: 'chat', model: body.model, systemPrompt, turns, settings: settingsOf(body, cap, cap) };
+      const job: GenerationJob = { kind: 'chat', model: body.model, systemPrompt, turns, settings: settingsOf(body, cap, cap), logprobs: logprobsOf(body) };
       await generate(request, response, job, Boolean(body.stream), Boolean(body.stream_options?.include_usage), 'chat');
     },
     'POST /v1/completions': async (request, response) => {
       const body = parse(completionSchema, await readBody(request, limit));
       // OpenAI's completions default to 16 tokens.
-      const job: GenerationJob = { kind: 'completion', model: body.model, prompt: promptOf(body), settings: settingsOf(body, 16, cap) };
+      const job: GenerationJob = { kind: 'completion', model: body.model, prompt: promptOf(body), settings: settingsOf(body, 16, cap), logprobs: logprobsOf(body) };
       await generate(request, response, job, Boolean(body.stream), Boolean(body.stream_options?.include_usage), 'text');
     },
     'POST /v1/embeddings': async (request, response) => {

@@ -41,7 +41,8 @@ export const settingInfo: Record<SettingName, { label: string; hint: string }> =
   lengthPenalty: { label: 'Length penalty', hint: 'Beam scores are divided by length to this power: above 0 favours longer replies.' },
   drafting: { label: 'Speculative decoding', hint: 'Guess tokens cheaply and let the model check them: the same reply, often faster.' },
   thinking: { label: 'Thinking', hint: 'Reasoning models think before they answer; off asks the template for its no-thinking form where it has one.' },
-  thoughtBudget: { label: 'Thought budget', hint: 'The most tokens a reply may spend thinking before it must answer; empty leaves it to max tokens.' }
+  thoughtBudget: { label: 'Thought budget', hint: 'The most tokens a reply may spend thinking before it must answer; empty leaves it to max tokens.' },
+  responseFormat: { label: 'Reply format', hint: 'JSON is enforced while the reply is generated, so it always parses; a schema with rules that cannot be enforced (patterns, number ranges) is refused.' }
 };
 
 export const presetLabels: Record<SamplingPresetName, string> = { precise: 'Precise', balanced: 'Balanced', creative: 'Creative' };
@@ -119,6 +120,7 @@ export function describeReplySettings(metrics: MessageMetrics): SettingRow[] {
     { label: 'Beam search', value: onOff(s.beamWidth, 1, (width) => `${width} beams, length penalty ${s.lengthPenalty}`) },
     { label: 'Speculative decoding', value: describeDrafting(s.drafting) },
     { label: 'Thinking', value: s.thinking ? (s.thoughtBudget === null ? 'on' : `on, at most ${s.thoughtBudget} tokens`) : 'off' },
+    { label: 'Reply format', value: s.responseFormat.kind === 'text' ? 'text' : s.responseFormat.kind === 'json' ? 'any JSON object' : 'JSON following a schema' },
     {
       label: 'Stop reason',
       value: stopReasonLabels[metrics.stopReason] + (metrics.stopSequence !== null ? ` ${quoted(metrics.stopSequence)}` : '')
