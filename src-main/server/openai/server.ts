@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
-import { ApiError, type ReplySegment } from '../../api';
+import { ApiError } from '../../api';
 import type { GenerationJob, OpenAiBackend, Turn } from '../../app';
 import { answersHost, isLoopbackHost, type RunningServer } from '../http';
 import { finishReasonOf, OpenAiError, openStream, replyShapes, sendJson } from './responses';
