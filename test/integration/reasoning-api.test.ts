@@ -91,6 +91,12 @@ describe('a reasoning model on /v1, through the official openai client', () => {
     expect(contradiction).toMatchObject({ status: 400, message: expect.stringMatching(/contradict/) });
     const unknownEffort = await refused({ reasoning_effort: 'extreme' });
     expect(unknownEffort).toMatchObject({ status: 400, message: expect.stringMatching(/reasoning_effort/) });
+    // Log probabilities come from a token-by-token path without thought segments: asked of a thinking model, a 400 says so.
+    const thinkingLogprobs = await refused({ logprobs: true });
+    expect(thinkingLogprobs).toMatchObject({ status: 400, message: expect.stringMatching(/not available while a model thinks/) });
+    const withoutThinking = await client.chat.completions.create({ model, messages: question, temperature: 0, logprobs: true, reasoning_effort: 'none' });
+    expect(withoutThinking.choices[0].message.content).toBe(probeAnswer);
+    expect(withoutThinking.choices[0].logprobs!.content!.length).toBeGreaterThan(0);
   });
 
   it('drops a thought a client sends back, in the content or as reasoning_content, as the model’s template would', async () => {
