@@ -9,7 +9,8 @@ export type MessageRole = 'system' | 'user' | 'assistant';
 export type MessageStatus = 'complete' | 'streaming' | 'interrupted' | 'error';
 
 /** `maxTokensInThought`: max tokens ran out while the model was still thinking (Continue resumes the thought). */
-export const stopReasons = ['eos', 'stopSequence', 'maxTokens', 'maxTokensInThought', 'contextFull', 'abort', 'error'] as const;
+/** `toolCalls`: the reply ended by calling tools (the OpenAI API's tool calling; the client sends their results back). */
+export const stopReasons = ['eos', 'stopSequence', 'maxTokens', 'maxTokensInThought', 'contextFull', 'toolCalls', 'abort', 'error'] as const;
 
 /** What a piece of a reply is: the model's thinking (a thought segment, however its template marks it) or the answer. */
 export type ReplySegment = 'thought' | 'answer';

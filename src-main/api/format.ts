@@ -6,6 +6,7 @@ export const stopReasonLabels: Record<StopReason, string> = {
   maxTokens: 'max tokens',
   maxTokensInThought: 'max tokens, while thinking',
   contextFull: 'context full',
+  toolCalls: 'tool calls',
   abort: 'stopped by you',
   error: 'error'
 };

@@ -138,7 +138,7 @@ export class RemoteBackend implements ReplyBackend {
       generate: async (request, signal) => {
         const reply = await remoteChat(this.outbound, this.remotes.target(reference.engineId), { ...request, model: reference.model, onDelta: request.onDelta ?? (() => undefined) }, signal);
         // The engine knows the model by its own name; Hearth's figures name it by the reference.
-        return { ...reply, metrics: { ...reply.metrics, model } };
+        return { ...reply, toolCalls: [], metrics: { ...reply.metrics, model } };
       }
     };
   }

@@ -28,8 +28,8 @@ export { historyRemedies } from './historyRemedies';
 export { browserToken } from './browserToken';
 export { keepServingOnUnexpectedErrors } from './lastResort';
 export type { SecretStore } from './desktop';
-export type { ApiReply, GenerationJob, OpenAiBackend } from './openai';
-export type { TokenLogprob, Turn } from '../inference';
+export type { ApiReply, ApiStream, ApiToolCall, GenerationJob, OpenAiBackend } from './openai';
+export type { TokenLogprob, ToolSpec, Turn } from '../inference';
 
 export interface Hearth {
   router: Router;

@@ -1,22 +1,37 @@
 import { ApiError, type GenerationSettings, type ReplySegment } from '../api';
 import type { History } from '../history';
-import { requireVocabularyTokens, type InferenceEngine, type Reply, type TokenLogprob, type Turn } from '../inference';
+import { randomUUID } from 'node:crypto';
+import { requireVocabularyTokens, type InferenceEngine, type Reply, type ReplyTools, type TokenLogprob, type ToolCall, type Turn } from '../inference';
 import { listModels } from '../models';
 import type { LocalBackend } from './backends';
 import { titleFrom } from './chat';
 
 /** One generation the API asks for: a chat (system prompt and turns) or a prompt to continue, as text or token ids. */
 export type GenerationJob = (
-  | { kind: 'chat'; model: string; systemPrompt: string; turns: Turn[]; settings: GenerationSettings }
+  | { kind: 'chat'; model: string; systemPrompt: string; turns: Turn[]; settings: GenerationSettings; tools?: Omit<ReplyTools, 'onCallChunk'> | null }
   | { kind: 'completion'; model: string; prompt: string | number[]; settings: GenerationSettings }
 ) & {
   /** Log probabilities of each token with this many alternatives (0–20); null for none. */
   logprobs?: number | null;
 };
 
-/** An API reply: the answer, the thought, the figures, and each answer token's log probability when asked for. */
-export interface ApiReply extends Reply {
+/** A tool call as the API names it: an id the client answers with, the tool, its arguments as JSON text. */
+export interface ApiToolCall extends ToolCall {
+  id: string;
+}
+
+/** An API reply: the answer, the thought, the figures, each answer token's log probability when asked for, and its tool calls with their ids. */
+export interface ApiReply extends Omit<Reply, 'toolCalls'> {
   logprobs: TokenLogprob[] | null;
+  toolCalls: ApiToolCall[];
+}
+
+/** What a streaming API reply hands out as it is generated. */
+export interface ApiStream {
+  /** New thought or answer text; an answer's with the log probabilities of the tokens it completes (when asked for). */
+  delta(text: string, segment: ReplySegment, logprobs: TokenLogprob[] | null): void;
+  /** New arguments text of tool call `index` (its id and name come with its first chunk). */
+  toolCall(call: { index: number; id: string; name: string; argumentsDelta: string; first: boolean }): void;
 }
 
 /** What the OpenAI-compatible server (server/openai) serves from. */
@@ -25,10 +40,9 @@ export interface OpenAiBackend {
   models(): Promise<string[]>;
   /**
    * Runs the job when a sequence is free; BUSY (429) when too many wait; SETTINGS_INVALID (400) when it
-   * asks a model that always thinks not to. `onDelta` streams the thought's and the answer's text, an
-   * answer's with the log probabilities of the tokens it completes (when the job asks for them).
+   * asks a model that always thinks not to; `stream`, when given, hears the reply as it is generated.
    */
-  generate(job: GenerationJob, signal: AbortSignal, onDelta: (text: string, segment: ReplySegment, logprobs: TokenLogprob[] | null) => void): Promise<ApiReply>;
+  generate(job: GenerationJob, signal: AbortSignal, stream?: ApiStream): Promise<ApiReply>;
   /** Unit-length embeddings (as OpenAI's and llama.cpp's are) of texts or token ids; VALIDATION for ids outside the vocabulary. */
   embed(model: string, inputs: (string | number[])[], signal?: AbortSignal): Promise<{ vectors: number[][]; promptTokens: number }>;
 }
@@ -65,7 +79,7 @@ export class OpenAiService implements OpenAiBackend {
     return (await listModels(this.modelsDir)).filter((model) => model.usable).map((model) => model.name);
   }
 
-  generate(job: GenerationJob, signal: AbortSignal, onDelta: (text: string, segment: ReplySegment, logprobs: TokenLogprob[] | null) => void) {
+  generate(job: GenerationJob, signal: AbortSignal, stream?: ApiStream) {
     return this.admit(async () => {
       await this.requireInstalled(job.model);
       const prepared = await this.backend.prepare(job.model, job.settings);
@@ -80,23 +94,36 @@ export class OpenAiService implements OpenAiBackend {
       const wanted = job.logprobs ?? null;
       const pending: TokenLogprob[] = [];
       const sent: TokenLogprob[] = [];
-      const stream = (delta: string, _tokens: number, segment: ReplySegment) => {
+      const onDelta = (delta: string, _tokens: number, segment: ReplySegment) => {
         const entries = wanted === null || segment !== 'answer' ? null : pending.splice(0);
         if (entries) sent.push(...entries);
-        onDelta(delta, segment, entries);
+        stream?.delta(delta, segment, entries);
       };
       const logprobs = wanted === null ? undefined : { top: wanted, onToken: (entry: TokenLogprob) => pending.push(entry) };
+      // Each call gets its id when its first arguments arrive; the whole reply names its calls the same way.
+      const ids: string[] = [];
+      const idOf = (index: number) => (ids[index] ??= `call_${randomUUID().replaceAll('-', '').slice(0, 24)}`);
+      const tools =
+        job.kind === 'chat' && job.tools
+          ? {
+              ...job.tools,
+              onCallChunk: ({ index, name, argumentsDelta }: { index: number; name: string; argumentsDelta: string }) => {
+                const first = ids[index] === undefined;
+                stream?.toolCall({ index, id: idOf(index), name, argumentsDelta, first });
+              }
+            }
+          : undefined;
       const request =
         job.kind === 'chat'
-          ? { systemPrompt: job.systemPrompt, turns: job.turns, settings: job.settings, onDelta: stream, logprobs }
+          ? { systemPrompt: job.systemPrompt, turns: job.turns, settings: job.settings, onDelta, logprobs, tools }
           : typeof job.prompt === 'string'
-            ? { systemPrompt: '', turns: [{ role: 'user' as const, content: job.prompt }], settings: job.settings, plainText: true, onDelta: stream, logprobs }
-            : { systemPrompt: '', turns: [], promptTokens: job.prompt, settings: job.settings, plainText: true, onDelta: stream, logprobs };
+            ? { systemPrompt: '', turns: [{ role: 'user' as const, content: job.prompt }], settings: job.settings, plainText: true, onDelta, logprobs }
+            : { systemPrompt: '', turns: [], promptTokens: job.prompt, settings: job.settings, plainText: true, onDelta, logprobs };
       const reply = await prepared.generate(request, signal).catch((error: unknown) => {
         throw apiContextError(error);
       });
       this.options.onFinished?.(job, reply);
-      return { ...reply, logprobs: wanted === null ? null : sent };
+      return { ...reply, logprobs: wanted === null ? null : sent, toolCalls: reply.toolCalls.map((call, index) => ({ ...call, id: idOf(index) })) };
     });
   }
 

@@ -1,4 +1,4 @@
-import { LlamaChat, LlamaCompletion, type LlamaChatResponseSegment, type Token } from 'node-llama-cpp';
+import { LlamaChat, LlamaCompletion, type LlamaChatResponseFunctionCallParamsChunk, type LlamaChatResponseSegment, type Token } from 'node-llama-cpp';
 import type { GenerationSettings, MessageMetrics, ReplySegment, StopReason } from '../api';
 import { beamSearch } from './beam';
 import { ReplyCollector } from './collector';
@@ -7,6 +7,7 @@ import { ReplyClock } from './metrics';
 import { generateWithLogprobs, requireLogprobsSupport, type TokenLogprob } from './logprobs';
 import { basePrompt, chatHistory, fitPrompt, type FittedPrompt, type Turn } from './prompt';
 import { grammarFor, requireCompatibleSettings } from './structured';
+import { forcingToolCalls, functionsOf, requireToolSupport, type ReplyTools, type ToolCall } from './tools';
 import { endOfSequenceBias, toLlamaSampling } from './sampling';
 import { chosenPromptFormat, plainTextFormatName, type PromptFormat } from './template';
 
@@ -24,6 +25,8 @@ export interface ReplyRequest {
   onDelta?: (delta: string, outputTokens: number, segment: ReplySegment) => void;
   /** Report each token's log probability and its `top` alternatives (see logprobs.ts), before its text arrives as a delta. */
   logprobs?: { top: number; onToken: (entry: TokenLogprob) => void };
+  /** Tools the model may call (chat templates only); the reply then ends with its calls (see tools.ts). */
+  tools?: ReplyTools;
 }
 
 export interface Reply {
@@ -31,6 +34,8 @@ export interface Reply {
   text: string;
   /** The model's thinking before the answer; '' when it had none. */
   thought: string;
+  /** The tools the reply called, in order (with `request.tools` only); the reply's stop reason is then `toolCalls`. */
+  toolCalls: ToolCall[];
   metrics: MessageMetrics;
 }
 
@@ -39,6 +44,7 @@ type LlamaStopReason = 'eogToken' | 'stopGenerationTrigger' | 'customStopTrigger
 interface Generated {
   text: string;
   thought: string;
+  toolCalls: ToolCall[];
   stopReason: StopReason;
   stopSequence: string | null;
   beam: MessageMetrics['beam'];
@@ -47,6 +53,7 @@ interface Generated {
 function toStopReason(reason: LlamaStopReason): StopReason {
   if (reason === 'maxTokens') return 'maxTokens';
   if (reason === 'abort') return 'abort';
+  if (reason === 'functionCalls') return 'toolCalls';
   return 'eos';
 }
 
@@ -70,8 +77,8 @@ async function generateWithNodeLlama({
   collector: ReplyCollector;
   tokenBias: ReturnType<typeof endOfSequenceBias>;
   signal: AbortSignal;
-}): Promise<{ stopReason: StopReason; thinkingAtEnd: boolean }> {
-  const { settings } = request;
+}): Promise<{ stopReason: StopReason; thinkingAtEnd: boolean; toolCalls: ToolCall[] }> {
+  const { settings, tools } = request;
   const grammar = await grammarFor(sequence.model.llama, settings.responseFormat);
   const options = {
     ...toLlamaSampling(settings),
@@ -83,15 +90,28 @@ async function generateWithNodeLlama({
     onToken: (tokens: Token[]) => collector.answerTokens(tokens)
   };
   if (format.kind === 'chat') {
-    const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: format.wrapper, autoDisposeSequence: false });
+    const chatWrapper = tools?.mode === 'required' ? forcingToolCalls(format.wrapper) : format.wrapper;
+    const chat = new LlamaChat({ contextSequence: sequence, chatWrapper, autoDisposeSequence: false });
+    const calling = tools
+      ? {
+          functions: functionsOf(tools.tools),
+          documentFunctionParams: true,
+          ...(tools.parallel ? {} : { maxParallelFunctionCalls: 1 }),
+          onFunctionCallParamsChunk: (chunk: LlamaChatResponseFunctionCallParamsChunk) =>
+            tools.onCallChunk?.({ index: chunk.callIndex, name: chunk.functionName, argumentsDelta: chunk.paramsChunk })
+        }
+      : {};
     try {
       const result = await chat.generateResponse(chatHistory(request.systemPrompt, fitted.turns), {
         ...options,
+        ...calling,
         onResponseChunk: (chunk) => collector.chunk(chunk),
         ...(settings.thoughtBudget === null ? {} : { budgets: { thoughtTokens: settings.thoughtBudget, includeCurrentResponse: true } })
       });
       const last = result.fullResponse.at(-1) as string | LlamaChatResponseSegment | undefined;
-      return { stopReason: toStopReason(result.metadata.stopReason), thinkingAtEnd: typeof last === 'object' && last.type === 'segment' && !last.ended };
+      const calls = (result.functionCalls ?? []) as { functionName: string; params: unknown }[];
+      const toolCalls = calls.map((call) => ({ name: call.functionName, arguments: JSON.stringify(call.params ?? {}) }));
+      return { stopReason: toStopReason(result.metadata.stopReason), thinkingAtEnd: typeof last === 'object' && last.type === 'segment' && !last.ended, toolCalls };
     } finally {
       chat.dispose();
     }
@@ -100,7 +120,7 @@ async function generateWithNodeLlama({
   try {
     const input = request.promptTokens ? fitted.tokens : basePrompt(request.systemPrompt, fitted.turns);
     const result = await completion.generateCompletionWithMeta(input, { ...options, onTextChunk: (text: string) => collector.answerText(text) });
-    return { stopReason: toStopReason(result.metadata.stopReason), thinkingAtEnd: false };
+    return { stopReason: toStopReason(result.metadata.stopReason), thinkingAtEnd: false, toolCalls: [] };
   } finally {
     completion.dispose();
   }
@@ -118,8 +138,9 @@ export async function generateReply({ session, sequence }: SequenceRun, request:
   const { settings } = request;
   requireCompatibleSettings(settings);
   const format = replyFormat(session, request);
+  if (request.tools) requireToolSupport(format, settings, Boolean(request.logprobs));
   if (request.logprobs) requireLogprobsSupport(format, settings);
-  const fitted = fitPrompt(model, format, request, session.info.contextSize);
+  const fitted = fitPrompt(model, format, request, session.info.contextSize, request.tools ? functionsOf(request.tools.tools) : undefined);
   const clock = new ReplyClock();
   const predictionsBefore = sequence.tokenPredictions;
 
@@ -146,6 +167,7 @@ export async function generateReply({ session, sequence }: SequenceRun, request:
       generated = {
         text: result.text,
         thought: '',
+        toolCalls: [],
         stopReason: result.finishedBy,
         stopSequence: result.stopSequence,
         beam: { width: settings.beamWidth, logProbability: result.logProbability }
@@ -164,7 +186,7 @@ export async function generateReply({ session, sequence }: SequenceRun, request:
       onStop: () => stopped.abort()
     });
     const tokenBias = endOfSequenceBias(model, settings);
-    const { stopReason: ended, thinkingAtEnd } = request.logprobs
+    const { stopReason: ended, thinkingAtEnd, toolCalls } = request.logprobs
       ? {
           stopReason: await generateWithLogprobs(model, sequence, {
             promptTokens: fitted.tokens,
@@ -176,7 +198,8 @@ export async function generateReply({ session, sequence }: SequenceRun, request:
             onToken: request.logprobs.onToken,
             signal
           }),
-          thinkingAtEnd: false
+          thinkingAtEnd: false,
+          toolCalls: []
         }
       : await generateWithNodeLlama({ sequence, format, request, fitted, collector, tokenBias, signal: AbortSignal.any([signal, stopped.signal]) });
     collector.finish();
@@ -184,7 +207,7 @@ export async function generateReply({ session, sequence }: SequenceRun, request:
     // A reply cut short because the context had no more room, not because of the user's max tokens.
     if (stopReason === 'maxTokens' && fitted.replyTokens < settings.maxTokens) stopReason = 'contextFull';
     else if (stopReason === 'maxTokens' && thinkingAtEnd) stopReason = 'maxTokensInThought';
-    generated = { text: collector.answer, thought: collector.thought, stopReason, stopSequence: collector.stopSequence, beam: null };
+    generated = { text: collector.answer, thought: collector.thought, toolCalls, stopReason, stopSequence: collector.stopSequence, beam: null };
   }
 
   const predictions = sequence.tokenPredictions;
@@ -210,5 +233,5 @@ export async function generateReply({ session, sequence }: SequenceRun, request:
             refuted: predictions.refuted - predictionsBefore.refuted
           }
   });
-  return { text: generated.text, thought: generated.thought, metrics };
+  return { text: generated.text, thought: generated.thought, toolCalls: generated.toolCalls, metrics };
 }

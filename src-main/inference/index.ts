@@ -4,6 +4,7 @@ export type { DraftingRequest } from './drafting';
 export type { SequenceKind } from './sequences';
 export { generateReply, replyFormat, type Reply, type ReplyRequest } from './generate';
 export type { TokenLogprob } from './logprobs';
+export type { ReplyTools, ToolCall, ToolSpec } from './tools';
 export { basePrompt, chatHistory, fitPrompt, plainTextTokens, promptTokens, replyReserve, requireVocabularyTokens, type Turn } from './prompt';
 export { ReplyClock, decodeRate, percentile, histogram } from './metrics';
 export { resolvePromptFormat, chosenPromptFormat, baseModelFormatName } from './template';

@@ -1,4 +1,4 @@
-import type { ChatHistoryItem, LlamaModel, Token } from 'node-llama-cpp';
+import type { ChatHistoryItem, ChatModelFunctions, ChatModelResponse, LlamaModel, Token } from 'node-llama-cpp';
 import { ApiError, type GenerationSettings } from '../api';
 import type { PromptFormat } from './template';
 
@@ -10,6 +10,8 @@ export interface Turn {
    * thoughts are never sent back to the model.
    */
   thought?: { text: string; ended: boolean };
+  /** An assistant turn's tool calls (after its text), each with the result the client sent back. */
+  toolCalls?: { name: string; arguments: unknown; result: unknown }[];
 }
 
 /** A base model has no chat format: it continues the conversation's plain text. */
@@ -17,24 +19,35 @@ export function basePrompt(systemPrompt: string, turns: Turn[]): string {
   return (systemPrompt ? `${systemPrompt}\n` : '') + turns.map((turn) => turn.content).join('');
 }
 
+/**
+ * The turns as node-llama-cpp's chat history. Consecutive assistant turns are one model response: a
+ * reply that called tools and then, with their results, answered.
+ */
 export function chatHistory(systemPrompt: string, turns: Turn[]): ChatHistoryItem[] {
   const history: ChatHistoryItem[] = systemPrompt ? [{ type: 'system', text: systemPrompt }] : [];
   for (const turn of turns) {
-    if (turn.role === 'user') history.push({ type: 'user', text: turn.content });
-    else if (turn.thought) {
-      const thought = { type: 'segment' as const, segmentType: 'thought' as const, text: turn.thought.text, ended: turn.thought.ended };
-      history.push({ type: 'model', response: turn.content === '' ? [thought] : [thought, turn.content] });
-    } else history.push({ type: 'model', response: [turn.content] });
+    if (turn.role === 'user') {
+      history.push({ type: 'user', text: turn.content });
+      continue;
+    }
+    const response: ChatModelResponse['response'] = [];
+    if (turn.thought) response.push({ type: 'segment', segmentType: 'thought', text: turn.thought.text, ended: turn.thought.ended });
+    if (turn.content !== '' || (!turn.thought && !turn.toolCalls?.length)) response.push(turn.content);
+    (turn.toolCalls ?? []).forEach((call, index) => response.push({ type: 'functionCall', name: call.name, params: call.arguments, result: call.result, startsNewChunk: index === 0 }));
+    const previous = history.at(-1);
+    if (previous?.type === 'model') previous.response.push(...response);
+    else history.push({ type: 'model', response });
   }
   return history;
 }
 
 /** The tokens the model receives for these turns; after a user turn that includes the opening of the reply. */
-export function promptTokens(model: LlamaModel, format: PromptFormat, systemPrompt: string, turns: Turn[]): Token[] {
+export function promptTokens(model: LlamaModel, format: PromptFormat, systemPrompt: string, turns: Turn[], functions?: ChatModelFunctions): Token[] {
   if (format.kind === 'base') return plainTextTokens(model, basePrompt(systemPrompt, turns));
   const history = chatHistory(systemPrompt, turns);
   if (turns.at(-1)?.role !== 'assistant') history.push({ type: 'model', response: [] });
-  const { contextText } = format.wrapper.generateContextState({ chatHistory: history });
+  // Tools are described to the model in its prompt (the template's own way), so they count toward it.
+  const { contextText } = format.wrapper.generateContextState({ chatHistory: history, ...(functions ? { availableFunctions: functions, documentFunctionParams: true } : {}) });
   return contextText.tokenize(model.tokenizer);
 }
 
@@ -74,11 +87,12 @@ export function fitPrompt(
   model: LlamaModel,
   format: PromptFormat,
   request: { systemPrompt: string; turns: Turn[]; settings: GenerationSettings; promptTokens?: readonly number[] },
-  contextSize: number
+  contextSize: number,
+  functions?: ChatModelFunctions
 ): FittedPrompt {
   const reserve = replyReserve(request.settings, contextSize);
   let turns = request.turns;
-  let tokens = request.promptTokens ? requireVocabularyTokens(model, request.promptTokens) : promptTokens(model, format, request.systemPrompt, turns);
+  let tokens = request.promptTokens ? requireVocabularyTokens(model, request.promptTokens) : promptTokens(model, format, request.systemPrompt, turns, functions);
   let droppedTurns = 0;
   if (request.settings.contextOverflow === 'dropOldest') {
     const latestExchange = turns.at(-1)?.role === 'assistant' ? 2 : 1;
@@ -87,7 +101,7 @@ export function fitPrompt(
       const drop = turns[1]?.role === 'assistant' && turns.length - 2 >= latestExchange ? 2 : 1;
       turns = turns.slice(drop);
       droppedTurns += drop;
-      tokens = promptTokens(model, format, request.systemPrompt, turns);
+      tokens = promptTokens(model, format, request.systemPrompt, turns, functions);
     }
   }
   if (tokens.length + reserve > contextSize) {

@@ -5,7 +5,10 @@
  * is one; tests build probe models the same way, with a real architecture's tensor names and a real
  * chat template, to exercise reasoning segments, tool calls and control tokens deterministically.
  */
+import { switchDimensions, switchTensors, type ChainSwitch } from './chainSwitches';
 import { gguf, writeGguf, type GgufTensorSpec, type GgufValue } from './ggufWriter';
+
+export type { ChainSwitch } from './chainSwitches';
 
 /** SentencePiece spells a space as U+2581. */
 export const spmSpace = '\u2581';
@@ -43,6 +46,8 @@ export interface ChainModelSpec {
    * Off for the demo model, whose bytes stay as they shipped.
    */
   roundTrip?: boolean;
+  /** Successors that change once a token has appeared in the context (see chainSwitches.ts): a tool's result, say. */
+  switches?: readonly ChainSwitch[];
 }
 
 const specialTokens = ['<unk>', '<s>', '</s>'];
@@ -105,8 +110,8 @@ export function writeChainModel(path: string, spec: ChainModelSpec): void {
   const successor = new Map(Object.entries(spec.next).map(([token, next]) => [id(token), id(next)]));
   successor.set(eos, eos);
   const vocab = tokens.length;
-  // At least the vocabulary, so every token gets its own one-hot direction; a multiple of the heads.
-  const embedding = Math.ceil(vocab / (heads * 8)) * heads * 8;
+  // At least the vocabulary (and what switches need), so every token gets its own one-hot direction; a multiple of the heads.
+  const embedding = Math.ceil((vocab + switchDimensions(spec.switches?.length ?? 0)) / (heads * 8)) * heads * 8;
   const headDim = embedding / heads;
   const tokenEmbedding = new Float32Array(embedding * vocab);
   const output = new Float32Array(embedding * vocab);
@@ -118,7 +123,7 @@ export function writeChainModel(path: string, spec: ChainModelSpec): void {
   const outputNorm = f32(new Float32Array(embedding).fill(logit / Math.sqrt(embedding)));
   const ones = (length: number) => f32(new Float32Array(length).fill(1));
   // Zero attention and feed-forward weights leave the residual stream untouched; F16 keeps them small.
-  const block: GgufTensorSpec[] = [
+  const zeroBlock: GgufTensorSpec[] = [
     { name: 'blk.0.attn_norm.weight', shape: [embedding], type: 'F32', data: ones(embedding) },
     { name: 'blk.0.attn_q.weight', shape: [embedding, embedding], type: 'F16' },
     { name: 'blk.0.attn_k.weight', shape: [embedding, embedding], type: 'F16' },
@@ -135,6 +140,10 @@ export function writeChainModel(path: string, spec: ChainModelSpec): void {
     { name: 'blk.0.ffn_up.weight', shape: [embedding, feedForward], type: 'F16' },
     { name: 'blk.0.ffn_down.weight', shape: [feedForward, embedding], type: 'F16' }
   ];
+  const switched = spec.switches?.length
+    ? switchTensors({ switches: spec.switches, id, vocab, embedding, heads, feedForward, architecture: spec.architecture, tokenEmbedding, output })
+    : [];
+  const block = zeroBlock.map((tensor) => switched.find((replacement) => replacement.name === tensor.name) ?? tensor);
   const arch = spec.architecture;
   const metadata: Record<string, GgufValue> = {
     'general.architecture': gguf.string(arch),

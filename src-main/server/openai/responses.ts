@@ -2,10 +2,11 @@ import type { ServerResponse } from 'node:http';
 import type { ApiError, MessageMetrics, ReplySegment, StopReason } from '../../api';
 import type { ApiReply, TokenLogprob } from '../../app';
 
-export type FinishReason = 'stop' | 'length';
+export type FinishReason = 'stop' | 'length' | 'tool_calls';
 
-/** OpenAI has two reasons: the model (or a stop sequence) ended it, or a length limit did. */
+/** OpenAI's reasons: the model (or a stop sequence) ended it, a length limit did, or it called tools. */
 export function finishReasonOf(stopReason: StopReason): FinishReason {
+  if (stopReason === 'toolCalls') return 'tool_calls';
   return stopReason === 'maxTokens' || stopReason === 'maxTokensInThought' || stopReason === 'contextFull' ? 'length' : 'stop';
 }
 
@@ -118,6 +119,13 @@ export function replyShapes(object: 'chat' | 'text', meta: { id: string; created
         choices: [{ index: 0, delta: content, finish_reason: finish, ...(logprobs ? { logprobs: entries && entries.length > 0 ? chatLogprobs(entries) : null } : {}) }]
       };
     },
+    /** A tool call's new arguments text; its first chunk also names the call and its tool. */
+    toolCall(call: { index: number; id: string; name: string; argumentsDelta: string; first: boolean }) {
+      const entry = call.first
+        ? { index: call.index, id: call.id, type: 'function', function: { name: call.name, arguments: call.argumentsDelta } }
+        : { index: call.index, function: { arguments: call.argumentsDelta } };
+      return { ...head('chat.completion.chunk'), choices: [{ index: 0, delta: { tool_calls: [entry] }, finish_reason: null }] };
+    },
     /** The stream's opening chunk: the role, before any text. */
     role() {
       return { ...head('chat.completion.chunk'), choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] };
@@ -133,7 +141,15 @@ export function replyShapes(object: 'chat' | 'text', meta: { id: string; created
         object === 'chat'
           ? {
               index: 0,
-              message: { role: 'assistant', content: reply.text, ...(reply.thought ? { reasoning_content: reply.thought } : {}) },
+              message: {
+                role: 'assistant',
+                // A reply that only called tools has no content, as OpenAI's has none.
+                content: reply.text === '' && reply.toolCalls.length > 0 ? null : reply.text,
+                ...(reply.thought ? { reasoning_content: reply.thought } : {}),
+                ...(reply.toolCalls.length > 0
+                  ? { tool_calls: reply.toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })) }
+                  : {})
+              },
               finish_reason: finish,
               logprobs: shaped ? chatLogprobs(shaped) : null
             }

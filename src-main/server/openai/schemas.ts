@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { messageSchema } from './messages';
 import { ApiError, defaultGenerationSettings, grammarSchemaOf, type GenerationSettings, type ResponseFormat } from '../../api';
+import type { ToolSpec } from '../../app';
 
 /**
  * Fields every OpenAI generation request may carry. Every one OpenAI's spec marks nullable takes null as
@@ -21,8 +23,6 @@ const sampling = {
   stream_options: z.object({ include_usage: z.boolean().nullish() }).nullish()
 };
 
-/** A message's content: text, or parts; only text parts can be read (see `textOf`). */
-const content = z.union([z.string(), z.array(z.looseObject({ type: z.string(), text: z.string().optional() }))]);
 
 /** Token ids, as the completions and embeddings APIs take them instead of text. */
 const tokenIds = z.array(z.number().int().min(0)).min(1, 'a list of token ids cannot be empty');
@@ -35,16 +35,26 @@ export const reasoningEffortBudgets = { none: 0, minimal: 256, low: 1024, medium
 
 export const chatCompletionSchema = z.object({
   ...sampling,
-  messages: z
+  messages: z.array(messageSchema).min(1, 'messages must hold at least one message'),
+  /** Functions the model may call; `tool_choice` says whether it must; `parallel_tool_calls` false allows one call. */
+  tools: z
     .array(
       z.object({
-        role: z.enum(['system', 'developer', 'user', 'assistant']),
-        content: content.nullable(),
-        /** An earlier reply's thought, as clients echo it back: never sent to the model. */
-        reasoning_content: z.string().nullable().optional()
+        type: z.literal('function', 'Only function tools are supported.'),
+        function: z.object({
+          name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a tool name is 1 to 64 letters, digits, _ or -'),
+          description: z.string().nullish(),
+          parameters: z.record(z.string(), z.unknown()).nullish(),
+          strict: z.boolean().nullish()
+        })
       })
     )
-    .min(1, 'messages must hold at least one message'),
+    .max(128)
+    .nullish(),
+  tool_choice: z
+    .union([z.enum(['none', 'auto', 'required']), z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) })])
+    .nullish(),
+  parallel_tool_calls: z.boolean().nullish(),
   reasoning_effort: z.enum(Object.keys(reasoningEffortBudgets) as [keyof typeof reasoningEffortBudgets]).nullable().optional(),
   /** Each answer token's log probability, and `top_logprobs` alternatives for it (see inference/logprobs.ts). */
   logprobs: z.boolean().nullish(),
@@ -92,6 +102,28 @@ export const completionSchema = z.object({
 });
 export type CompletionRequest = z.infer<typeof completionSchema>;
 
+/** The tools a chat request offers and how the model must use them; null when it may call none. */
+export function toolsOf(request: ChatCompletionRequest): { tools: ToolSpec[]; mode: 'auto' | 'required'; parallel: boolean } | null {
+  const choice = request.tool_choice ?? 'auto';
+  const offered = (request.tools ?? []).map(({ function: tool }) => ({
+    name: tool.name,
+    ...(tool.description ? { description: tool.description } : {}),
+    ...(tool.parameters ? { parameters: tool.parameters } : {})
+  }));
+  if (choice === 'none') return null;
+  if (offered.length === 0) {
+    if (request.tool_choice != null) throw new ApiError('VALIDATION', 'tool_choice needs tools to choose from.', [{ path: 'tool_choice', message: 'needs tools' }]);
+    return null;
+  }
+  const parallel = request.parallel_tool_calls ?? true;
+  if (typeof choice === 'object') {
+    const named = offered.filter((tool) => tool.name === choice.function.name);
+    if (named.length === 0) throw new ApiError('VALIDATION', `tool_choice names "${choice.function.name}", which is not among the tools.`, [{ path: 'tool_choice', message: 'not among the tools' }]);
+    return { tools: named, mode: 'required', parallel };
+  }
+  return { tools: offered, mode: choice, parallel };
+}
+
 /** How many alternatives per token a request wants log probabilities with; null for none. */
 export function logprobsOf(request: ChatCompletionRequest | CompletionRequest): number | null {
   if (!('messages' in request)) return request.logprobs ?? null;
@@ -129,28 +161,6 @@ export function embeddingInputsOf(request: z.infer<typeof embeddingSchema>): (st
   return typeof input[0] === 'number' ? [input as number[]] : (input as (string | number[])[]);
 }
 
-/** A message's text; a part Hearth cannot read (an image, audio) is a VALIDATION error that says so. */
-export function textOf(value: z.infer<typeof content> | null | undefined): string {
-  if (value == null) return '';
-  if (typeof value === 'string') return value;
-  return value
-    .map((part) => {
-      if (part.type === 'text' && typeof part.text === 'string') return part.text;
-      const what = part.type === 'image_url' ? 'images' : part.type === 'input_audio' ? 'audio' : `"${part.type}" parts`;
-      throw new ApiError('VALIDATION', `This model takes no ${what}: Hearth's models read text only.`, [{ path: 'messages', message: `takes no ${what}` }]);
-    })
-    .join('');
-}
-
-/**
- * An earlier reply as the model should see it: without the thought a client left in its text. What
- * precedes the last `</think>` goes, as Qwen3's and DeepSeek-R1's own templates drop it (an R1 reply
- * often lacks the opening `<think>`, which its template put in the prompt).
- */
-export function answerOf(reply: string): string {
-  const end = reply.lastIndexOf('</think>');
-  return end < 0 ? reply : reply.slice(end + '</think>'.length).replace(/^\s+/, '');
-}
 
 /** The response format a chat request asks for; VALIDATION naming what a schema uses that cannot be enforced. */
 function responseFormatOf(request: ChatCompletionRequest): ResponseFormat {

@@ -3,10 +3,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
 import { ApiError } from '../../api';
-import type { GenerationJob, OpenAiBackend, Turn } from '../../app';
+import type { GenerationJob, OpenAiBackend } from '../../app';
 import { answersHost, isLoopbackHost, type RunningServer } from '../http';
 import { finishReasonOf, OpenAiError, openStream, replyShapes, sendJson } from './responses';
-import { answerOf, chatCompletionSchema, completionSchema, embeddingInputsOf, embeddingSchema, logprobsOf, promptOf, settingsOf, textOf } from './schemas';
+import { conversationOf } from './messages';
+import { chatCompletionSchema, completionSchema, embeddingInputsOf, embeddingSchema, logprobsOf, promptOf, settingsOf, toolsOf } from './schemas';
 
 export interface OpenAiServerOptions {
   backend: OpenAiBackend;
@@ -93,7 +94,7 @@ export function startOpenAiServer(options: OpenAiServerOptions): Promise<Running
     // A client that goes away stops its generation and frees its slot at once.
     response.on('close', () => controller.abort());
     const shapes = replyShapes(object, { id: `${object === 'chat' ? 'chatcmpl' : 'cmpl'}-${randomUUID()}`, created: Math.floor(Date.now() / 1000), model: job.model }, job.logprobs != null);
-    if (!stream) return sendJson(response, 200, shapes.whole(await options.backend.generate(job, controller.signal, () => undefined)), corsHeaders(request));
+    if (!stream) return sendJson(response, 200, shapes.whole(await options.backend.generate(job, controller.signal)), corsHeaders(request));
     // The stream opens with the first text, so a refusal before it (unknown model, full queue) is still a plain error response.
     // With include_usage, OpenAI gives every chunk `usage: null` and the figures in one last chunk.
     let events: ReturnType<typeof openStream> | null = null;
@@ -104,7 +105,10 @@ export function startOpenAiServer(options: OpenAiServerOptions): Promise<Running
       }
       events.send(includeUsage ? { ...chunk, usage: null } : chunk);
     };
-    const result = await options.backend.generate(job, controller.signal, (delta, segment, logprobs) => send(shapes.chunk(delta, null, segment, logprobs)));
+    const result = await options.backend.generate(job, controller.signal, {
+      delta: (delta, segment, logprobs) => send(shapes.chunk(delta, null, segment, logprobs)),
+      toolCall: (call) => send(shapes.toolCall(call))
+    });
     send(shapes.chunk(null, finishReasonOf(result.metrics.stopReason)));
     if (includeUsage) events!.send(shapes.usage(result.metrics));
     events!.done();
@@ -122,11 +126,8 @@ export function startOpenAiServer(options: OpenAiServerOptions): Promise<Running
     },
     'POST /v1/chat/completions': async (request, response) => {
       const body = parse(chatCompletionSchema, await readBody(request, limit));
-      const systemPrompt = body.messages.filter((message) => message.role === 'system' || message.role === 'developer').map((message) => textOf(message.content)).join('\n\n');
-      const turns: Turn[] = body.messages
-        .filter((message) => message.role === 'user' || message.role === 'assistant')
-        .map((message) => ({ role: message.role as Turn['role'], content: message.role === 'assistant' ? answerOf(textOf(message.content)) : textOf(message.content) }));
-      const job: GenerationJob = { kind: 'chat', model: body.model, systemPrompt, turns, settings: settingsOf(body, cap, cap), logprobs: logprobsOf(body) };
+      const { systemPrompt, turns } = conversationOf(body.messages);
+      const job: GenerationJob = { kind: 'chat', model: body.model, systemPrompt, turns, settings: settingsOf(body, cap, cap), logprobs: logprobsOf(body), tools: toolsOf(body) };
       await generate(request, response, job, Boolean(body.stream), Boolean(body.stream_options?.include_usage), 'chat');
     },
     'POST /v1/completions': async (request, response) => {
