@@ -3,6 +3,7 @@ import { ApiError, defaultGenerationSettings, type GenerationSettings } from '..
 import type { Token } from 'node-llama-cpp';
 import { beamSearch, endOfGenerationTokens, endOfSequenceBias, generateReply, InferenceEngine, nextTokenDistribution, plainTextTokens, type DraftingRequest, type Reply, type Turn } from '../../src-main/inference';
 import { stories260K, tinyRandomLlama } from '../helpers/paths';
+import { storiesStopCases } from '../fixtures/stops';
 
 const greedy: GenerationSettings = { ...defaultGenerationSettings, temperature: 0, maxTokens: 48 };
 const story: Turn[] = [{ role: 'user', content: 'Once upon a time' }];
@@ -46,12 +47,7 @@ describe('generation controls on stories260K (real node-llama-cpp)', () => {
   });
 
   it('matches stop strings that span tokens, contain spaces or start inside a token; streamed text equals the whole', async () => {
-    for (const [stop, before] of [
-      [' little girl', ', there was a'],
-      ['tle gi', ', there was a lit'],
-      ['named', ', there was a little girl '],
-      ['ttle', ', there was a li']
-    ]) {
+    for (const [stop, before] of storiesStopCases) {
       const deltas: string[] = [];
       const reply = await engine.run(
         (run, signal) => generateReply(run, { systemPrompt: '', turns: story, settings: { ...greedy, stop: [stop, 'never'] }, onDelta: (delta) => deltas.push(delta) }, signal),

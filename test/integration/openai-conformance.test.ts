@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Conversation, Message, ReplyRecord, TokenizeResult } from '../../src-main/api';
 import { stories260K, temporaryDir } from '../helpers/paths';
 import { killed, startApiProcess, type ServerProcess } from '../helpers/server-process';
+import { storiesStopCases } from '../fixtures/stops';
 
 const model = 'stories260K.gguf';
 const story = [{ role: 'user' as const, content: 'Once upon a time' }];
@@ -42,12 +43,7 @@ describe('the OpenAI API with clients nobody here wrote', () => {
   const post = (path: string, body: unknown) => fetch(`${baseURL}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
   it('stops exactly before a stop string that spans tokens, holds a space, or starts inside a token; streamed equals whole', async () => {
-    for (const [stop, before] of [
-      [' little girl', ', there was a'],
-      ['tle gi', ', there was a lit'],
-      ['named', ', there was a little girl '],
-      ['ttle', ', there was a li']
-    ]) {
+    for (const [stop, before] of storiesStopCases) {
       const whole = await client.chat.completions.create({ model, messages: story, temperature: 0, max_tokens: 40, stop: [stop] });
       expect(whole.choices[0]).toMatchObject({ message: { content: before }, finish_reason: 'stop' });
       expect((await streamed(baseURL, { model, messages: story, temperature: 0, max_tokens: 40, stop: [stop] })).text).toBe(before);
