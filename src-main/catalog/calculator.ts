@@ -45,7 +45,12 @@ export function calculateMemory(input: CalculatorInput, hardware: HardwareReport
     slidingWindowPattern: null,
     experts: null,
     expertsUsed: null,
+    feedForward: null,
     layerWeightBytes: new Array<number>(a.layers).fill(Math.max(0, weightsBytes - 2 * embeddingBytes) / a.layers),
+    // A precision is not a file's mix of ggml types: no repacked copies are counted.
+    layerMatrixBytesByType: Array.from({ length: a.layers }, () => ({})),
+    inputType: null,
+    outputMatrixBytesByType: {},
     inputWeightBytes: Math.min(embeddingBytes, weightsBytes / 2),
     outputWeightBytes: Math.min(embeddingBytes, weightsBytes / 2),
     tiedOutput: false,

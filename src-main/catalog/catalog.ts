@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ModelGeometry } from './geometry';
+import { matrixBytesByType } from './quantMix';
 
 const count = z.number().int().positive();
 
@@ -100,7 +101,12 @@ export function geometryFromCatalog(catalog: Catalog, model: CatalogModel, file:
     slidingWindowPattern: a.slidingWindowPattern,
     experts: a.experts,
     expertsUsed: a.expertsUsed,
+    feedForward: a.experts && a.expertsUsed && a.expertFeedForward ? a.expertsUsed * a.expertFeedForward : a.feedForward,
     layerWeightBytes: new Array<number>(a.layers).fill(layerBytes),
+    layerMatrixBytesByType: Array.from({ length: a.layers }, () => matrixBytesByType(file.quantization, layerBytes)),
+    // Tied or not, the embedding and head of a quantized file usually stay at a higher type (Q6_K, Q8_0): not repacked.
+    inputType: null,
+    outputMatrixBytesByType: {},
     inputWeightBytes: embeddingBytes,
     outputWeightBytes: outputBytes,
     tiedOutput: a.tiedEmbeddings,

@@ -19,8 +19,19 @@ export interface ModelGeometry {
   slidingWindowPattern: number | null;
   experts: number | null;
   expertsUsed: number | null;
+  /** The feed-forward width a token goes through (an MoE's used experts together); null when unknown. */
+  feedForward: number | null;
   /** Weight bytes of each repeating layer, in order. */
   layerWeightBytes: number[];
+  /**
+   * Of each layer's weights, the bytes of each ggml type among its matrices (what llama.cpp's CPU backend
+   * may repack); estimated from the quantization when there is no tensor table.
+   */
+  layerMatrixBytesByType: Record<string, number>[];
+  /** The token embedding's ggml type (repacked too when it is also the output head); null when unknown. */
+  inputType: string | null;
+  /** The output head's bytes by ggml type (none when it is tied to the embedding). */
+  outputMatrixBytesByType: Record<string, number>;
   /** The token embedding: llama.cpp always keeps it in RAM. */
   inputWeightBytes: number;
   /** Output norm and head: on the GPU only when every layer is. */
@@ -47,6 +58,16 @@ function layerOf(name: string): number | null {
 
 const isInputTensor = (name: string) => name.startsWith('token_embd') || name.startsWith('token_types') || name.startsWith('position_embd');
 
+/** What one token goes through: the dense feed-forward width, or an MoE's used experts' (shared expert included). */
+function feedForwardOf(metadata: Record<string, unknown>): number | null {
+  const dense = Array.isArray(metadata.feed_forward_length) ? Math.max(...(metadata.feed_forward_length as number[])) : Number(metadata.feed_forward_length ?? 0);
+  const expert = Number(metadata.expert_feed_forward_length ?? 0);
+  const used = Number(metadata.expert_used_count ?? 0);
+  const shared = Number(metadata.expert_shared_feed_forward_length ?? 0);
+  if (expert > 0 && used > 0) return expert * used + shared;
+  return dense > 0 ? dense : null;
+}
+
 /** Reads the geometry from a GGUF header: weights to the byte from its tensor table. */
 export function geometryFromGguf(info: GgufFileInfo): ModelGeometry {
   const metadata = info.architectureMetadata as Record<string, unknown> & {
@@ -62,6 +83,9 @@ export function geometryFromGguf(info: GgufFileInfo): ModelGeometry {
   const keyLength = Number(metadata.attention?.key_length ?? (heads ? embedding / heads : 0));
 
   const layerWeightBytes = new Array<number>(layers).fill(0);
+  const layerMatrixBytesByType = Array.from({ length: layers }, () => ({}) as Record<string, number>);
+  const outputMatrixBytesByType: Record<string, number> = {};
+  let inputType: string | null = null;
   let inputWeightBytes = 0;
   let outputWeightBytes = 0;
   let parameters = 0;
@@ -76,9 +100,19 @@ export function geometryFromGguf(info: GgufFileInfo): ModelGeometry {
       exact = false;
     }
     const layer = layerOf(tensor.name);
-    if (layer !== null && layer < layers) layerWeightBytes[layer] += bytes;
-    else if (isInputTensor(tensor.name)) inputWeightBytes += bytes;
-    else outputWeightBytes += bytes;
+    const type = ggmlTypeName(tensor.ggmlType) ?? `type ${tensor.ggmlType}`;
+    const matrix = tensor.dimensions.length >= 2;
+    const addTo = (table: Record<string, number>) => (table[type] = (table[type] ?? 0) + bytes);
+    if (layer !== null && layer < layers) {
+      layerWeightBytes[layer] += bytes;
+      if (matrix) addTo(layerMatrixBytesByType[layer]);
+    } else if (isInputTensor(tensor.name)) {
+      inputWeightBytes += bytes;
+      if (tensor.name.startsWith('token_embd')) inputType = type;
+    } else {
+      outputWeightBytes += bytes;
+      if (matrix) addTo(outputMatrixBytesByType);
+    }
   });
   const vocab = info.metadata.tokenizer?.ggml?.tokens?.length ?? Number(metadata.vocab_size ?? 0);
   return {
@@ -96,7 +130,11 @@ export function geometryFromGguf(info: GgufFileInfo): ModelGeometry {
     slidingWindowPattern: metadata.attention?.sliding_window ? (slidingWindowPatterns[architecture] ?? null) : null,
     experts: metadata.expert_count ? Number(metadata.expert_count) : null,
     expertsUsed: metadata.expert_used_count ? Number(metadata.expert_used_count) : null,
+    feedForward: feedForwardOf(metadata),
     layerWeightBytes,
+    layerMatrixBytesByType,
+    inputType,
+    outputMatrixBytesByType,
     inputWeightBytes,
     outputWeightBytes,
     tiedOutput: !tensors.some((tensor) => tensor.name === 'output.weight'),

@@ -1,6 +1,6 @@
 export { geometryFromGguf, type ModelGeometry } from './geometry';
 export { ggmlTypes, ggmlTypeName, tensorBytes, type GgmlTypeName } from './ggml';
-export { fitModel, kvCacheBytesPerLayer, largestFittingContext, memoryNeeds, splitAt } from './estimator';
+export { cpuRepackTypes, fitModel, kvCacheBytesPerLayer, largestFittingContext, memoryNeeds, splitAt } from './estimator';
 export { geometryFromCatalog } from './catalog';
 export { budgetFrom, fitReport, recommend } from './recommend';
 export { formatBytes, formatGiB } from './explain';

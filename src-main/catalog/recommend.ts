@@ -1,6 +1,6 @@
 import type { FitReport, HardwareReport, KvCacheTypeName, Recommendation, RecommendPriority } from '../api';
 import { bitsPerWeight, geometryFromCatalog, type Catalog, type CatalogModel } from './catalog';
-import { fitModel, memoryNeeds, type Fit, type MemoryBudget, type MemoryNeeds } from './estimator';
+import { cpuRepackTypes, fitModel, memoryNeeds, type Fit, type MemoryBudget, type MemoryNeeds } from './estimator';
 import { explainFit, toDeviceMemory } from './explain';
 import type { ModelGeometry } from './geometry';
 import { activeWeightFraction, defaultCpuBandwidthGbPerSecond, estimateDecodeSpeed, gpuBandwidth } from './speed';
@@ -40,15 +40,19 @@ function scaled(needs: MemoryNeeds, factor: number): MemoryNeeds {
     inputWeights: times(needs.inputWeights),
     outputWeights: times(needs.outputWeights),
     tiedOutput: needs.tiedOutput,
+    layerRepack: needs.layerRepack.map(times),
+    headRepack: times(needs.headRepack),
     layerKvCache: needs.layerKvCache.map(times),
-    compute: times(needs.compute)
+    compute: times(needs.compute),
+    cpuCompute: times(needs.cpuCompute),
+    cpuRuntime: needs.cpuRuntime
   };
 }
 
 /** Fits one model geometry on this hardware and explains it. */
 export function fitReport(label: string, geometry: ModelGeometry, hardware: HardwareReport, options: FitOptions): { report: FitReport; fit: Fit } {
   const budget = budgetFrom(hardware);
-  const raw = memoryNeeds(geometry, { contextSize: options.contextSize, kvCacheType: options.kvCacheType });
+  const raw = memoryNeeds(geometry, { contextSize: options.contextSize, kvCacheType: options.kvCacheType, repackTypes: cpuRepackTypes(hardware.cpu.simd) });
   const needs = options.correction ? scaled(raw, options.correction.factor) : raw;
   const fit = fitModel(needs, budget, options.gpuLayers);
   const decodeTokensPerSecond =

@@ -1,9 +1,9 @@
 import { getLlama, GgufInsights, LlamaLogLevel, readGgufFileInfo, type Llama } from 'node-llama-cpp';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fitModel, geometryFromGguf, kvCacheBytesPerLayer, memoryNeeds, splitAt, type ModelGeometry } from '../../src-main/catalog';
+import { cpuRepackTypes, fitModel, geometryFromGguf, kvCacheBytesPerLayer, memoryNeeds, splitAt, type ModelGeometry } from '../../src-main/catalog';
 import { tensorBytes } from '../../src-main/catalog';
-import { shapes, writeShapeFixture, type ModelShape } from '../fixtures/shapes';
+import { shapes, shapeTensors, writeShapeFixture, type ModelShape } from '../fixtures/shapes';
 import { temporaryDir } from '../helpers/paths';
 
 const MiB = 1024 * 1024;
@@ -52,6 +52,38 @@ describe('fit estimator on header-only GGUF files with real model shapes', () =>
     expect(sum(kvCacheBytesPerLayer(llama31, { contextSize: 1000 }))).toBe(2 * 32 * 1024 * 8 * 128 * 2);
   });
 
+  it('counts the copies the CPU backend repacks: Q4_K matrices with AVX2 (a tied embedding too, when it is the head), none for Q8_0 or without AVX2', () => {
+    const avx2 = cpuRepackTypes({ avx2: true, avx512: false, neon: false });
+    expect([...avx2].sort()).toEqual(['Q4_0', 'Q4_K']);
+    expect([...cpuRepackTypes({ avx2: false, avx512: false, neon: true })].sort()).toEqual(['IQ4_NL', 'Q4_0']);
+    const layerQ4K = (shape: ModelShape, layer: number) =>
+      shapeTensors(shape, 'Q4_K_M')
+        .filter((tensor) => tensor.name.startsWith(`blk.${layer}.`) && tensor.type === 'Q4_K')
+        .reduce((total, tensor) => total + tensorBytes(tensor), 0);
+    // Untied: every layer's Q4_K matrices; the head (Q6_K) and the embedding are not repacked.
+    const llama31 = memoryNeeds(fixtures.get('llama31_8b')!.geometry, { contextSize: 2048, repackTypes: avx2 });
+    expect(llama31.layerRepack[0]).toBe(layerQ4K(shapes.llama31_8b, 0));
+    expect(llama31.headRepack).toBe(0);
+    // Tied (Llama 3.2 1B, Gemma 3): the Q4_K embedding is the head's matrix, so it is repacked when the head runs on the CPU.
+    const tied = memoryNeeds(fixtures.get('llama32_1b')!.geometry, { contextSize: 2048, repackTypes: avx2 });
+    expect(tied.headRepack).toBe(fixtures.get('llama32_1b')!.geometry.inputWeightBytes);
+    expect(splitAt(tied, 0).cpu.weights).toBe(fixtures.get('llama32_1b')!.weightBytes + sum(tied.layerRepack) + tied.headRepack);
+    // With every layer and the head on the GPU, nothing is repacked.
+    expect(splitAt(tied, 17).cpu.weights).toBe(fixtures.get('llama32_1b')!.geometry.inputWeightBytes);
+    // MoE experts are matrices (3-D) too.
+    const moe = memoryNeeds(fixtures.get('qwen3_30b_a3b')!.geometry, { contextSize: 2048, repackTypes: avx2 });
+    expect(moe.layerRepack[0]).toBeGreaterThan(fixtures.get('qwen3_30b_a3b')!.geometry.layerWeightBytes[0] * 0.5);
+    expect(sum(memoryNeeds(fixtures.get('llama31_8b')!.geometry, { contextSize: 2048 }).layerRepack)).toBe(0);
+  });
+
+  it('counts the CPU compute buffer a batch touches, not the whole-batch logits a GPU reserves', () => {
+    const gemma = memoryNeeds(fixtures.get('gemma3_4b')!.geometry, { contextSize: 8192 });
+    // 262,208 tokens × 512 × 4 bytes of logits are reserved on a GPU; a chat asks for one token's on the CPU.
+    expect(gemma.compute).toBeGreaterThan(512 * MiB);
+    expect(gemma.cpuCompute).toBeLessThan(100 * MiB);
+    expect(gemma.cpuCompute).toBe(512 * 4 * (2 * 10240 + 4 * 2560) + 262208 * 4);
+  });
+
   it('honours Gemma 3 sliding windows: 5 of every 6 layers keep only window + batch cells', () => {
     const gemma = fixtures.get('gemma3_4b')!.geometry;
     expect(gemma).toMatchObject({ slidingWindow: 1024, slidingWindowPattern: 6 });
@@ -61,14 +93,19 @@ describe('fit estimator on header-only GGUF files with real model shapes', () =>
     expect(sum(kvCacheBytesPerLayer(gemma, { contextSize: 32768 }))).toBe(globalLayers * 32768 * perCell + localLayers * 1536 * perCell);
   });
 
-  it('agrees with node-llama-cpp’s dry run on the CPU path within 10%', async () => {
+  // node-llama-cpp's dry run counts what llama.cpp reserves. Hearth counts the same reservation for weights,
+  // KV cache and a GPU's compute buffer, but on the CPU what is touched and what the CPU backend copies
+  // (estimator.ts; checked against real loads in measured-load.test.ts).
+  it('agrees with node-llama-cpp’s dry run on what llama.cpp reserves on the CPU path, within 10%', async () => {
     for (const [key, { geometry, path }] of fixtures) {
       const insights = await GgufInsights.from(await readGgufFileInfo(path), llama);
       for (const contextSize of [2048, 8192]) {
         const model = await insights.estimateModelResourceRequirementsV2({ gpuLayers: 0 });
         const context = await insights.estimateContextResourceRequirementsV2({ contextSize, modelGpuLayers: 0, sequences: 1 });
         const dryRun = model.cpuRam + context.cpuRam;
-        const ours = splitAt(memoryNeeds(geometry, { contextSize }), 0).cpu.total;
+        const needs = memoryNeeds(geometry, { contextSize });
+        const { cpu } = splitAt(needs, 0);
+        const ours = cpu.weights + cpu.kvCache + needs.compute;
         const ratio = ours / dryRun;
         expect({ key, contextSize, withinTenPercent: ratio > 0.9 && ratio < 1.1, ratio }).toMatchObject({ key, contextSize, withinTenPercent: true });
       }
