@@ -79,7 +79,6 @@ export function createHandlers({ info, modelsDir, history, engine, chat, hardwar
         contextSize,
         kvCacheType,
         gpuLayers,
-        expertFeedForward: model.architecture.expertFeedForward,
         correction: history.measurements.correction(deviceKey(report))
       }).report;
     },

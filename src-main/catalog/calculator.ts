@@ -47,6 +47,7 @@ export function calculateMemory(input: CalculatorInput, hardware: HardwareReport
     expertsUsed: null,
     feedForward: null,
     layerWeightBytes: new Array<number>(a.layers).fill(Math.max(0, weightsBytes - 2 * embeddingBytes) / a.layers),
+    layerExpertBytes: new Array<number>(a.layers).fill(0),
     // A precision is not a file's mix of ggml types: no repacked copies are counted.
     layerMatrixBytesByType: Array.from({ length: a.layers }, () => ({})),
     inputType: null,

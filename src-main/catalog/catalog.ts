@@ -75,6 +75,14 @@ export function bitsPerWeight(catalog: Catalog, quantization: string): number {
   return catalog.quantizations.find((fact) => fact.quantization === quantization)?.bitsPerWeight ?? nominalBits[quantization] ?? 16;
 }
 
+/** The experts' share of an MoE layer's parameters (attention and the routed experts' three matrices); 0 for a dense model. */
+function expertShare(a: CatalogModel['architecture']): number {
+  if (!a.experts || !a.expertFeedForward) return 0;
+  const attention = a.embeddingLength * a.attentionHeads * a.headDim * 2 + a.embeddingLength * a.kvHeads * a.headDim * 2;
+  const experts = 3 * a.embeddingLength * a.expertFeedForward * a.experts;
+  return experts / (attention + experts);
+}
+
 /**
  * The geometry of a catalog file that is not on disk: the file size spread over the layers after the
  * embedding and output head (sized from the vocabulary at the file's bits per weight). Estimated,
@@ -103,6 +111,7 @@ export function geometryFromCatalog(catalog: Catalog, model: CatalogModel, file:
     expertsUsed: a.expertsUsed,
     feedForward: a.experts && a.expertsUsed && a.expertFeedForward ? a.expertsUsed * a.expertFeedForward : a.feedForward,
     layerWeightBytes: new Array<number>(a.layers).fill(layerBytes),
+    layerExpertBytes: new Array<number>(a.layers).fill(layerBytes * expertShare(a)),
     layerMatrixBytesByType: Array.from({ length: a.layers }, () => matrixBytesByType(file.quantization, layerBytes)),
     // Tied or not, the embedding and head of a quantized file usually stay at a higher type (Q6_K, Q8_0): not repacked.
     inputType: null,

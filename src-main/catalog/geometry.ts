@@ -23,6 +23,8 @@ export interface ModelGeometry {
   feedForward: number | null;
   /** Weight bytes of each repeating layer, in order. */
   layerWeightBytes: number[];
+  /** Of each layer's weights, the experts' (a token reads only its used experts' share); 0 for a dense model. */
+  layerExpertBytes: number[];
   /**
    * Of each layer's weights, the bytes of each ggml type among its matrices (what llama.cpp's CPU backend
    * may repack); estimated from the quantization when there is no tensor table.
@@ -83,6 +85,7 @@ export function geometryFromGguf(info: GgufFileInfo): ModelGeometry {
   const keyLength = Number(metadata.attention?.key_length ?? (heads ? embedding / heads : 0));
 
   const layerWeightBytes = new Array<number>(layers).fill(0);
+  const layerExpertBytes = new Array<number>(layers).fill(0);
   const layerMatrixBytesByType = Array.from({ length: layers }, () => ({}) as Record<string, number>);
   const outputMatrixBytesByType: Record<string, number> = {};
   let inputType: string | null = null;
@@ -105,6 +108,7 @@ export function geometryFromGguf(info: GgufFileInfo): ModelGeometry {
     const addTo = (table: Record<string, number>) => (table[type] = (table[type] ?? 0) + bytes);
     if (layer !== null && layer < layers) {
       layerWeightBytes[layer] += bytes;
+      if (tensor.name.includes('_exps')) layerExpertBytes[layer] += bytes;
       if (matrix) addTo(layerMatrixBytesByType[layer]);
     } else if (isInputTensor(tensor.name)) {
       inputWeightBytes += bytes;
@@ -132,6 +136,7 @@ export function geometryFromGguf(info: GgufFileInfo): ModelGeometry {
     expertsUsed: metadata.expert_used_count ? Number(metadata.expert_used_count) : null,
     feedForward: feedForwardOf(metadata),
     layerWeightBytes,
+    layerExpertBytes,
     layerMatrixBytesByType,
     inputType,
     outputMatrixBytesByType,

@@ -3,7 +3,7 @@ import { bitsPerWeight, geometryFromCatalog, type Catalog, type CatalogModel } f
 import { cpuRepackTypes, fitModel, memoryNeeds, type Fit, type MemoryBudget, type MemoryNeeds } from './estimator';
 import { explainFit, toDeviceMemory } from './explain';
 import type { ModelGeometry } from './geometry';
-import { activeWeightFraction, defaultCpuBandwidthGbPerSecond, estimateDecodeSpeed, gpuBandwidth } from './speed';
+import { activeLayerBytes, defaultCpuBandwidthGbPerSecond, estimateDecodeSpeed, gpuBandwidth, headBytes } from './speed';
 
 export interface Correction {
   factor: number;
@@ -17,7 +17,6 @@ export interface FitOptions {
   /** Learnt from earlier loads on this device: measured ÷ estimated. */
   correction?: Correction | null;
   cpuBandwidthGbPerSecond?: number;
-  expertFeedForward?: number | null;
 }
 
 /** The memory llama.cpp can use, as the probe saw it: its own VRAM figures, not the OS's. */
@@ -61,7 +60,8 @@ export function fitReport(label: string, geometry: ModelGeometry, hardware: Hard
       : estimateDecodeSpeed({
           needs,
           split: fit.split,
-          activeFraction: activeWeightFraction(geometry, options.expertFeedForward ?? null),
+          activeLayers: activeLayerBytes(geometry),
+          head: headBytes(geometry),
           gpuGbPerSecond: gpuBandwidth(budget.deviceNames),
           cpuGbPerSecond: options.cpuBandwidthGbPerSecond ?? defaultCpuBandwidthGbPerSecond
         });
@@ -104,10 +104,7 @@ export function qualityNote(catalog: Catalog, quantization: string): string {
 function chooseFile(catalog: Catalog, model: CatalogModel, hardware: HardwareReport, options: FitOptions, priority: RecommendPriority): Recommendation {
   const byQuality = [...model.files].sort((a, b) => bitsPerWeight(catalog, b.quantization) - bitsPerWeight(catalog, a.quantization));
   const candidates = byQuality.map((file) => {
-    const { report } = fitReport(`${model.name} ${file.quantization}`, geometryFromCatalog(catalog, model, file), hardware, {
-      ...options,
-      expertFeedForward: model.architecture.expertFeedForward
-    });
+    const { report } = fitReport(`${model.name} ${file.quantization}`, geometryFromCatalog(catalog, model, file), hardware, options);
     return { file, report };
   });
   const speedOf = (candidate: (typeof candidates)[number]) => candidate.report.decodeTokensPerSecond ?? 0;

@@ -52,45 +52,50 @@ export function gpuBandwidth(deviceNames: string[]): number | null {
   return null;
 }
 
-/** The share of a layer's weights one token reads: all of it, or for a mixture of experts the active experts and the rest. */
-export function activeWeightFraction(geometry: ModelGeometry, expertFeedForward: number | null): number {
-  if (!geometry.experts || !geometry.expertsUsed) return 1;
-  if (!expertFeedForward) return geometry.expertsUsed / geometry.experts;
-  const attention = geometry.embedding * geometry.heads * geometry.keyLength * 2 + geometry.embedding * geometry.kvHeads * geometry.keyLength * 2;
-  const expertsAll = 3 * geometry.embedding * expertFeedForward * geometry.experts;
-  const expertsActive = 3 * geometry.embedding * expertFeedForward * geometry.expertsUsed;
-  return (attention + expertsActive) / (attention + expertsAll);
+/** Bytes of each layer one token reads: all of a dense layer; of an MoE layer, the shared part and its used experts' share. */
+export function activeLayerBytes(geometry: ModelGeometry): number[] {
+  const used = geometry.experts && geometry.expertsUsed ? geometry.expertsUsed / geometry.experts : 1;
+  return geometry.layerWeightBytes.map((bytes, layer) => bytes - geometry.layerExpertBytes[layer] * (1 - used));
+}
+
+/** The head one token reads: the output matrix, or the token embedding when the head reuses it (Llama 3.2, Gemma 3, small Qwen3). */
+export function headBytes(geometry: ModelGeometry): number {
+  return geometry.outputWeightBytes + (geometry.tiedOutput ? geometry.inputWeightBytes : 0);
 }
 
 export interface SpeedInputs {
   needs: MemoryNeeds;
   split: Split;
-  activeFraction: number;
+  /** What one token reads of each layer (`activeLayerBytes`) and of the head (`headBytes`). */
+  activeLayers: number[];
+  head: number;
   gpuGbPerSecond: number | null;
   cpuGbPerSecond: number;
 }
 
 /** Tokens per second at the bandwidth limit, with the context half full on average; null when the GPU's bandwidth is unknown. */
-export function estimateDecodeSpeed({ needs, split, activeFraction, gpuGbPerSecond, cpuGbPerSecond }: SpeedInputs): number | null {
-  const layers = needs.layerWeights.length;
-  const gpuRepeating = Math.min(split.gpuLayers, layers);
-  const ratioOnGpu = layers ? gpuRepeating / layers : 0;
-  const layerWeights = needs.layerWeights.reduce((a, b) => a + b, 0) * activeFraction;
-  const kvRead = needs.layerKvCache.reduce((a, b) => a + b, 0) / 2;
-  const headOnGpu = split.gpuLayers === split.totalLayers;
-  const gpuBytes = (layerWeights + kvRead) * ratioOnGpu + (headOnGpu ? needs.outputWeights : 0);
-  const cpuBytes = (layerWeights + kvRead) * (1 - ratioOnGpu) + (headOnGpu ? 0 : needs.outputWeights);
+export function estimateDecodeSpeed({ needs, split, activeLayers, head, gpuGbPerSecond, cpuGbPerSecond }: SpeedInputs): number | null {
+  const layers = activeLayers.length;
+  // llama.cpp offloads the last layers first.
+  const firstGpuLayer = layers - Math.min(split.gpuLayers, layers);
+  let gpuBytes = split.gpuLayers === split.totalLayers ? head : 0;
+  let cpuBytes = split.gpuLayers === split.totalLayers ? 0 : head;
+  activeLayers.forEach((bytes, layer) => {
+    const read = bytes + needs.layerKvCache[layer] / 2;
+    if (layer >= firstGpuLayer) gpuBytes += read;
+    else cpuBytes += read;
+  });
   if (gpuBytes > 0 && !gpuGbPerSecond) return null;
   const seconds = (gpuBytes > 0 ? gpuBytes / (gpuGbPerSecond! * GB) : 0) + cpuBytes / (cpuGbPerSecond * GB);
   return seconds > 0 ? 1 / seconds : null;
 }
 
 /**
- * Bytes one decode step reads: the active repeating weights, the output head, and the F16 KV cache of
- * `contextTokens` tokens (the token embedding contributes one row, negligible).
+ * Bytes one decode step reads: the active repeating weights, the output head however it is stored
+ * (tied to the embedding or not), and the F16 KV cache of `contextTokens` tokens.
  */
-export function bytesPerGeneratedToken(geometry: ModelGeometry, contextTokens: number, expertFeedForward: number | null = null): number {
-  const weights = geometry.layerWeightBytes.reduce((sum, bytes) => sum + bytes, 0) * activeWeightFraction(geometry, expertFeedForward);
+export function bytesPerGeneratedToken(geometry: ModelGeometry, contextTokens: number): number {
+  const weights = activeLayerBytes(geometry).reduce((sum, bytes) => sum + bytes, 0);
   const kvPerToken = geometry.layers * geometry.kvHeads * (geometry.keyLength + geometry.valueLength) * 2;
-  return weights + geometry.outputWeightBytes + kvPerToken * contextTokens;
+  return weights + headBytes(geometry) + kvPerToken * contextTokens;
 }
