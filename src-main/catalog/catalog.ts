@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ModelGeometry } from './geometry';
+import { ggmlTypes, type GgmlTypeName } from './ggml';
 import { matrixBytesByType } from './quantMix';
 
 const count = z.number().int().positive();
@@ -68,8 +69,48 @@ export function parseCatalog(data: unknown): Catalog {
   return catalogSchema.parse(data);
 }
 
-/** Bits per weight when the table has no figure: the type's nominal size (F16 16, Q8_0 8.5, …). */
-const nominalBits: Record<string, number> = { F32: 32, F16: 16, BF16: 16, Q8_0: 8.5, Q6_K: 6.5625, Q5_K_M: 5.5, Q5_K_S: 5.5, Q4_K_M: 4.5, Q4_K_S: 4.5, Q4_0: 4.5, Q3_K_M: 3.4375, Q3_K_S: 3.4375, Q3_K_L: 3.4375, Q2_K: 2.625 };
+/** Bits per weight of one ggml tensor type, from its block (Q8_0: 34 bytes per 32 weights = 8.5). */
+const typeBits = (type: GgmlTypeName) => (ggmlTypes[type].blockBytes * 8) / ggmlTypes[type].blockSize;
+
+/**
+ * Bits per weight when the table has no figure: the nominal size of the type a quantization stores most
+ * weights in (Q4_K_M: Q4_K's 4.5; IQ4_XS: 4.25; MXFP4: 4.25). Mixes such as IQ3_M and IQ2_M are named
+ * after their main type (IQ3_S, IQ2_S); the table's measured figures include the mix.
+ */
+const nominalBits: Record<string, number> = {
+  F32: 32,
+  F16: 16,
+  BF16: 16,
+  Q8_0: typeBits('Q8_0'),
+  Q6_K: typeBits('Q6_K'),
+  Q5_K_M: typeBits('Q5_K'),
+  Q5_K_S: typeBits('Q5_K'),
+  Q5_0: typeBits('Q5_0'),
+  Q5_1: typeBits('Q5_1'),
+  Q4_K_M: typeBits('Q4_K'),
+  Q4_K_S: typeBits('Q4_K'),
+  Q4_0: typeBits('Q4_0'),
+  Q4_1: typeBits('Q4_1'),
+  Q3_K_M: typeBits('Q3_K'),
+  Q3_K_S: typeBits('Q3_K'),
+  Q3_K_L: typeBits('Q3_K'),
+  Q2_K: typeBits('Q2_K'),
+  IQ4_NL: typeBits('IQ4_NL'),
+  IQ4_XS: typeBits('IQ4_XS'),
+  IQ3_M: typeBits('IQ3_S'),
+  IQ3_S: typeBits('IQ3_S'),
+  IQ3_XS: typeBits('IQ3_S'),
+  IQ3_XXS: typeBits('IQ3_XXS'),
+  IQ2_M: typeBits('IQ2_S'),
+  IQ2_S: typeBits('IQ2_S'),
+  IQ2_XS: typeBits('IQ2_XS'),
+  IQ2_XXS: typeBits('IQ2_XXS'),
+  IQ1_M: typeBits('IQ1_M'),
+  IQ1_S: typeBits('IQ1_S'),
+  TQ2_0: typeBits('TQ2_0'),
+  TQ1_0: typeBits('TQ1_0'),
+  MXFP4: typeBits('MXFP4')
+};
 
 export function bitsPerWeight(catalog: Catalog, quantization: string): number {
   return catalog.quantizations.find((fact) => fact.quantization === quantization)?.bitsPerWeight ?? nominalBits[quantization] ?? 16;

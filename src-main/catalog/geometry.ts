@@ -45,7 +45,8 @@ export interface ModelGeometry {
 }
 
 /** Architectures whose sliding-window layers llama.cpp places by a fixed pattern (global every Nth layer). */
-const slidingWindowPatterns: Record<string, number> = { gemma2: 2, gemma3: 6, gemma3n: 5, cohere2: 4 };
+// gpt-oss: llama_model_openai_moe::load_arch_hparams sets a period of 2 (even layers windowed) unless the file names another.
+const slidingWindowPatterns: Record<string, number> = { gemma2: 2, gemma3: 6, gemma3n: 5, cohere2: 4, 'gpt-oss': 2 };
 
 /** Bytes a tensor occupies; types the writer does not know fall back to the gap between tensor offsets. */
 function bytesOf(tensor: { ggmlType: number; dimensions: readonly (number | bigint)[] }): number | null {

@@ -1,8 +1,8 @@
-import { readGgufFileInfo } from 'node-llama-cpp';
+import { getLlama, LlamaLogLevel, readGgufFileInfo } from 'node-llama-cpp';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tensorBytes } from '../../src-main/catalog';
+import { ggmlTypes, tensorBytes } from '../../src-main/catalog';
 import { encodeGgufHeader, gguf, writeGguf } from '../../src-main/models';
 import { temporaryDir } from '../helpers/paths';
 
@@ -50,6 +50,21 @@ describe('GGUF writer', () => {
     expect(tensorBytes({ shape: [4096, 32000], type: 'Q6_K' })).toBe((4096 * 32000 * 210) / 256);
     expect(tensorBytes({ shape: [10], type: 'F32' })).toBe(40);
     expect(() => tensorBytes({ shape: [10], type: 'Q8_0' })).toThrow(/multiple of 32/);
+  });
+
+  it('knows every ggml type by the id, block size and block bytes llama.cpp itself uses', async () => {
+    const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
+    try {
+      // Internal bindings of node-llama-cpp: ggml_blck_size and ggml_type_size of the bundled llama.cpp.
+      const bindings = (llama as unknown as { _bindings: { getBlockSizeForGgmlType(id: number): number | undefined; getTypeSizeForGgmlType(id: number): number | undefined } })._bindings;
+      for (const [name, spec] of Object.entries(ggmlTypes)) {
+        expect([name, bindings.getBlockSizeForGgmlType(spec.id), bindings.getTypeSizeForGgmlType(spec.id)]).toEqual([name, spec.blockSize, spec.blockBytes]);
+      }
+    } finally {
+      await llama.dispose();
+    }
+    expect(tensorBytes({ shape: [2880, 2880], type: 'MXFP4' })).toBe((2880 * 2880 * 17) / 32);
+    expect(tensorBytes({ shape: [5120, 17408], type: 'IQ4_XS' })).toBe((5120 * 17408 * 136) / 256);
   });
 
   it('writes a header-only file that readers accept without the tensor data', async () => {
