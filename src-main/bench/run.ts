@@ -115,7 +115,7 @@ export async function runBenchmark(llama: Llama, options: BenchmarkOptions): Pro
       const geometry = geometryFromGguf(header);
       const onGpu = llama.gpu !== false && model.gpuLayers > 0;
       const tableBandwidth = onGpu ? gpuBandwidth(await llama.getGpuDeviceNames()) : null;
-      const bandwidthGbPerSecond = tableBandwidth ?? measureMemoryBandwidth();
+      const bandwidthGbPerSecond = tableBandwidth ?? (await measureMemoryBandwidth({ threads }));
       // tg starts from one token: on average half the generated tokens sit in the KV cache.
       const bytesPerToken = bytesPerGeneratedToken(geometry, 1 + genTokens / 2);
       const limitTokensPerSecond = decodeLimitTokensPerSecond(bandwidthGbPerSecond, bytesPerToken);
