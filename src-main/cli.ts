@@ -23,8 +23,9 @@ Commands:
                                the model's tokens for the text (id and piece), and their count
   bench --model <file> [--prompt 512] [--gen 128] [--reps 5] [--batch 1,2,4] [--json]
                                load time, prefill and decode tok/s (alone and in parallel) and % of the bandwidth limit
-  recommend [--context N] [--json]
-                               this machine, and the catalog's models ranked for it
+  recommend [--context N] [--min-speed N] [--priority balanced|speed|quality] [--json]
+                               this machine, and the catalog's models ranked for it; picks slower
+                               than --min-speed tok/s (default 5, 0 = off) are flagged and ranked after
   fit --model <file> [--context N] [--measure] [--json]
                                how a local GGUF fits: our estimate, node-llama-cpp's, and (--measure) a real load
   models list [--json]         the models folder, with what each file's header says
@@ -213,6 +214,8 @@ export async function main(argv: string[]): Promise<void> {
       json: { type: 'boolean' },
       measure: { type: 'boolean' },
       link: { type: 'boolean' },
+      'min-speed': { type: 'string' },
+      priority: { type: 'string' },
       help: { type: 'boolean', short: 'h' }
     }
   });
@@ -244,7 +247,12 @@ export async function main(argv: string[]): Promise<void> {
       await tokenizeCommand(options, rest.join(' '), json);
       return;
     case 'recommend':
-      await recommendCommand(resolvePaths({ dataDir: options['data-dir'], modelsDir: options['models-dir'] }), { contextSize: contextSize ?? defaultRecommendContext, json });
+      await recommendCommand(resolvePaths({ dataDir: options['data-dir'], modelsDir: options['models-dir'] }), {
+        contextSize: contextSize ?? defaultRecommendContext,
+        json,
+        minSpeed: options['min-speed'],
+        priority: options.priority
+      });
       return;
     case 'models':
       await modelsCommand(resolvePaths({ dataDir: options['data-dir'], modelsDir: options['models-dir'] }), rest[0], rest[1], { json, link });

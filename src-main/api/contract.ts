@@ -88,7 +88,9 @@ export const methods = {
     z.strictObject({
       contextSize: z.number().int().min(256).max(1_048_576).optional(),
       kvCacheType: z.enum(kvCacheTypeNames).optional(),
-      priority: z.enum(recommendPriorities).optional()
+      priority: z.enum(recommendPriorities).optional(),
+      /** The usable-speed floor in tokens per second; `defaultMinTokensPerSecond` when absent, 0 flags nothing. */
+      minTokensPerSecond: z.number().min(0).max(10_000).optional()
     })
   ),
   /** The memory calculator: a model that is not in the catalog, from its parameter count and precision. */

@@ -56,7 +56,14 @@ export interface DeviceMemory {
   kvCacheBytes: number;
   computeBytes: number;
   runtimeBytes: number;
+  /** What the device needs; `repackBytes` is not part of it. */
   totalBytes: number;
+  /**
+   * RAM only: llama.cpp's CPU backend's repacked copies of some weights (Q4_K and Q4_0 on AVX2). Each
+   * replaces its original's file pages, which the OS drops when memory runs short, so it is not needed
+   * on top of the weights — but a process monitor shows both where RAM is ample.
+   */
+  repackBytes: number;
 }
 
 /** How a model fits this machine: where each byte goes, and the one-sentence why. */
@@ -85,6 +92,11 @@ export interface FitReport {
   explanation: string;
 }
 
+/** The memory a load shows (RSS + VRAM growth) where RAM is ample: what both devices need plus the CPU's repacked copies. */
+export function expectedResidentBytes(fit: Pick<FitReport, 'gpu' | 'cpu'>): number {
+  return fit.gpu.totalBytes + fit.cpu.totalBytes + fit.cpu.repackBytes;
+}
+
 export interface Recommendation {
   modelId: string;
   modelName: string;
@@ -97,19 +109,51 @@ export interface Recommendation {
   sizeExact: boolean;
   license: string;
   tags: string[];
-  /** Quality lost to quantization, from llama.cpp's published perplexity measurements. */
-  qualityNote: string;
+  /** Quality lost to quantization, in words, from llama.cpp's published perplexity measurements. */
+  quality: QualityRating;
+  /** Decode speed on this machine: measured where it has run this model (or one of the same shape), else estimated. */
+  speed: SpeedFigure;
+  /** Fits, but decodes slower than the usable-speed floor (`RecommendResult.minTokensPerSecond`); ranked after usable picks. */
+  slow: boolean;
+  /** Why it ranks where it does, in one line. */
+  rankReason: string;
   nativeContextLength: number;
   fit: FitReport;
+}
+
+/**
+ * Perplexity added over F16, in words: near-lossless below 0.05, small loss below 0.3, noticeable loss
+ * below 1, large loss from 1; F16/BF16 are the original precision.
+ */
+export const qualityWords = ['original precision', 'near-lossless', 'small loss', 'noticeable loss', 'large loss', 'not measured'] as const;
+export type QualityWords = (typeof qualityWords)[number];
+
+export interface QualityRating {
+  words: QualityWords;
+  /** The measurement behind the words — its figure, the model it was measured on and the source — for a tooltip. */
+  detail: string;
+}
+
+export interface SpeedFigure {
+  /** Tokens per second while decoding; null when the GPU's bandwidth is unknown and nothing was measured. */
+  tokensPerSecond: number | null;
+  measured: boolean;
+  /** Where the figure comes from, in one sentence. */
+  basis: string;
 }
 
 export const recommendPriorities = ['speed', 'balanced', 'quality'] as const;
 export type RecommendPriority = (typeof recommendPriorities)[number];
 
+/** Below this many tokens per second a reply feels broken: picks that slow are flagged and ranked after usable ones. */
+export const defaultMinTokensPerSecond = 5;
+
 export interface RecommendResult {
   hardware: HardwareReport;
   contextSize: number;
   priority: RecommendPriority;
+  /** The usable-speed floor the ranking used. */
+  minTokensPerSecond: number;
   recommendations: Recommendation[];
   /** Set when nothing in the catalog fits here: where to run bigger models instead. */
   remoteSuggestion: string | null;

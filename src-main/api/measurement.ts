@@ -63,6 +63,8 @@ export interface BenchmarkResult {
   createdAt: number;
   model: string;
   quantization: string | null;
+  /** The model's shape (the catalog's `shapeKey`): a catalog file of the same shape and quantization decodes at this speed too. Absent in results kept before it was recorded. */
+  shape?: string;
   threads: number;
   gpuLayers: number;
   contextSize: number;

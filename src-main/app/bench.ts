@@ -1,5 +1,6 @@
 import type { BenchmarkResult, EventBus } from '../api';
 import { runBenchmark } from '../bench';
+import type { MeasuredSpeed } from '../catalog';
 import { cpuCores, probeHardware, systemSources, type HardwareService } from '../hardware';
 import { History } from '../history';
 import { gpuFromEnv, InferenceEngine } from '../inference';
@@ -30,6 +31,25 @@ export class BenchmarkService {
 
   list(): BenchmarkResult[] {
     return this.history.benchmarks.list();
+  }
+
+  /**
+   * What the recommender learns from this device's benchmarks: their decode speeds (newest first) and
+   * the CPU memory bandwidth the newest CPU run measured with decode's threads.
+   */
+  measuredOn(device: string): { measured: MeasuredSpeed[]; cpuBandwidthGbPerSecond?: number } {
+    const runs = this.list().filter((run) => run.hardware === device && run.decodeTokensPerSecond.n > 0);
+    const measured = runs.map((run) => ({
+      file: run.model,
+      shape: run.shape ?? null,
+      quantization: run.quantization,
+      gpuLayers: run.gpuLayers,
+      threads: run.threads,
+      decodeTokensPerSecond: run.decodeTokensPerSecond.mean,
+      percentOfLimit: run.percentOfLimit
+    }));
+    const cpuRun = runs.find((run) => run.bandwidthSource === 'measured (CPU memory test)');
+    return { measured, cpuBandwidthGbPerSecond: cpuRun?.bandwidthGbPerSecond };
   }
 
   /** The model being chatted with is unloaded for the benchmark and loaded again afterwards (see `InferenceEngine.hold`). */

@@ -1,5 +1,5 @@
-import { ApiError, type AppInfo, type Handlers, type HubTokenStatus, type Recommendation } from '../api';
-import { builtInCatalog, calculateMemory, fitReport, geometryFromCatalog, geometryFromGguf, recommend } from '../catalog';
+import { ApiError, defaultMinTokensPerSecond, type AppInfo, type Handlers, type HubTokenStatus, type Recommendation } from '../api';
+import { builtInCatalog, calculateMemory, fitReport, geometryFromCatalog, geometryFromGguf, limitShare, recommend } from '../catalog';
 import { defaultContextSize, type InferenceEngine } from '../inference';
 import type { HardwareService, TelemetrySampler } from '../hardware';
 import type { History } from '../history';
@@ -62,11 +62,12 @@ export function createHandlers({ info, modelsDir, history, engine, chat, hardwar
     'engine.load': (request) => loader.load(request),
     'engine.unload': () => engine.unload(),
     'hardware.probe': ({ refresh }) => hardware.report(refresh),
-    'catalog.recommend': async ({ contextSize = defaultRecommendContext, kvCacheType = 'f16', priority = 'balanced' }) => {
+    'catalog.recommend': async ({ contextSize = defaultRecommendContext, kvCacheType = 'f16', priority = 'balanced', minTokensPerSecond = defaultMinTokensPerSecond }) => {
       const report = await hardware.report(true);
-      const correction = history.measurements.correction(deviceKey(report));
-      const recommendations = recommend(catalog, report, { contextSize, kvCacheType, priority, correction });
-      return { hardware: report, contextSize, priority, recommendations, remoteSuggestion: remoteSuggestionFor(recommendations) };
+      const device = deviceKey(report);
+      const correction = history.measurements.correction(device);
+      const recommendations = recommend(catalog, report, { contextSize, kvCacheType, priority, correction, minTokensPerSecond, ...bench.measuredOn(device) });
+      return { hardware: report, contextSize, priority, minTokensPerSecond, recommendations, remoteSuggestion: remoteSuggestionFor(recommendations) };
     },
     'catalog.calculate': async (input) => calculateMemory(input, await hardware.report()),
     'catalog.estimate': async ({ source, contextSize, kvCacheType = 'f16', gpuLayers }) => {
@@ -75,11 +76,14 @@ export function createHandlers({ info, modelsDir, history, engine, chat, hardwar
       const file = model?.files.find((entry) => entry.quantization === source.quantization);
       if (!model || !file) throw new ApiError('NOT_FOUND', `The catalog has no ${source.quantization} file of "${source.modelId}".`);
       const report = await hardware.report();
+      const measured = bench.measuredOn(deviceKey(report));
       return fitReport(`${model.name} ${file.quantization}`, geometryFromCatalog(catalog, model, file), report, {
         contextSize,
         kvCacheType,
         gpuLayers,
-        correction: history.measurements.correction(deviceKey(report))
+        correction: history.measurements.correction(deviceKey(report)),
+        cpuBandwidthGbPerSecond: measured.cpuBandwidthGbPerSecond,
+        limitShare: limitShare(measured.measured)
       }).report;
     },
     'conversations.list': () => history.conversations.list(),

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { ApiError, type Drafting, type EngineStatus, type FitReport, type HardwareReport, type KvCacheTypeName } from '../api';
+import { ApiError, expectedResidentBytes, type Drafting, type EngineStatus, type FitReport, type HardwareReport, type KvCacheTypeName } from '../api';
 import { budgetFrom, fitReport, geometryFromGguf, largestFittingContext, nodeLlamaCppEstimate, type ModelGeometry } from '../catalog';
 import type { HardwareService } from '../hardware';
 import type { FitMeasurements } from '../history';
@@ -96,7 +96,9 @@ export class ModelLoader {
     let lastError: unknown = null;
     for (const [index, attempt] of attempts.entries()) {
       const loadNote = index === 0 ? cappedNote : `Ran out of memory at first; loaded with ${attempt.gpuLayers} GPU layers and a context of ${attempt.contextSize} tokens instead.`;
-      const estimatedBytes = attempt === attempts[0] ? report.gpu.totalBytes + report.cpu.totalBytes : null;
+      // Compared with the RSS a load shows, so the CPU's repacked copies count; where they would not fit
+      // in free RAM the OS reclaims file pages and the measurement says nothing about the estimate.
+      const estimatedBytes = attempt === attempts[0] && report.cpu.totalBytes + report.cpu.repackBytes <= report.ramFreeBytes ? expectedResidentBytes(report) : null;
       try {
         const status = await this.engine.load(path, request.model, { ...attempt, gpuLayers: hasGpu(hardware) ? attempt.gpuLayers : undefined, estimatedBytes, loadNote }, wait);
         this.pendingMeasurement = estimatedBytes

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { TokenBias, type Llama, type LlamaContextSequence, type LlamaModel, type Token } from 'node-llama-cpp';
 import type { BenchmarkResult, ParallelDecode } from '../api';
-import { bytesPerGeneratedToken, geometryFromGguf, gpuBandwidth } from '../catalog';
+import { bytesPerGeneratedToken, geometryFromGguf, gpuBandwidth, shapeKey } from '../catalog';
 import { chooseThreads, endOfGenerationTokens } from '../inference';
 import { quantizationOf, readGgufHeader } from '../models';
 import { measureMemoryBandwidth } from './bandwidth';
@@ -128,6 +128,7 @@ export async function runBenchmark(llama: Llama, options: BenchmarkOptions): Pro
       return {
         model: basename(options.path),
         quantization: quantizationOf(header),
+        shape: shapeKey(geometry),
         threads,
         gpuLayers: model.gpuLayers,
         contextSize: context.contextSize,

@@ -9,6 +9,12 @@
  * Q4_K matrix, 64 MiB of KV cache, of the 259 MiB compute buffer llama.cpp reserves only the
  * activations a batch touches (~48 MiB, flash attention on), and ~60 MiB of vocabulary tables —
  * where node-llama-cpp's estimate, and this one before, said 1056 MiB. Q8_0 is not repacked: 1425 MiB.
+ *
+ * The repacked copy replaces its original in the working set: the original's mapped pages are read
+ * once, then sit clean in the page cache, and the OS drops them when memory runs short. A
+ * Qwen3-30B-A3B-shaped Q4_K_M (17.3 GiB of weights, ~12 GiB of it repacked) loaded and ran on a
+ * 24 GiB machine with no swap at 22 GiB of RSS, where weights + copies would be 29 GiB. So whether a
+ * model fits is judged on the working set (`total`), and `repack` says how much more RSS may show.
  */
 import type { FitClass, KvCacheTypeName } from '../api';
 import type { ModelGeometry } from './geometry';
@@ -147,7 +153,13 @@ export interface DeviceBytes {
   kvCache: number;
   compute: number;
   runtime: number;
+  /** What the device needs: weights + KV cache + compute + runtime. */
   total: number;
+  /**
+   * The CPU backend's repacked copies (0 on a GPU): not in `total`, since each replaces its original's
+   * reclaimable file pages, but a process's RSS shows both until memory runs short.
+   */
+  repack: number;
 }
 
 export interface Split {
@@ -161,8 +173,8 @@ export interface Split {
 
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 
-function deviceBytes(weights: number, kvCache: number, compute: number, runtime: number): DeviceBytes {
-  return { weights, kvCache, compute, runtime, total: weights + kvCache + compute + runtime };
+function deviceBytes(weights: number, kvCache: number, compute: number, runtime: number, repack = 0): DeviceBytes {
+  return { weights, kvCache, compute, runtime, total: weights + kvCache + compute + runtime, repack };
 }
 
 /**
@@ -187,10 +199,11 @@ export function splitAt(needs: MemoryNeeds, gpuLayers: number, gpuDevices = 1): 
     onGpu ? gpuRuntimeReserveBytes * devices : 0
   );
   const cpu = deviceBytes(
-    needs.inputWeights + cpuRange(needs.layerWeights) + cpuRange(needs.layerRepack) + (allOnGpu ? 0 : needs.outputWeights + needs.headRepack),
+    needs.inputWeights + cpuRange(needs.layerWeights) + (allOnGpu ? 0 : needs.outputWeights),
     cpuRange(needs.layerKvCache),
     allOnGpu ? 0 : needs.cpuCompute,
-    needs.cpuRuntime
+    needs.cpuRuntime,
+    cpuRange(needs.layerRepack) + (allOnGpu ? 0 : needs.headRepack)
   );
   return { gpuLayers: offloaded, totalLayers, gpu, cpu };
 }

@@ -18,7 +18,7 @@ export function contextLabel(tokens: number): string {
 }
 
 export function toDeviceMemory(bytes: DeviceBytes): DeviceMemory {
-  return { weightsBytes: bytes.weights, kvCacheBytes: bytes.kvCache, computeBytes: bytes.compute, runtimeBytes: bytes.runtime, totalBytes: bytes.total };
+  return { weightsBytes: bytes.weights, kvCacheBytes: bytes.kvCache, computeBytes: bytes.compute, runtimeBytes: bytes.runtime, totalBytes: bytes.total, repackBytes: bytes.repack };
 }
 
 export function speedPhrase(tokensPerSecond: number | null): string {
@@ -42,9 +42,15 @@ export function explainFit(label: string, fit: Fit, free: { gpuFreeBytes: number
   const buffers = rounded(gpu.compute + gpu.runtime + cpu.compute + cpu.runtime);
   const show = (value: number) => (small ? `${value} MiB` : `${(value / 10).toFixed(1)} GiB`);
   const sum = `${show(weights)} weights + ${show(context)} context (${contextLabel(contextSize)}) + ${show(buffers)} buffers = ${show(weights + context + buffers)}`;
+  const speed = speedPhrase(tokensPerSecond);
+  const repack = cpu.repack >= 0.05 * GiB ? `. RAM use may read up to ${formatGiB(cpu.repack)} higher: llama.cpp's faster copies of some weights sit beside file pages the OS drops when memory runs short` : '';
+  return fitSentence(label, fit, free, sum, speed) + (fit.fitClass === 'too-large' ? '' : repack);
+}
+
+function fitSentence(label: string, fit: Fit, free: { gpuFreeBytes: number; ramFreeBytes: number; unified: boolean }, sum: string, speed: string): string {
+  const { gpu, cpu } = fit.split;
   const vram = `${formatGiB(free.gpuFreeBytes)} free ${free.unified ? 'unified memory' : 'VRAM'}`;
   const ram = `${formatGiB(free.ramFreeBytes)} free RAM`;
-  const speed = speedPhrase(tokensPerSecond);
   switch (fit.fitClass) {
     case 'full-gpu':
       // The token embedding always stays in RAM; say so when it is large enough to show.

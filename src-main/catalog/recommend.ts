@@ -1,7 +1,9 @@
-import type { FitReport, HardwareReport, KvCacheTypeName, Recommendation, RecommendPriority } from '../api';
-import { bitsPerWeight, geometryFromCatalog, type Catalog, type CatalogModel } from './catalog';
+import { defaultMinTokensPerSecond, type FitReport, type HardwareReport, type KvCacheTypeName, type Recommendation, type RecommendPriority, type SpeedFigure } from '../api';
+import { bitsPerWeight, geometryFromCatalog, type Catalog, type CatalogFile, type CatalogModel } from './catalog';
 import { cpuRepackTypes, fitModel, memoryNeeds, type Fit, type MemoryBudget, type MemoryNeeds } from './estimator';
 import { explainFit, toDeviceMemory } from './explain';
+import { limitShare, speedOf, type MeasuredSpeed, type SpeedContext } from './measuredSpeed';
+import { qualityOf } from './quality';
 import type { ModelGeometry } from './geometry';
 import { activeLayerBytes, defaultCpuBandwidthGbPerSecond, estimateDecodeSpeed, gpuBandwidth, headBytes } from './speed';
 
@@ -16,7 +18,10 @@ export interface FitOptions {
   gpuLayers?: number;
   /** Learnt from earlier loads on this device: measured ÷ estimated. */
   correction?: Correction | null;
+  /** Measured by `hearth bench` on this machine (GB/s); `defaultCpuBandwidthGbPerSecond` until then. */
   cpuBandwidthGbPerSecond?: number;
+  /** The share of the bandwidth limit this device reaches (`limitShare`); the estimate is the limit itself without it. */
+  limitShare?: number | null;
 }
 
 /** The memory llama.cpp can use, as the probe saw it: its own VRAM figures, not the OS's. */
@@ -54,7 +59,7 @@ export function fitReport(label: string, geometry: ModelGeometry, hardware: Hard
   const raw = memoryNeeds(geometry, { contextSize: options.contextSize, kvCacheType: options.kvCacheType, repackTypes: cpuRepackTypes(hardware.cpu.simd) });
   const needs = options.correction ? scaled(raw, options.correction.factor) : raw;
   const fit = fitModel(needs, budget, options.gpuLayers);
-  const decodeTokensPerSecond =
+  const limit =
     fit.fitClass === 'too-large'
       ? null
       : estimateDecodeSpeed({
@@ -65,6 +70,7 @@ export function fitReport(label: string, geometry: ModelGeometry, hardware: Hard
           gpuGbPerSecond: gpuBandwidth(budget.deviceNames),
           cpuGbPerSecond: options.cpuBandwidthGbPerSecond ?? defaultCpuBandwidthGbPerSecond
         });
+  const decodeTokensPerSecond = limit === null ? null : limit * (options.limitShare ?? 1);
   const report: FitReport = {
     fitClass: fit.fitClass,
     gpuLayers: fit.split.gpuLayers,
@@ -88,33 +94,116 @@ export function fitReport(label: string, geometry: ModelGeometry, hardware: Hard
 }
 
 const classRank: Record<FitReport['fitClass'], number> = { 'full-gpu': 0, partial: 1, cpu: 2, 'too-large': 3 };
-/** Below this a reply feels broken; "balanced" prefers smaller models that reach it. */
-export const usableTokensPerSecond = 5;
-/** Quantizations that lose this much perplexity (Q2_K, Q3_K_S) rank after any model that fits without them. */
-export const degradedPerplexityIncrease = 1;
+/** Quantizations at 3 bits or fewer: picked only for a model with no better file that fits, ranked after every model that has one. */
+const lowBit = /^(Q2|Q3|IQ1|IQ2|IQ3|TQ)/;
+/** On a CPU, "balanced" stops at Q5_K_M: every extra bit costs speed one to one there, for little quality. */
+const balancedCpuQuantization = 'Q5_K_M';
 
-export function qualityNote(catalog: Catalog, quantization: string): string {
-  const fact = catalog.quantizations.find((entry) => entry.quantization === quantization);
-  if (!fact || fact.perplexityIncrease === null) return `${quantization}: no published quality measurement`;
-  if (Math.abs(fact.perplexityIncrease) < 0.01) return `${quantization}: practically lossless (${fact.perplexityIncrease >= 0 ? '+' : ''}${fact.perplexityIncrease} perplexity, ${fact.baseline})`;
-  return `${quantization}: +${fact.perplexityIncrease} perplexity over F16 (${fact.baseline})`;
+export interface RecommendOptions extends FitOptions {
+  priority: RecommendPriority;
+  /** The usable-speed floor in tokens per second (`defaultMinTokensPerSecond`); 0 flags nothing. */
+  minTokensPerSecond?: number;
+  /** Decode speeds this machine has measured (its benchmarks), newest first. */
+  measured?: readonly MeasuredSpeed[];
 }
 
-/** For one model: the best-quality file that fits fully on the GPU, else the best partial offload, else the CPU. */
-function chooseFile(catalog: Catalog, model: CatalogModel, hardware: HardwareReport, options: FitOptions, priority: RecommendPriority): Recommendation {
-  const byQuality = [...model.files].sort((a, b) => bitsPerWeight(catalog, b.quantization) - bitsPerWeight(catalog, a.quantization));
-  const candidates = byQuality.map((file) => {
-    const { report } = fitReport(`${model.name} ${file.quantization}`, geometryFromCatalog(catalog, model, file), hardware, options);
-    return { file, report };
-  });
-  const speedOf = (candidate: (typeof candidates)[number]) => candidate.report.decodeTokensPerSecond ?? 0;
-  const inClass = (fitClass: FitReport['fitClass']) => candidates.filter((candidate) => candidate.report.fitClass === fitClass);
-  const pick =
+interface Candidate {
+  file: CatalogFile;
+  report: FitReport;
+  speed: SpeedFigure;
+}
+
+const isSlow = (speed: SpeedFigure, floor: number) => speed.tokensPerSecond !== null && speed.tokensPerSecond < floor;
+
+/**
+ * For one model, which file to offer: of the files that fit, F16/BF16 only where Q8_0 does not, 3-bit
+ * and lower only where nothing better does, those at the usable speed where any is (the fastest where
+ * none is); then the best class (full GPU, partial, CPU) and within it the user's priority.
+ */
+function chooseFile(catalog: Catalog, model: CatalogModel, hardware: HardwareReport, options: RecommendOptions, context: SpeedContext, floor: number): Candidate {
+  const bits = (candidate: Candidate) => bitsPerWeight(catalog, candidate.file.quantization);
+  const candidates = model.files
+    .map((file): Candidate => {
+      const geometry = geometryFromCatalog(catalog, model, file);
+      const { report } = fitReport(`${model.name} ${file.quantization}`, geometry, hardware, options);
+      return { file, report, speed: speedOf(file, geometry, report, context) };
+    })
+    .sort((a, b) => bits(b) - bits(a));
+  let pool = candidates.filter((c) => c.report.fitClass !== 'too-large');
+  if (pool.some((c) => c.file.quantization === 'Q8_0')) pool = pool.filter((c) => !/^B?F16$/.test(c.file.quantization));
+  if (pool.some((c) => !lowBit.test(c.file.quantization))) pool = pool.filter((c) => !lowBit.test(c.file.quantization));
+  if (pool.length === 0) {
+    // Nothing fits: show the smallest file worth having, so the explanation says how far off it is.
+    return [...candidates].reverse().find((c) => !lowBit.test(c.file.quantization)) ?? candidates[candidates.length - 1];
+  }
+  const fastest = (list: Candidate[]) => [...list].sort((a, b) => (b.speed.tokensPerSecond ?? 0) - (a.speed.tokensPerSecond ?? 0))[0];
+  const usable = pool.filter((c) => !isSlow(c.speed, floor));
+  // Slow at every quantization: speed is what this machine lacks, so offer the fastest (unless quality was asked for).
+  if (usable.length === 0 && options.priority !== 'quality') return fastest(pool);
+  const from = usable.length > 0 ? usable : pool;
+  const inClass = (fitClass: FitReport['fitClass']) => from.filter((c) => c.report.fitClass === fitClass);
+  const partial = inClass('partial');
+  const cpu = inClass('cpu');
+  return (
     inClass('full-gpu')[0] ??
-    (priority === 'speed' ? [...inClass('partial')].sort((a, b) => speedOf(b) - speedOf(a))[0] : inClass('partial')[0]) ??
-    (priority === 'quality' ? inClass('cpu')[0] : (inClass('cpu').find((c) => bitsPerWeight(catalog, c.file.quantization) <= 5.7) ?? inClass('cpu')[0])) ??
-    candidates[candidates.length - 1];
-  return {
+    (options.priority === 'speed' ? fastest(partial) : partial[0]) ??
+    (options.priority === 'speed' ? fastest(cpu) : options.priority === 'quality' ? cpu[0] : (cpu.find((c) => bits(c) <= bitsPerWeight(catalog, balancedCpuQuantization)) ?? cpu[cpu.length - 1]))
+  );
+}
+
+function speedText(speed: SpeedFigure): string {
+  if (speed.tokensPerSecond === null) return 'speed unknown';
+  const value = speed.tokensPerSecond >= 10 ? Math.round(speed.tokensPerSecond) : Math.round(speed.tokensPerSecond * 10) / 10;
+  return speed.measured ? `measured ${value} tok/s` : `≈ ${value} tok/s (estimate)`;
+}
+
+const priorityOrder: Record<RecommendPriority, string> = {
+  balanced: 'larger models first',
+  quality: 'larger models and higher precision first',
+  speed: 'faster first'
+};
+
+/** One line on why a pick sits where it does, naming the rule that placed it. */
+function rankReason(pick: Candidate, model: CatalogModel, floor: number, priority: RecommendPriority): string {
+  const { report, speed, file } = pick;
+  if (report.fitClass === 'too-large') {
+    const shown = lowBit.test(file.quantization) ? `its smallest file, ${file.quantization}` : `${file.quantization}, its smallest at 4 bits or more`;
+    return `Too large here: no file of it fits in the memory usable now (shown: ${shown})`;
+  }
+  if (isSlow(speed, floor)) return `Slow on this machine: ${speedText(speed)} is below your ${floor} tok/s floor, so it ranks after the usable picks`;
+  const where = report.fitClass === 'full-gpu' ? 'fully on the GPU' : report.fitClass === 'partial' ? `${report.gpuLayers} of ${report.totalLayers} layers on the GPU` : 'on the CPU';
+  if (lowBit.test(file.quantization)) return `Only ${file.quantization} fits, ${where} at ${speedText(speed)}; it costs quality, so it ranks after models that fit at 4 bits or more`;
+  const size = `${(model.architecture.parameters / 1e9).toFixed(1).replace(/\.0$/, '')}B`;
+  return `Usable: ${where} at ${speedText(speed)}${floor > 0 ? `, above your ${floor} tok/s floor` : ''}; among usable picks, ${priorityOrder[priority]} (${size} parameters)`;
+}
+
+/**
+ * Ranks the catalog for this machine: usable picks first, then those only a 3-bit-or-lower file fits,
+ * then those slower than the floor, then what does not fit; within each, the best fit class first, then
+ * the user's priority (balanced and quality: parameters; speed: tokens per second).
+ */
+export function recommend(catalog: Catalog, hardware: HardwareReport, options: RecommendOptions): Recommendation[] {
+  const floor = options.minTokensPerSecond ?? defaultMinTokensPerSecond;
+  const measured = options.measured ?? [];
+  const share = options.limitShare ?? limitShare(measured);
+  const bandwidth = options.cpuBandwidthGbPerSecond;
+  const estimateBasis =
+    `estimate: the memory-bandwidth limit (${bandwidth ? `${bandwidth.toFixed(0)} GB/s measured on this CPU` : `${defaultCpuBandwidthGbPerSecond} GB/s assumed for the CPU until hearth bench measures it`}, GPUs from their specifications)` +
+    (share !== null ? `, scaled to the ${Math.round(share * 100)}% of that limit this machine reached in its benchmarks` : '');
+  const context: SpeedContext = { measured, estimateBasis };
+  const ranked = catalog.models.map((model) => {
+    const modelOptions = { ...options, limitShare: share, contextSize: Math.min(options.contextSize, model.architecture.contextLength) };
+    return { model, pick: chooseFile(catalog, model, hardware, modelOptions, context, floor) };
+  });
+  const tier = ({ pick }: (typeof ranked)[number]) =>
+    pick.report.fitClass === 'too-large' ? 3 : isSlow(pick.speed, floor) ? 2 : lowBit.test(pick.file.quantization) ? 1 : 0;
+  const speed = ({ pick }: (typeof ranked)[number]) => pick.speed.tokensPerSecond ?? 0;
+  const preference = (a: (typeof ranked)[number], b: (typeof ranked)[number]) =>
+    options.priority === 'speed'
+      ? speed(b) - speed(a)
+      : b.model.architecture.parameters - a.model.architecture.parameters || bitsPerWeight(catalog, b.pick.file.quantization) - bitsPerWeight(catalog, a.pick.file.quantization);
+  ranked.sort((a, b) => tier(a) - tier(b) || classRank[a.pick.report.fitClass] - classRank[b.pick.report.fitClass] || preference(a, b));
+  return ranked.map(({ model, pick }) => ({
     modelId: model.id,
     modelName: model.name,
     family: model.family,
@@ -126,25 +215,11 @@ function chooseFile(catalog: Catalog, model: CatalogModel, hardware: HardwareRep
     sizeExact: pick.file.sizeExact,
     license: model.license,
     tags: model.tags,
-    qualityNote: qualityNote(catalog, pick.file.quantization),
+    quality: qualityOf(catalog, pick.file.quantization, model.name),
+    speed: pick.speed,
+    slow: pick.report.fitClass !== 'too-large' && isSlow(pick.speed, floor),
+    rankReason: rankReason(pick, model, floor, options.priority),
     nativeContextLength: model.architecture.contextLength,
     fit: pick.report
-  };
-}
-
-/** Ranks the catalog for this machine: what fits best first; within a class, by the user's priority. */
-export function recommend(catalog: Catalog, hardware: HardwareReport, options: FitOptions & { priority: RecommendPriority }): Recommendation[] {
-  const picks = catalog.models.map((model) =>
-    chooseFile(catalog, model, hardware, { ...options, contextSize: Math.min(options.contextSize, model.architecture.contextLength) }, options.priority)
-  );
-  const speed = (r: Recommendation) => r.fit.decodeTokensPerSecond ?? 0;
-  const usable = (r: Recommendation) => (options.priority === 'balanced' && speed(r) < usableTokensPerSecond ? 1 : 0);
-  const degraded = (r: Recommendation) => ((catalog.quantizations.find((q) => q.quantization === r.quantization)?.perplexityIncrease ?? 0) > degradedPerplexityIncrease ? 1 : 0);
-  return picks.sort(
-    (a, b) =>
-      classRank[a.fit.fitClass] - classRank[b.fit.fitClass] ||
-      degraded(a) - degraded(b) ||
-      usable(a) - usable(b) ||
-      (options.priority === 'speed' ? speed(b) - speed(a) : b.parameters - a.parameters)
-  );
+  }));
 }

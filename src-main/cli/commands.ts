@@ -1,6 +1,6 @@
 import type { Token } from 'node-llama-cpp';
 import { basename, dirname, resolve } from 'node:path';
-import type { RecommendResult } from '../api';
+import { expectedResidentBytes, type RecommendResult } from '../api';
 import { createHearth } from '../app';
 import { formatBytes, geometryFromGguf, fitReport, nodeLlamaCppEstimate } from '../catalog';
 import { probeHardware, systemSources } from '../hardware';
@@ -9,18 +9,31 @@ import { readGgufHeader } from '../models';
 import type { HearthPaths } from '../paths';
 import { describeMachine, fitBadge, recommendationTable } from './report';
 
-/** `hearth recommend`: this machine, then the catalog ranked for it. */
-export async function recommendCommand(paths: HearthPaths, options: { contextSize: number; json: boolean }): Promise<void> {
+/** `hearth recommend`: this machine, then the catalog ranked for it. Bad --min-speed or --priority values come back as the API's own validation errors. */
+export async function recommendCommand(paths: HearthPaths, options: { contextSize: number; json: boolean; minSpeed?: string; priority?: string }): Promise<void> {
   const hearth = await createHearth(paths);
   try {
-    const result = await hearth.router.call('catalog.recommend', { contextSize: options.contextSize });
+    const result = await hearth.router.call('catalog.recommend', {
+      contextSize: options.contextSize,
+      ...(options.minSpeed === undefined ? {} : { minTokensPerSecond: Number(options.minSpeed) }),
+      ...(options.priority === undefined ? {} : { priority: options.priority })
+    });
     if (!result.ok) throw new Error(result.error.message);
-    const { hardware, recommendations } = result.result as RecommendResult;
+    const recommended = result.result as RecommendResult;
     if (options.json) {
-      console.log(JSON.stringify(result.result, null, 2));
+      console.log(JSON.stringify(recommended, null, 2));
       return;
     }
-    console.log(['Your machine', ...describeMachine(hardware).map((line) => `  ${line}`), '', `Recommended for a ${options.contextSize}-token context (speeds are estimates from memory bandwidth):`, ...recommendationTable(recommendations)].join('\n'));
+    const floor = recommended.minTokensPerSecond > 0 ? `; below ${recommended.minTokensPerSecond} tok/s is flagged slow (--min-speed)` : '';
+    console.log(
+      [
+        'Your machine',
+        ...describeMachine(recommended.hardware).map((line) => `  ${line}`),
+        '',
+        `Recommended for a ${options.contextSize}-token context, ${recommended.priority} (≈ marks an estimate from memory bandwidth${floor}):`,
+        ...recommendationTable(recommended.recommendations)
+      ].join('\n')
+    );
   } finally {
     await hearth.close();
   }
@@ -40,7 +53,7 @@ export async function fitCommand(file: string, options: { contextSize?: number; 
     const contextSize = options.contextSize ?? defaultContextSize(geometry.contextLength || 2048);
     const { report } = fitReport(basename(path), geometry, hardware, { contextSize, kvCacheType: 'f16' });
     const nodeLlamaCpp = await nodeLlamaCppEstimate(await engine.llama(), info, report.gpuLayers, contextSize);
-    const estimatedBytes = report.gpu.totalBytes + report.cpu.totalBytes;
+    const estimatedBytes = expectedResidentBytes(report);
     let measuredBytes: number | null = null;
     if (options.measure) {
       await engine.load(path, basename(path), { contextSize, gpuLayers: hardware.llama?.backend === 'cpu' ? undefined : report.gpuLayers, estimatedBytes });
@@ -54,7 +67,7 @@ export async function fitCommand(file: string, options: { contextSize?: number; 
       return;
     }
     console.log(`${fitBadge(report)}: ${report.explanation}`);
-    console.log(`Hearth's estimate: ${formatBytes(report.cpu.totalBytes)} RAM + ${formatBytes(report.gpu.totalBytes)} VRAM`);
+    console.log(`Hearth's estimate: ${formatBytes(report.cpu.totalBytes)} RAM + ${formatBytes(report.gpu.totalBytes)} VRAM needed; RSS may show ${formatBytes(report.cpu.repackBytes)} more (repacked copies)`);
     console.log(`node-llama-cpp's own estimate: ${formatBytes(nodeLlamaCpp.cpuBytes)} RAM + ${formatBytes(nodeLlamaCpp.gpuBytes)} VRAM`);
     if (measuredBytes !== null) console.log(`estimated ${formatBytes(estimatedBytes)}, measured ${formatBytes(measuredBytes)} (this process's RAM and VRAM growth after loading and one full batch)`);
   } finally {

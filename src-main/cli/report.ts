@@ -31,14 +31,18 @@ export function describeMachine(hardware: HardwareReport): string[] {
   return lines;
 }
 
+function speedCell(recommendation: Recommendation): string {
+  const { tokensPerSecond, measured } = recommendation.speed;
+  if (recommendation.fit.fitClass === 'too-large') return '';
+  if (tokensPerSecond === null) return 'speed unknown';
+  const value = tokensPerSecond >= 10 ? Math.round(tokensPerSecond) : tokensPerSecond.toFixed(1);
+  return `${measured ? 'measured' : '≈'} ${value} tok/s${recommendation.slow ? ' · slow on this machine' : ''}`;
+}
+
+/** One row per pick (fit, model and quantization, memory, speed, quality in words), then why it ranks there and how it fits. */
 export function recommendationTable(recommendations: Recommendation[]): string[] {
-  const rows = recommendations.map((r) => [
-    fitBadge(r.fit),
-    `${r.modelName} ${r.quantization}`,
-    formatGiB(r.fit.gpu.totalBytes + r.fit.cpu.totalBytes),
-    r.fit.decodeTokensPerSecond === null ? '—' : `≈ ${Math.round(r.fit.decodeTokensPerSecond)} tok/s`
-  ]);
-  const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column].length), 4));
+  const rows = recommendations.map((r) => [fitBadge(r.fit), `${r.modelName} ${r.quantization}`, formatGiB(r.fit.gpu.totalBytes + r.fit.cpu.totalBytes), speedCell(r), r.quality.words]);
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column].length), 4)) ?? [];
   const lines = rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd());
-  return lines.flatMap((line, index) => [line, `    ${recommendations[index].fit.explanation}`]);
+  return lines.flatMap((line, index) => [line, `    ${recommendations[index].rankReason}`, `    ${recommendations[index].fit.explanation}`]);
 }

@@ -42,6 +42,21 @@ test('the Models view: this machine, live recommendations, the calculator, and a
   await expect(first.getByTestId('fit-explanation')).toContainText('GiB weights +');
   await expect(first.getByText(/tok\/s est\.|speed unknown/)).toBeVisible();
   await expect(first.getByRole('img', { name: /^RAM: .* GiB weights, .* KV cache, .* buffers; .* (free|over) of a .* budget$/ })).toBeVisible();
+  // Why it ranks first, and the quality cost in words, with the measurement behind them one click away.
+  await expect(first.getByTestId('rank-reason')).toHaveText(/^Usable: .* above your 5 tok\/s floor/);
+  await expect(first.getByTestId('quality')).toHaveText(/^Quality: (near-lossless|small loss|noticeable loss|large loss|original precision|not measured)$/);
+  await first.getByTestId('quality').click();
+  await expect(first.getByTestId('quality-detail')).toContainText('llama.cpp');
+
+  // The usable-speed floor: at 1000 tok/s every pick that fits is slow here, flagged, and says why.
+  const floor = page.getByLabel('Usable speed (tok/s)');
+  await floor.fill('1000');
+  await floor.press('Tab');
+  await expect(first.getByTestId('slow-flag')).toHaveText('Slow on this machine');
+  await expect(first.getByTestId('rank-reason')).toContainText('below your 1000 tok/s floor');
+  await floor.fill('5');
+  await floor.press('Tab');
+  await expect(first.getByTestId('slow-flag')).toHaveCount(0);
 
   // What-if: the context slider, by keyboard, re-ranks and every estimate follows.
   const slider = page.getByRole('slider', { name: 'Context length' });

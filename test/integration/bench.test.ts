@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BenchmarkResult } from '../../src-main/api';
+import type { BenchmarkResult, RecommendResult } from '../../src-main/api';
 import { History } from '../../src-main/history';
 import { builtCli } from '../helpers/server-process';
 import { stories260K, temporaryDir } from '../helpers/paths';
@@ -31,12 +31,28 @@ describe('hearth bench on stories260K (the built CLI)', () => {
     expect(result.percentOfLimit).toBeGreaterThan(0);
     expect(result.percentOfLimit).toBeLessThan(100);
 
+    expect(result.shape).toBe('llama:5:64:8:4:512:0');
     const history = History.open(join(dataDir, 'history.sqlite'));
     try {
       expect(history.benchmarks.list()).toEqual([result]);
     } finally {
       history.close();
     }
+
+    // `hearth recommend` learns from it: the CPU bandwidth it measured, and the share of the limit this machine reached.
+    const recommended = JSON.parse(
+      (await run(process.execPath, [builtCli, 'recommend', '--json', '--min-speed', '0', '--data-dir', dataDir, '--models-dir', join(dir.path, 'models')], { env: { ...process.env, HEARTH_GPU: 'cpu' } })).stdout
+    ) as RecommendResult;
+    expect(recommended.minTokensPerSecond).toBe(0);
+    const estimated = recommended.recommendations.find((r) => r.fit.fitClass === 'cpu')!;
+    expect(estimated.speed.basis).toContain(`${result.bandwidthGbPerSecond.toFixed(0)} GB/s measured on this CPU`);
+    expect(estimated.speed.basis).toContain(`${Math.round(Math.min(100, Math.max(20, result.percentOfLimit)))}% of that limit`);
+    expect(recommended.recommendations.some((r) => r.slow)).toBe(false);
+  });
+
+  it('refuses a bad --min-speed with the API\'s reason', async () => {
+    const failure = await run(process.execPath, [builtCli, 'recommend', '--min-speed', 'fast', '--data-dir', join(dir.path, 'data3')]).catch((error: { stderr: string }) => error);
+    expect((failure as { stderr: string }).stderr).toMatch(/minTokensPerSecond/);
   });
 
   it('prints a table like llama-bench without --json', async () => {

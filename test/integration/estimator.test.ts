@@ -1,7 +1,7 @@
 import { getLlama, GgufInsights, LlamaLogLevel, readGgufFileInfo, type Llama } from 'node-llama-cpp';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpuRepackTypes, fitModel, geometryFromGguf, kvCacheBytesPerLayer, memoryNeeds, splitAt, type ModelGeometry } from '../../src-main/catalog';
+import { builtInCatalog, cpuRepackTypes, fitModel, geometryFromCatalog, geometryFromGguf, shapeKey, kvCacheBytesPerLayer, memoryNeeds, splitAt, type ModelGeometry } from '../../src-main/catalog';
 import { tensorBytes } from '../../src-main/catalog';
 import { shapes, shapeTensors, writeShapeFixture, type ModelShape } from '../fixtures/shapes';
 import { temporaryDir } from '../helpers/paths';
@@ -27,6 +27,16 @@ describe('fit estimator on header-only GGUF files with real model shapes', () =>
   afterAll(async () => {
     await llama.dispose();
     dir.remove();
+  });
+
+  it('a file with a catalog model\'s shapes has that model\'s shape key, so a speed measured on it stands for the catalog file', () => {
+    const catalog = builtInCatalog();
+    const pairs = { llama32_1b: 'llama-3.2-1b-instruct', llama31_8b: 'llama-3.1-8b-instruct', qwen3_8b: 'qwen3-8b', gemma3_4b: 'gemma-3-4b-it', qwen3_30b_a3b: 'qwen3-30b-a3b' };
+    for (const [key, id] of Object.entries(pairs)) {
+      const model = catalog.models.find((entry) => entry.id === id)!;
+      expect(shapeKey(fixtures.get(key)!.geometry), id).toBe(shapeKey(geometryFromCatalog(catalog, model, model.files[0])));
+    }
+    expect(shapeKey(fixtures.get('llama32_1b')!.geometry)).not.toBe(shapeKey(fixtures.get('llama31_8b')!.geometry));
   });
 
   it('reads the weights to the byte from the tensor table, split into input, layers and output', () => {
@@ -67,9 +77,11 @@ describe('fit estimator on header-only GGUF files with real model shapes', () =>
     // Tied (Llama 3.2 1B, Gemma 3): the Q4_K embedding is the head's matrix, so it is repacked when the head runs on the CPU.
     const tied = memoryNeeds(fixtures.get('llama32_1b')!.geometry, { contextSize: 2048, repackTypes: avx2 });
     expect(tied.headRepack).toBe(fixtures.get('llama32_1b')!.geometry.inputWeightBytes);
-    expect(splitAt(tied, 0).cpu.weights).toBe(fixtures.get('llama32_1b')!.weightBytes + sum(tied.layerRepack) + tied.headRepack);
+    // A copy replaces its original in the working set: the weights are needed once, the copies show on top in RSS.
+    expect(splitAt(tied, 0).cpu).toMatchObject({ weights: fixtures.get('llama32_1b')!.weightBytes, repack: sum(tied.layerRepack) + tied.headRepack });
+    expect(splitAt(tied, 0).cpu.total).toBe(splitAt(memoryNeeds(fixtures.get('llama32_1b')!.geometry, { contextSize: 2048 }), 0).cpu.total);
     // With every layer and the head on the GPU, nothing is repacked.
-    expect(splitAt(tied, 17).cpu.weights).toBe(fixtures.get('llama32_1b')!.geometry.inputWeightBytes);
+    expect(splitAt(tied, 17).cpu).toMatchObject({ weights: fixtures.get('llama32_1b')!.geometry.inputWeightBytes, repack: 0 });
     // MoE experts are matrices (3-D) too.
     const moe = memoryNeeds(fixtures.get('qwen3_30b_a3b')!.geometry, { contextSize: 2048, repackTypes: avx2 });
     expect(moe.layerRepack[0]).toBeGreaterThan(fixtures.get('qwen3_30b_a3b')!.geometry.layerWeightBytes[0] * 0.5);

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FitReport } from '../../src-main/api';
+import { expectedResidentBytes, type FitReport } from '../../src-main/api';
 import { writeGguf } from '../../src-main/models';
 import { shapeMetadata, shapeTensors, type ModelShape } from '../fixtures/shapes';
 import { startTestHearth, type TestHearth } from '../helpers/hearth';
@@ -46,7 +46,7 @@ describe('estimates against real loads (real node-llama-cpp, process memory)', (
     expect(before.correction).toBeNull();
     expect(before.nodeLlamaCpp?.cpuBytes).toBeGreaterThan(0);
     const loaded = await t.call('engine.load', { model: 'mid-f16.gguf', contextSize: 4096 });
-    expect(loaded.model).toMatchObject({ estimatedBytes: before.cpu.totalBytes + before.gpu.totalBytes });
+    expect(loaded.model).toMatchObject({ estimatedBytes: expectedResidentBytes(before) });
     expect(loaded.model!.measuredBytes).toBeGreaterThan(0);
     t.hearth.loader.settle();
     const after = await t.call('catalog.estimate', { source: { installed: 'mid-f16.gguf' }, contextSize: 4096 });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Recommendation } from '../../src-main/api';
-import { builtInCatalog, recommend } from '../../src-main/catalog';
+import { builtInCatalog, geometryFromCatalog, qualityOf, recommend, shapeKey, type RecommendOptions } from '../../src-main/catalog';
 import { hardwareFixtures } from '../fixtures/hardware';
 import { remoteSuggestionFor } from '../../src-main/app/handlers';
 
 const catalog = builtInCatalog();
-const recommendationsFor = (hardware: keyof typeof hardwareFixtures, priority: 'speed' | 'balanced' | 'quality' = 'balanced') =>
-  recommend(catalog, hardwareFixtures[hardware], { contextSize: 8192, kvCacheType: 'f16', priority });
+const recommendationsFor = (hardware: keyof typeof hardwareFixtures, priority: 'speed' | 'balanced' | 'quality' = 'balanced', extra: Partial<RecommendOptions> = {}) =>
+  recommend(catalog, hardwareFixtures[hardware], { contextSize: 8192, kvCacheType: 'f16', priority, ...extra });
 const pick = (list: Recommendation[], modelId: string) => {
   const found = list.find((r) => r.modelId === modelId);
   if (!found) throw new Error(`no recommendation for ${modelId}`);
@@ -15,10 +15,21 @@ const pick = (list: Recommendation[], modelId: string) => {
 
 /** "A GiB weights + B GiB context (…) + C GiB buffers = D GiB": the parts must add up to the total. */
 function expectExplanationAddsUp(explanation: string) {
-  const match = /([\d.]+) GiB weights \+ ([\d.]+) GiB context \([^)]+\) \+ ([\d.]+) GiB buffers = ([\d.]+) GiB/.exec(explanation);
+  const match = /([\d.]+) (GiB|MiB) weights \+ ([\d.]+) \2 context \([^)]+\) \+ ([\d.]+) \2 buffers = ([\d.]+) \2/.exec(explanation);
   expect(match, explanation).not.toBeNull();
-  const [weights, context, buffers, total] = match!.slice(1).map(Number);
-  expect(Math.abs(weights + context + buffers - total)).toBeLessThan(0.051);
+  const [weights, , context, buffers, total] = match!.slice(1).map(Number);
+  expect(Math.abs(weights + context + buffers - total)).toBeLessThan(match![2] === 'GiB' ? 0.051 : 1);
+}
+
+/** This machine's CPU bandwidth as `hearth bench` measures it with decode's two threads. */
+const measuredBandwidth = 51;
+const slowPicks = (list: Recommendation[]) => list.filter((r) => r.slow && r.fit.fitClass !== 'too-large');
+const lowBit = /^(Q2|Q3|IQ1|IQ2|IQ3|TQ)/;
+const fitting = (list: Recommendation[]) => list.filter((r) => r.fit.fitClass !== 'too-large');
+/** Where each kind of pick sits: usable ones first, then slow ones, then what does not fit. */
+function expectUsableFirst(list: Recommendation[]) {
+  const order = list.map((r) => (r.fit.fitClass === 'too-large' ? 2 : r.slow ? 1 : 0));
+  expect(order).toEqual([...order].sort((a, b) => a - b));
 }
 
 describe('recommender on hardware fixtures', () => {
@@ -28,42 +39,131 @@ describe('recommender on hardware fixtures', () => {
     }
   });
 
-  it('CPU-only 8 GB laptop: CPU fits only, small models first, 8B at Q4 refused', () => {
+  it('every machine: usable picks first, then slow ones, then what does not fit; each pick says why in one line', () => {
+    for (const hardware of Object.keys(hardwareFixtures) as (keyof typeof hardwareFixtures)[]) {
+      const list = recommendationsFor(hardware);
+      expectUsableFirst(list);
+      for (const r of list) {
+        expect(r.rankReason, `${hardware} ${r.modelId}`).toMatch(/^[^\n]{20,220}$/);
+        expect(r.slow).toBe(r.fit.fitClass !== 'too-large' && r.speed.tokensPerSecond !== null && r.speed.tokensPerSecond < 5);
+      }
+    }
+  });
+
+  it('never F16 or BF16 where the Q8_0 of the same model fits', () => {
+    for (const hardware of Object.keys(hardwareFixtures) as (keyof typeof hardwareFixtures)[]) {
+      for (const r of recommendationsFor(hardware)) expect(`${hardware} ${r.modelId} ${r.quantization}`).not.toMatch(/ (F16|BF16)$/);
+    }
+  });
+
+  it('Q2/Q3 and 1–3-bit i-quants only for a model with no 4-bit-or-better file that fits, and ranked after every model that has one', () => {
+    for (const hardware of Object.keys(hardwareFixtures) as (keyof typeof hardwareFixtures)[]) {
+      const list = recommendationsFor(hardware);
+      for (const r of fitting(list).filter((pick) => lowBit.test(pick.quantization))) {
+        const model = catalog.models.find((entry) => entry.id === r.modelId)!;
+        const better = model.files.filter((file) => !lowBit.test(file.quantization)).map((file) => file.quantization);
+        expect(better, `${hardware}: ${r.modelId} picked at ${r.quantization}`).not.toContain(r.quantization);
+        expect(r.rankReason).toMatch(/only .* fits/i);
+        const after = list.slice(list.indexOf(r) + 1);
+        expect(after.some((later) => !later.slow && later.fit.fitClass !== 'too-large' && !lowBit.test(later.quantization)), `${hardware}: ${r.modelId}`).toBe(false);
+      }
+    }
+  });
+
+  it('2-core CPU with 24 GiB (this machine): a usable model first, Qwen3-30B-A3B at Q4_K_M, dense 24–27B flagged slow', () => {
+    const list = recommendationsFor('cpu2Core24GB', 'balanced', { cpuBandwidthGbPerSecond: measuredBandwidth });
+    expect(list[0]).toMatchObject({ modelId: 'qwen3-30b-a3b', quantization: 'Q4_K_M', slow: false, fit: { fitClass: 'cpu' } });
+    expect(list[0].speed.tokensPerSecond).toBeGreaterThan(15);
+    expect(list[0].rankReason).toMatch(/usabl/i);
+    // Its repacked copies would not fit beside the weights, but they replace them in the working set.
+    expect(list[0].fit.cpu.repackBytes).toBeGreaterThan(5 * 1024 ** 3);
+    expect(list[0].fit.explanation).toMatch(/RAM use may read up to [\d.]+ GiB higher/);
+    for (const id of ['gemma-3-27b-it', 'mistral-small-3.2-24b-instruct']) {
+      const dense = list.find((r) => r.modelId === id)!;
+      // Slow at every quantization: the fastest 4-bit file, since speed is what is short here.
+      expect(dense).toMatchObject({ slow: true, fit: { fitClass: 'cpu' } });
+      expect(dense.quantization).toMatch(/^I?Q4_/);
+      expect(dense.rankReason).toMatch(/slow on this machine/i);
+      expect(dense.rankReason).toMatch(/below .*5 tok\/s/);
+    }
+    expect(list.findIndex((r) => r.slow)).toBeGreaterThan(list.findIndex((r) => r.modelId === 'llama-3.2-1b-instruct'));
+    // An 8B model on two cores: usable at Q4–Q5, not at Q8_0 (balanced keeps CPU picks at ≤ 5.7 bits).
+    expect(list.find((r) => r.modelId === 'llama-3.1-8b-instruct')).toMatchObject({ quantization: 'Q5_K_M', slow: false });
+  });
+
+  it('the usable-speed floor is a setting: 0 flags nothing, a high floor flags everything and still ranks by fit', () => {
+    const none = recommendationsFor('cpu2Core24GB', 'balanced', { cpuBandwidthGbPerSecond: measuredBandwidth, minTokensPerSecond: 0 });
+    expect(slowPicks(none)).toEqual([]);
+    const strict = recommendationsFor('cpu2Core24GB', 'balanced', { cpuBandwidthGbPerSecond: measuredBandwidth, minTokensPerSecond: 200 });
+    expect(fitting(strict).every((r) => r.slow)).toBe(true);
+    expect(strict[0].rankReason).toMatch(/below .*200 tok\/s/);
+    expectUsableFirst(strict);
+  });
+
+  it('speeds this machine has measured replace the estimate (same file or same shape), and the share of the limit it reaches corrects the other estimates', () => {
+    const llama1b = catalog.models.find((m) => m.id === 'llama-3.2-1b-instruct')!;
+    const measured = [
+      { file: 'Qwen3-14B-Q4_K_M.gguf', shape: null, quantization: 'Q4_K_M', gpuLayers: 0, threads: 2, decodeTokensPerSecond: 6.1, percentOfLimit: 62 },
+      // A generated file with Llama 3.2 1B's shapes, as `npm run bench` makes.
+      { file: 'llama32-1b-shape-Q5_K_M.gguf', shape: shapeKey(geometryFromCatalog(catalog, llama1b, llama1b.files[0])), quantization: 'Q5_K_M', gpuLayers: 0, threads: 2, decodeTokensPerSecond: 30, percentOfLimit: 62 }
+    ];
+    const list = recommendationsFor('cpu2Core24GB', 'balanced', { cpuBandwidthGbPerSecond: measuredBandwidth, measured });
+    // Its Q5_K_M is estimated below the floor once scaled to 62%; the Q4_K_M measured above it is offered.
+    const qwen14 = list.find((r) => r.modelId === 'qwen3-14b')!;
+    expect(qwen14).toMatchObject({ quantization: 'Q4_K_M', slow: false, speed: { tokensPerSecond: 6.1, measured: true } });
+    expect(qwen14.rankReason).toMatch(/measured 6\.1 tok\/s/);
+    expect(list.find((r) => r.modelId === 'llama-3.2-1b-instruct')).toMatchObject({
+      quantization: 'Q5_K_M',
+      speed: { tokensPerSecond: 30, measured: true, basis: expect.stringMatching(/same shape/) }
+    });
+    const unmeasured = recommendationsFor('cpu2Core24GB', 'balanced', { cpuBandwidthGbPerSecond: measuredBandwidth });
+    const speedOf = (l: Recommendation[], id: string) => l.find((r) => r.modelId === id)!.speed;
+    expect(speedOf(list, 'qwen3-8b').tokensPerSecond! / speedOf(unmeasured, 'qwen3-8b').tokensPerSecond!).toBeCloseTo(0.62, 2);
+    expect(speedOf(list, 'qwen3-8b')).toMatchObject({ measured: false, basis: expect.stringMatching(/62%/) });
+    expect(speedOf(unmeasured, 'qwen3-8b').basis).toMatch(/51 GB\/s measured/);
+  });
+
+  it('4-core laptop with 8 GB: CPU fits only, a usable 3–4B model first, 8B at Q4 refused, Q2_K after the small models', () => {
     const list = recommendationsFor('cpuLaptop8GB');
     expect(list.every((r) => r.fit.fitClass === 'cpu' || r.fit.fitClass === 'too-large')).toBe(true);
-    expect(list[0].fit.fitClass).toBe('cpu');
-    expect(pick(list, 'llama-3.2-3b-instruct')).toMatchObject({ quantization: 'Q5_K_S', fitClass: 'cpu', gpuLayers: 0 });
+    expect(list[0]).toMatchObject({ slow: false, fit: { fitClass: 'cpu' } });
+    expect(list[0].parameters).toBeGreaterThanOrEqual(3e9);
+    expect(list[0].parameters).toBeLessThanOrEqual(4.1e9);
+    expect(pick(list, 'llama-3.2-3b-instruct')).toMatchObject({ quantization: 'Q5_K_M', fitClass: 'cpu', gpuLayers: 0 });
     expect(pick(list, 'qwen3-8b')).toMatchObject({ quantization: 'Q4_K_M', fitClass: 'too-large' });
     expect(pick(list, 'qwen3-8b').explanation).toMatch(/more than the 4\.5 GiB usable here \(of your 5\.5 GiB free RAM, less a safety reserve\) → too large$/);
-    // Q2_K is kept out of the top: it fits, but loses too much quality.
     expect(list.findIndex((r) => r.quantization === 'Q2_K')).toBeGreaterThan(list.findIndex((r) => r.modelId === 'gemma-3-1b-it'));
   });
 
-  it('8 GB NVIDIA card: 8B models fully on the GPU at the best quantization that fits, 14B partially', () => {
+  it('8 GB NVIDIA card: 8B models fully on the GPU at the best quantization that fits, 14B partially, 27B slow', () => {
     const list = recommendationsFor('nvidia8GB');
-    expect(pick(list, 'qwen3-8b')).toMatchObject({ quantization: 'Q4_K_M', fitClass: 'full-gpu', gpuLayers: 37 });
+    expect(pick(list, 'qwen3-8b')).toMatchObject({ quantization: 'Q5_K_M', fitClass: 'full-gpu', gpuLayers: 37 });
     expect(pick(list, 'llama-3.1-8b-instruct')).toMatchObject({ quantization: 'Q5_K_M', fitClass: 'full-gpu' });
     const qwen14 = pick(list, 'qwen3-14b');
     expect(qwen14).toMatchObject({ quantization: 'Q4_K_M', fitClass: 'partial' });
     expect(qwen14.gpuLayers).toBeGreaterThan(20);
     expect(qwen14.gpuLayers).toBeLessThan(41);
     expect(qwen14.explanation).toMatch(/: \d+ of 41 layers \([\d.]+ GiB\) in your 7\.6 GiB free VRAM, [\d.]+ GiB in RAM → partial offload, ≈ [\d.]+ tok\/s/);
-    expect(list[0].fit.fitClass).toBe('full-gpu');
+    expect(list[0]).toMatchObject({ slow: false, fit: { fitClass: 'full-gpu' } });
+    expect(list.find((r) => r.modelId === 'gemma-3-27b-it')).toMatchObject({ slow: true, fit: { fitClass: 'partial' } });
   });
 
-  it('24 GB NVIDIA card: 27B and the MoE model fully on the GPU', () => {
+  it('24 GB NVIDIA card: 27B and the MoE model fully on the GPU; small models at Q8_0, not F16', () => {
     const list = recommendationsFor('nvidia24GB');
     expect(pick(list, 'gemma-3-27b-it')).toMatchObject({ quantization: 'Q5_K_M', fitClass: 'full-gpu' });
     expect(pick(list, 'qwen3-30b-a3b')).toMatchObject({ quantization: 'Q5_K_M', fitClass: 'full-gpu' });
-    expect(pick(list, 'llama-2-7b-chat')).toMatchObject({ quantization: 'F16', fitClass: 'full-gpu' });
+    expect(pick(list, 'gemma-3-4b-it')).toMatchObject({ quantization: 'Q8_0', fitClass: 'full-gpu' });
+    expect(slowPicks(list)).toEqual([]);
+    expect(list[0].parameters).toBeGreaterThanOrEqual(24e9);
   });
 
   it('Apple M2 with 16 GB unified memory: one pool, never RAM on top of it', () => {
     const list = recommendationsFor('appleM2_16GB');
-    expect(pick(list, 'llama-3.1-8b-instruct')).toMatchObject({ quantization: 'Q6_K', fitClass: 'full-gpu' });
-    expect(pick(list, 'qwen3-14b')).toMatchObject({ fitClass: 'too-large' });
+    expect(pick(list, 'llama-3.1-8b-instruct')).toMatchObject({ quantization: 'Q8_0', fitClass: 'full-gpu' });
+    expect(pick(list, 'gemma-3-27b-it')).toMatchObject({ fitClass: 'too-large' });
     expect(pick(list, 'qwen3-8b').explanation).toMatch(/of your 10\.5 GiB free unified memory → full GPU offload/);
     expect(list.every((r) => r.fit.unifiedMemory)).toBe(true);
+    expect(list[0]).toMatchObject({ slow: false, fit: { fitClass: 'full-gpu' } });
   });
 
   it('two GPUs: their VRAM together holds a 27B model, with buffers on each', () => {
@@ -78,22 +178,38 @@ describe('recommender on hardware fixtures', () => {
   it('integrated GPU sharing system RAM: its memory is counted once', () => {
     const list = recommendationsFor('integratedShared');
     expect(pick(list, 'qwen3-8b')).toMatchObject({ quantization: 'Q4_K_M', fitClass: 'full-gpu' });
-    // 10 GiB of RAM is "available", but it is the same memory the GPU shares: a 14B model does not fit.
-    expect(pick(list, 'qwen3-14b')).toMatchObject({ fitClass: 'too-large' });
+    // 10 GiB of RAM is "available", but it is the same memory the GPU shares: a 27B model does not fit.
+    expect(pick(list, 'gemma-3-27b-it')).toMatchObject({ fitClass: 'too-large' });
     expect(pick(list, 'qwen3-8b').explanation).toMatch(/speed unknown/);
+    // Unknown speed is not "slow": nothing is flagged without a figure.
+    expect(slowPicks(list)).toEqual([]);
   });
 
   it('prefers speed or quality as asked', () => {
     const speed = recommendationsFor('nvidia24GB', 'speed');
-    const speeds = speed.filter((r) => r.fit.fitClass === 'full-gpu').map((r) => r.fit.decodeTokensPerSecond ?? 0);
+    const speeds = speed.filter((r) => r.fit.fitClass === 'full-gpu').map((r) => r.speed.tokensPerSecond ?? 0);
     expect(speeds).toEqual([...speeds].sort((a, b) => b - a));
     const quality = recommendationsFor('nvidia24GB', 'quality');
     expect(quality[0].parameters).toBeGreaterThanOrEqual(24e9);
   });
 
-  it('notes the quality cost of each pick from llama.cpp’s measurements', () => {
+  it('says the quality cost in words, with the measurement and its model on hover, never as this model’s own figure', () => {
     const list = recommendationsFor('nvidia8GB');
-    expect(list.find((r) => r.quantization === 'Q4_K_M')!.qualityNote).toMatch(/^Q4_K_M: \+[\d.]+ perplexity over F16 \(/);
+    const words = Object.fromEntries(['Q8_0', 'Q6_K', 'Q5_K_M', 'Q4_K_M', 'Q3_K_M', 'Q2_K', 'F16', 'MXFP4'].map((q) => [q, qualityOf(catalog, q, 'Qwen3 8B').words]));
+    expect(words).toEqual({
+      Q8_0: 'near-lossless',
+      Q6_K: 'near-lossless',
+      Q5_K_M: 'small loss',
+      Q4_K_M: 'small loss',
+      Q3_K_M: 'noticeable loss',
+      Q2_K: 'large loss',
+      F16: 'original precision',
+      MXFP4: 'not measured'
+    });
+    const qwen = list.find((r) => r.modelId === 'qwen3-8b')!;
+    expect(qwen.quality.detail).toMatch(/measured on Llama-3-8B/);
+    expect(qwen.quality.detail).toMatch(/not measured on Qwen3 8B/);
+    expect(qwen.quality.detail).toMatch(/llama\.cpp/);
   });
 });
 

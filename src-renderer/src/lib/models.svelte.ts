@@ -1,8 +1,9 @@
-import type {
-  HardwareReport,
-  KvCacheTypeName,
-  Recommendation,
-  RecommendPriority
+import {
+  defaultMinTokensPerSecond,
+  type HardwareReport,
+  type KvCacheTypeName,
+  type Recommendation,
+  type RecommendPriority
 } from '$api/contract';
 import type { HearthApi } from './api';
 import { debouncer } from './debounce';
@@ -16,6 +17,16 @@ export interface WhatIf {
   contextSize: number;
   kvCacheType: KvCacheTypeName;
   priority: RecommendPriority;
+  /** The usable-speed floor (tok/s): slower picks are flagged and ranked after usable ones; 0 turns it off. */
+  minTokensPerSecond: number;
+}
+
+/** The floor is a preference of this browser profile, kept across sessions like the demo notice. */
+const floorKey = 'hearth.minTokensPerSecond';
+
+function storedFloor(): number {
+  const stored = Number(globalThis.localStorage?.getItem(floorKey) ?? NaN);
+  return Number.isFinite(stored) && stored >= 0 ? stored : defaultMinTokensPerSecond;
 }
 
 /** The Models view's machine report, what-if settings and the recommender's answer. */
@@ -25,6 +36,7 @@ export class ModelsState {
   contextSize = $state<number>(defaultContextSize);
   kvCacheType = $state<KvCacheTypeName>('f16');
   priority = $state<RecommendPriority>('balanced');
+  minTokensPerSecond = $state<number>(storedFloor());
   recommendations = $state<Recommendation[]>([]);
   /** Set when nothing fits here: the advice to run models on another machine (Settings → Remote engines). */
   remoteSuggestion = $state<string | null>(null);
@@ -73,6 +85,10 @@ export class ModelsState {
     if (change.contextSize !== undefined) this.contextSize = change.contextSize;
     if (change.kvCacheType !== undefined) this.kvCacheType = change.kvCacheType;
     if (change.priority !== undefined) this.priority = change.priority;
+    if (change.minTokensPerSecond !== undefined && Number.isFinite(change.minTokensPerSecond) && change.minTokensPerSecond >= 0) {
+      this.minTokensPerSecond = change.minTokensPerSecond;
+      globalThis.localStorage?.setItem(floorKey, String(change.minTokensPerSecond));
+    }
     this.recommending = true;
     this.debounce.schedule(() => void this.recommend());
   }
@@ -80,7 +96,7 @@ export class ModelsState {
   async recommend(): Promise<void> {
     this.debounce.cancel();
     const seq = ++this.recommendSeq;
-    const request: WhatIf = { contextSize: this.contextSize, kvCacheType: this.kvCacheType, priority: this.priority };
+    const request: WhatIf = { contextSize: this.contextSize, kvCacheType: this.kvCacheType, priority: this.priority, minTokensPerSecond: this.minTokensPerSecond };
     this.recommending = true;
     try {
       const result = await this.api.call('catalog.recommend', request);
