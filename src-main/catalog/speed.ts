@@ -4,7 +4,7 @@
  * the benchmark measures the real figure.
  */
 import type { ModelGeometry } from './geometry';
-import type { MemoryNeeds, Split } from './estimator';
+import { isSlidingWindowLayer, type MemoryNeeds, type Split } from './estimator';
 
 const GB = 1e9;
 
@@ -92,10 +92,16 @@ export function estimateDecodeSpeed({ needs, split, activeLayers, head, gpuGbPer
 
 /**
  * Bytes one decode step reads: the active repeating weights, the output head however it is stored
- * (tied to the embedding or not), and the F16 KV cache of `contextTokens` tokens.
+ * (tied to the embedding or not), and the F16 KV cache of `contextTokens` tokens (of the window, in a
+ * sliding-window layer).
  */
 export function bytesPerGeneratedToken(geometry: ModelGeometry, contextTokens: number): number {
   const weights = activeLayerBytes(geometry).reduce((sum, bytes) => sum + bytes, 0);
-  const kvPerToken = geometry.layers * geometry.kvHeads * (geometry.keyLength + geometry.valueLength) * 2;
-  return weights + headBytes(geometry) + kvPerToken * contextTokens;
+  const kvPerTokenPerLayer = geometry.kvHeads * (geometry.keyLength + geometry.valueLength) * 2;
+  let kvTokens = 0;
+  for (let layer = 0; layer < geometry.layers; layer++) {
+    // A sliding-window layer attends to its window only (Gemma 3: five layers in six).
+    kvTokens += isSlidingWindowLayer(geometry, layer) ? Math.min(contextTokens, geometry.slidingWindow!) : contextTokens;
+  }
+  return weights + headBytes(geometry) + kvPerTokenPerLayer * kvTokens;
 }

@@ -1,7 +1,7 @@
 import { getLlama, GgufInsights, LlamaLogLevel, readGgufFileInfo, type Llama } from 'node-llama-cpp';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtInCatalog, cpuRepackTypes, fitModel, geometryFromCatalog, geometryFromGguf, shapeKey, kvCacheBytesPerLayer, memoryNeeds, splitAt, type ModelGeometry } from '../../src-main/catalog';
+import { builtInCatalog, bytesPerGeneratedToken, cpuRepackTypes, fitModel, geometryFromCatalog, geometryFromGguf, shapeKey, kvCacheBytesPerLayer, memoryNeeds, splitAt, type ModelGeometry } from '../../src-main/catalog';
 import { tensorBytes } from '../../src-main/catalog';
 import { shapes, shapeTensors, writeShapeFixture, type ModelShape } from '../fixtures/shapes';
 import { temporaryDir } from '../helpers/paths';
@@ -37,6 +37,30 @@ describe('fit estimator on header-only GGUF files with real model shapes', () =>
       expect(shapeKey(fixtures.get(key)!.geometry), id).toBe(shapeKey(geometryFromCatalog(catalog, model, model.files[0])));
     }
     expect(shapeKey(fixtures.get('llama32_1b')!.geometry)).not.toBe(shapeKey(fixtures.get('llama31_8b')!.geometry));
+  });
+
+  it('counts the bytes one generated token reads: a tied head reads the embedding, an untied one its own matrix, an MoE only its used experts, a window layer only its window', () => {
+    const tensorsOf = (key: keyof typeof shapes) => shapeTensors(shapes[key], 'Q4_K_M');
+    const bytesWhere = (key: keyof typeof shapes, keep: (name: string) => boolean) => sum(tensorsOf(key).filter((t) => keep(t.name)).map(tensorBytes));
+    // Tied (Llama 3.2 1B): every layer and the embedding as the head: the whole file (769 MB in this fixture's mix).
+    const tied = fixtures.get('llama32_1b')!;
+    expect(bytesPerGeneratedToken(tied.geometry, 0)).toBe(tied.weightBytes);
+    expect(tied.weightBytes).toBeGreaterThan(700e6);
+    // Untied (Llama 3.1 8B): the embedding lookup reads one row, the output matrix all of it.
+    const untied = fixtures.get('llama31_8b')!;
+    expect(bytesPerGeneratedToken(untied.geometry, 0)).toBe(untied.weightBytes - untied.geometry.inputWeightBytes);
+    // MoE (Qwen3 30B-A3B): 8 of 128 experts per token.
+    const moe = fixtures.get('qwen3_30b_a3b')!;
+    const experts = bytesWhere('qwen3_30b_a3b', (name) => name.includes('_exps.'));
+    const expected = moe.weightBytes - moe.geometry.inputWeightBytes - experts + (experts * 8) / 128;
+    expect(bytesPerGeneratedToken(moe.geometry, 0) / expected).toBeCloseTo(1, 9);
+    expect(bytesPerGeneratedToken(moe.geometry, 0)).toBeLessThan(moe.weightBytes * 0.15);
+    // KV cache: 2 bytes × (K + V) per head per token; Gemma 3's window layers stop at 1024 tokens.
+    const llama = untied.geometry;
+    expect(bytesPerGeneratedToken(llama, 8192) - bytesPerGeneratedToken(llama, 0)).toBe(8192 * 32 * 8 * 256 * 2);
+    const gemma = fixtures.get('gemma3_4b')!.geometry;
+    const globalLayers = Array.from({ length: gemma.layers }, (_, layer) => layer).filter((layer) => layer % 6 === 5).length;
+    expect(bytesPerGeneratedToken(gemma, 8192) - bytesPerGeneratedToken(gemma, 0)).toBe((globalLayers * 8192 + (gemma.layers - globalLayers) * 1024) * 4 * 512 * 2);
   });
 
   it('reads the weights to the byte from the tensor table, split into input, layers and output', () => {
