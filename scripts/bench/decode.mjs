@@ -15,7 +15,7 @@ export const decodeTokens = 512;
 const settings = { temperature: 0, maxTokens: decodeTokens, stopAtEos: false };
 
 /** One reply seen from the page: when chat.send was called, and when each chat.delta arrived. */
-async function appRun(server, page) {
+export async function appRun(server, page) {
   const conversation = await server.call('conversations.create', { title: 'Decode benchmark', model: modelName, settings });
   const run = await page.evaluate(
     async ({ conversationId, content }) => {
@@ -67,8 +67,24 @@ async function appRun(server, page) {
   };
 }
 
+/** A page on the served app with the bench's own event stream open beside the app's (what `appRun` listens to). */
+export async function openAppPage(context, server) {
+  const page = await context.newPage();
+  await page.goto(server.pageUrl);
+  await page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const events = new EventSource('/api/events');
+        window.__hearthBench = { events };
+        events.onopen = () => resolve();
+        setTimeout(() => reject(new Error('the event stream did not open')), 10_000);
+      })
+  );
+  return page;
+}
+
 /** The raw side: a long-lived node-llama-cpp process (raw-worker.mjs), one reply per request. */
-async function startRawWorker() {
+export async function startRawWorker() {
   const child = track(fork(join(benchDir, 'raw-worker.mjs'), [modelFile], { cwd: repoRoot, env: benchEnv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] }));
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk.toString()));
@@ -85,6 +101,7 @@ async function startRawWorker() {
   const ready = await next();
   return {
     ready,
+    pid: child.pid,
     async run() {
       const answer = next();
       child.send({ type: 'run', prompt, maxTokens: decodeTokens });
@@ -104,17 +121,7 @@ export async function measureDecode(server, browser, runs = 7) {
     log(
       `decode: app context ${status.model?.contextSize ?? '?'} tokens, ${status.model?.threads ?? '?'} threads · raw context ${raw.ready.contextSize} tokens, ${raw.ready.threads} threads`
     );
-    const page = await context.newPage();
-    await page.goto(server.pageUrl);
-    await page.evaluate(
-      () =>
-        new Promise((resolve, reject) => {
-          const events = new EventSource('/api/events');
-          window.__hearthBench = { events };
-          events.onopen = () => resolve();
-          setTimeout(() => reject(new Error('the event stream did not open')), 10_000);
-        })
-    );
+    const page = await openAppPage(context, server);
     // One untimed reply on each side: both processes are warm from here on, as a running app is.
     await appRun(server, page);
     await raw.run();

@@ -5,10 +5,12 @@ import type { ReplyText } from '../history';
 export const streamingWriteIntervalMs = 250;
 
 /**
- * Deltas after the first are sent at most this often: an event per token costs the transport and the
- * page more than the tokens themselves on a fast model, and nobody reads faster than 30 updates a second.
+ * Deltas after the first are sent at most this often. Each event costs a browser page about as much CPU
+ * as a small model spends on a token (half a millisecond or more, measured in the decode benchmark), and
+ * the page applies deltas 50 ms after the first one it holds (messageList's flush): at 32 ms it showed
+ * them two at a time, every ~65 ms, which is the pace this interval gives with half the events.
  */
-export const deltaIntervalMs = 32;
+export const deltaIntervalMs = 64;
 
 /** Writes that fail in a row before the reply is stopped (about a second of trying at the write interval). */
 export const maxFailedWrites = 4;

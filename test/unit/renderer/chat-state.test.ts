@@ -6,6 +6,7 @@ import { ChatState } from '../../../src-renderer/src/lib/chat.svelte';
 import { ConversationsState } from '../../../src-renderer/src/lib/conversations.svelte';
 import { EngineState } from '../../../src-renderer/src/lib/engine.svelte';
 import { ErrorState } from '../../../src-renderer/src/lib/errors.svelte';
+import { deltaIntervalMs } from '../../../src-main/app/replyStream';
 import { conversation, FakeApi, message } from './fakes';
 
 /** How long chat.svelte.ts gathers deltas before it shows them. */
@@ -92,6 +93,17 @@ describe('sending a message', () => {
       { id: 11, role: 'user', content: 'Tell a story', status: 'complete' },
       { id: 12, role: 'assistant', content: 'Once upon a time', status: 'streaming' }
     ]);
+  });
+
+  it('shows each delta the server sends before the next one comes: a faster pace would only cost events', async () => {
+    const state = setup();
+    await openWith(state, [user(11, 'Tell a story'), reply(12, { content: '', status: 'streaming' })]);
+    const words = ['Once', ' upon', ' a', ' time', ' there', ' was'];
+    words.forEach((word, i) => {
+      state.chat.onDelta(delta(12, word, 'answer', i + 1));
+      vi.advanceTimersByTime(deltaIntervalMs);
+      expect(state.chat.messages.find((m) => m.id === 12)?.content).toBe(words.slice(0, i + 1).join(''));
+    });
   });
 
   it('keeps a chat.end that arrives before chat.send answers: the reply stays finished', async () => {
