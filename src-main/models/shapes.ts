@@ -1,10 +1,11 @@
 /**
  * GGUF files with the shapes of real models, made with Hearth's own GGUF writer: header-only ones are
- * the fit estimator's fixtures. The numbers are the models' published config.json values.
+ * the fit estimator's fixtures; whole ones (zero weights) load and run at the real model's speed and
+ * memory (`hearth shape-model`, `npm run bench`). The numbers are the models' published config.json values.
  */
-import { statSync, truncateSync } from 'node:fs';
-import { tensorBytes, type GgmlTypeName } from '../catalog';
-import { gguf, writeGguf, type GgufTensorSpec, type GgufValue } from './ggufWriter';
+import { renameSync } from 'node:fs';
+import type { GgmlTypeName } from '../catalog';
+import { gguf, ggufMatches, writeGguf, type GgufTensorSpec, type GgufValue } from './ggufWriter';
 
 export interface ModelShape {
   name: string;
@@ -135,12 +136,27 @@ export function writeShapeFixture(path: string, shape: ModelShape, mix: QuantMix
   return tensors;
 }
 
-/**
- * Writes the header, then extends the file (sparse: no disk is used) to the size its header
- * promises, so the library lists it as a whole model rather than a truncated one.
- */
+/** A whole model of `shape` with zero weights, as a sparse file: the library lists it as whole, yet it takes no disk. */
 export function writeSparseShapeFixture(path: string, shape: ModelShape, mix: QuantMix = 'Q4_K_M'): void {
-  const tensors = writeShapeFixture(path, shape, mix);
-  const alignmentSlack = 32 * tensors.length;
-  truncateSync(path, statSync(path).size + tensors.reduce((sum, tensor) => sum + tensorBytes(tensor), 0) + alignmentSlack);
+  writeGguf(path, { metadata: shapeMetadata(shape, mix), tensors: shapeTensors(shape, mix), sparse: true });
+}
+
+/**
+ * Makes `path` a whole, loadable model of `shape` at `mix` whose weights are all zeros, unless it
+ * already is exactly that file (header and size): returns whether it wrote. Written beside `path` and
+ * renamed, so an interrupted run never leaves a file that looks whole.
+ *
+ * Sparse: zeros cost llama.cpp's CPU kernels as much as real weights, and measured on a Llama-3.2-1B
+ * shape at Q4_K_M, a sparse file and one of written zeros load alike once cached (the holes are read
+ * into the page cache as zero pages: all 736 MiB resident after a load, the same process memory and
+ * load time), so writing 736 MiB of zeros would buy nothing but disk use. Only a cold first load
+ * differs (no disk reads for a hole); the benchmark times warm loads.
+ */
+export function ensureShapeModel(path: string, shape: ModelShape, mix: QuantMix): boolean {
+  const spec = { metadata: shapeMetadata(shape, mix), tensors: shapeTensors(shape, mix), sparse: true };
+  if (ggufMatches(path, spec)) return false;
+  const partial = `${path}.partial`;
+  writeGguf(partial, spec);
+  renameSync(partial, path);
+  return true;
 }
