@@ -21,12 +21,14 @@ export interface ModelShape {
   slidingWindow?: number;
   experts?: { count: number; used: number; feedForward: number };
   tiedOutput?: boolean;
+  /** The vocabulary ends with this family's special tokens at their real ids (see fixtureVocabulary). */
+  specialTokens?: 'llama3';
 }
 
 export const shapes = {
   llama2_7b: { name: 'Llama 2 7B', architecture: 'llama', layers: 32, embedding: 4096, feedForward: 11008, heads: 32, kvHeads: 32, headDim: 128, vocab: 32000, contextLength: 4096 },
-  llama32_1b: { name: 'Llama 3.2 1B', architecture: 'llama', layers: 16, embedding: 2048, feedForward: 8192, heads: 32, kvHeads: 8, headDim: 64, vocab: 128256, contextLength: 131072, tiedOutput: true },
-  llama31_8b: { name: 'Llama 3.1 8B', architecture: 'llama', layers: 32, embedding: 4096, feedForward: 14336, heads: 32, kvHeads: 8, headDim: 128, vocab: 128256, contextLength: 131072 },
+  llama32_1b: { name: 'Llama 3.2 1B', architecture: 'llama', layers: 16, embedding: 2048, feedForward: 8192, heads: 32, kvHeads: 8, headDim: 64, vocab: 128256, contextLength: 131072, tiedOutput: true, specialTokens: 'llama3' },
+  llama31_8b: { name: 'Llama 3.1 8B', architecture: 'llama', layers: 32, embedding: 4096, feedForward: 14336, heads: 32, kvHeads: 8, headDim: 128, vocab: 128256, contextLength: 131072, specialTokens: 'llama3' },
   qwen3_8b: { name: 'Qwen3 8B', architecture: 'qwen3', layers: 36, embedding: 4096, feedForward: 12288, heads: 32, kvHeads: 8, headDim: 128, vocab: 151936, contextLength: 40960 },
   gemma3_4b: { name: 'Gemma 3 4B', architecture: 'gemma3', layers: 34, embedding: 2560, feedForward: 10240, heads: 8, kvHeads: 4, headDim: 256, vocab: 262208, contextLength: 131072, slidingWindow: 1024, tiedOutput: true },
   qwen3_30b_a3b: { name: 'Qwen3 30B A3B', architecture: 'qwen3moe', layers: 48, embedding: 2048, feedForward: 6144, heads: 32, kvHeads: 4, headDim: 128, vocab: 151936, contextLength: 40960, experts: { count: 128, used: 8, feedForward: 768 } }
@@ -80,25 +82,41 @@ export function shapeTensors(shape: ModelShape, mix: QuantMix): GgufTensorSpec[]
 
 const fileTypes: Record<QuantMix, number> = { F16: 1, Q8_0: 7, Q4_K_M: 15 };
 
-const specialTokens = ['<unk>', '<s>', '</s>'];
-const byteTokens = Array.from({ length: 256 }, (_, byte) => `<0x${byte.toString(16).toUpperCase().padStart(2, '0')}>`);
+/** Token texts with their llama.cpp token types: 1 normal, 2 unknown, 3 control, 6 byte. */
+type TokenEntry = [text: string, type: number];
 
-/** A SentencePiece-style vocabulary llama.cpp accepts: unknown, BOS, EOS, the 256 byte tokens, then plain pieces. */
-function fixtureVocabulary(size: number): string[] {
-  const fixed = [...specialTokens, ...byteTokens];
-  return Array.from({ length: size }, (_, index) => fixed[index] ?? `\u2581t${index}`);
-}
+// Printable ASCII, then SentencePiece's space.
+const characters: TokenEntry[] = [...Array.from({ length: 94 }, (_, index) => String.fromCharCode(33 + index)), '\u2581'].map((text) => [text, 1]);
+const controlTokens: TokenEntry[] = [['<unk>', 2], ['<s>', 3], ['</s>', 3]];
+const byteTokens: TokenEntry[] = Array.from({ length: 256 }, (_, byte) => [`<0x${byte.toString(16).toUpperCase().padStart(2, '0')}>`, 6]);
+/** Llama 3's 256 special tokens, at its ids 128000 to 128255. */
+const llama3Special: TokenEntry[] = Array.from({ length: 256 }, (_, index) => {
+  const named = ['<|begin_of_text|>', '<|end_of_text|>', '<|reserved_special_token_0|>', '<|reserved_special_token_1|>', '<|finetune_right_pad_id|>', '<|reserved_special_token_2|>', '<|start_header_id|>', '<|end_header_id|>', '<|eom_id|>', '<|eot_id|>', '<|python_tag|>'];
+  return [named[index] ?? `<|reserved_special_token_${index - 8}|>`, 3];
+});
 
-/** llama.cpp token types: 2 unknown, 3 control, 6 byte, 1 normal. */
-function tokenType(index: number): number {
-  if (index === 0) return 2;
-  if (index < specialTokens.length) return 3;
-  return index < specialTokens.length + byteTokens.length ? 6 : 1;
+/**
+ * A SentencePiece-style vocabulary llama.cpp accepts, of the shape's size. It starts with single
+ * characters because a model with zero weights gives every token the same logit and greedy decoding
+ * then picks id 0: that token ('!') must come back as itself when the reply is tokenized again, as a
+ * real model's reply does, or a conversation's next turn cannot reuse the evaluated history. Then
+ * unknown, BOS, EOS and the 256 byte tokens (every other character falls back to its UTF-8 bytes), and
+ * plain pieces no text reaches. A Llama 3 shape's vocabulary ends with Llama 3's special tokens at their
+ * ids, so its chat template's markers are one token each, as in the real model.
+ */
+function fixtureVocabulary(shape: ModelShape): { entries: TokenEntry[]; unknown: number; bos: number; eos: number } {
+  const fixed = [...characters, ...controlTokens, ...byteTokens];
+  const special = shape.specialTokens === 'llama3' ? llama3Special : [];
+  const firstSpecial = shape.vocab - special.length;
+  const entries = Array.from({ length: shape.vocab }, (_, index): TokenEntry => (index >= firstSpecial ? special[index - firstSpecial] : (fixed[index] ?? [`\u2581t${index}`, 1])));
+  const unknown = characters.length;
+  // Llama 3 Instruct's: <|begin_of_text|>, and <|eot_id|> ends a reply.
+  return special.length ? { entries, unknown, bos: firstSpecial, eos: firstSpecial + 9 } : { entries, unknown, bos: unknown + 1, eos: unknown + 2 };
 }
 
 export function shapeMetadata(shape: ModelShape, mix: QuantMix): Record<string, GgufValue> {
   const arch = shape.architecture;
-  const tokens = fixtureVocabulary(shape.vocab);
+  const vocabulary = fixtureVocabulary(shape);
   return {
     'general.architecture': gguf.string(arch),
     'general.name': gguf.string(shape.name),
@@ -122,11 +140,12 @@ export function shapeMetadata(shape: ModelShape, mix: QuantMix): Record<string, 
         }
       : {}),
     'tokenizer.ggml.model': gguf.string('llama'),
-    'tokenizer.ggml.tokens': gguf.array('string', tokens),
-    'tokenizer.ggml.scores': gguf.array('f32', tokens.map(() => 0)),
-    'tokenizer.ggml.token_type': gguf.array('i32', tokens.map((_, index) => tokenType(index))),
-    'tokenizer.ggml.bos_token_id': gguf.u32(1),
-    'tokenizer.ggml.eos_token_id': gguf.u32(2)
+    'tokenizer.ggml.tokens': gguf.array('string', vocabulary.entries.map(([text]) => text)),
+    'tokenizer.ggml.scores': gguf.array('f32', vocabulary.entries.map(() => 0)),
+    'tokenizer.ggml.token_type': gguf.array('i32', vocabulary.entries.map(([, type]) => type)),
+    'tokenizer.ggml.unknown_token_id': gguf.u32(vocabulary.unknown),
+    'tokenizer.ggml.bos_token_id': gguf.u32(vocabulary.bos),
+    'tokenizer.ggml.eos_token_id': gguf.u32(vocabulary.eos)
   };
 }
 
