@@ -1,30 +1,34 @@
 /**
- * Prefix reuse on the 1B shape: one conversation of five turns through the app (chat.send from the
- * page, replies of `replyTokens` tokens at temperature 0). A reply should evaluate only what is new
- * since the last one: the user's message and the chat template's turn markers around it; the history
- * before it is still in the context sequence. Before each turn, chat.context counts the prompt as the
- * app will render it, without the new message (the history, previous reply included) and with it.
+ * Prefix reuse on the 1B shape: conversations of five turns through the app (chat.send from the page,
+ * replies of `replyTokens` tokens at temperature 0). A reply should evaluate only what is new since the
+ * last one: the user's message and the chat template's turn markers around it; the history before it
+ * is still in the context sequence. Before each turn, chat.context counts the prompt as the app will
+ * render it, without the new message (the history, previous reply included) and with it.
  */
 import { pageReply } from './decode.mjs';
-import { log, ms } from './lib.mjs';
+import { log, median, ms } from './lib.mjs';
 
 export const replyTokens = 40;
 // Equal lengths, so that the first and the last turn have as much new text to evaluate.
 const messages = ['Tell me a story about a fox.', 'What was the fox called now?', 'Where did the fox live then?', 'Who were the friends it met?', 'How does the story end, then?'];
+// Each conversation's messages start with its own letter: its first turn then reuses as much of the
+// conversation evaluated before it as the others do (the template's opening), no more.
+const letters = ['A', 'B', 'C'];
 
 /**
- * Per turn: promptTokens (the whole prompt), prefillTokens (what the reply evaluated: the message
- * metrics), newTokens (the prompt less the history as re-rendered: the message and its markers),
- * renderedReplyTokens (the previous reply as re-rendered, against outputTokens of the previous turn),
- * outputTokens, and TTFT at the page and as the server measured it (ms).
+ * One conversation; per turn: promptTokens (the whole prompt), prefillTokens (what the reply
+ * evaluated: the message metrics), newTokens (the prompt less the history as re-rendered: the message
+ * and its markers), renderedReplyTokens (the previous reply as re-rendered, against the previous
+ * turn's outputTokens), outputTokens, and TTFT at the page and as the server measured it (ms).
  */
-export async function measurePrefixReuse(server, page, model) {
-  const conversation = await server.call('conversations.create', { title: 'Prefix reuse', model, settings: { temperature: 0, maxTokens: replyTokens, stopAtEos: false } });
+async function conversation(server, page, model, letter) {
+  const { id } = await server.call('conversations.create', { title: `Prefix reuse ${letter}`, model, settings: { temperature: 0, maxTokens: replyTokens, stopAtEos: false } });
   const turns = [];
-  for (const [index, content] of messages.entries()) {
-    const history = await server.call('chat.context', { conversationId: conversation.id });
-    const next = await server.call('chat.context', { conversationId: conversation.id, draft: content });
-    const reply = await pageReply(page, conversation.id, content);
+  for (const [index, message] of messages.entries()) {
+    const content = `${letter}. ${message}`;
+    const history = await server.call('chat.context', { conversationId: id });
+    const next = await server.call('chat.context', { conversationId: id, draft: content });
+    const reply = await pageReply(page, id, content);
     if (reply.status !== 'complete' || reply.deltas.length === 0) throw new Error(`turn ${index + 1}'s reply ended ${reply.status}`);
     const previous = turns.at(-1);
     const turn = {
@@ -39,10 +43,24 @@ export async function measurePrefixReuse(server, page, model) {
     if (turn.promptTokens !== next.promptTokens) throw new Error(`turn ${index + 1}: chat.context counted ${next.promptTokens} prompt tokens, the reply ${turn.promptTokens}`);
     turns.push(turn);
     log(
-      `prefix reuse turn ${index + 1}: prompt ${turn.promptTokens} tokens, prefilled ${turn.prefillTokens} (new message + markers ${turn.newTokens}` +
+      `prefix reuse ${letter} turn ${index + 1}: prompt ${turn.promptTokens} tokens, prefilled ${turn.prefillTokens} (new message + markers ${turn.newTokens}` +
         `${previous ? `; previous reply: ${previous.outputTokens} tokens generated, ${turn.renderedReplyTokens} as re-rendered` : ''}), ` +
         `${turn.outputTokens} generated · ttft ${ms(turn.ttft)} ms at the page (server ${ms(turn.serverTtft)} ms)`
     );
   }
   return turns;
+}
+
+/**
+ * Three conversations, one after the other. Returns each conversation's turns (see `conversation`)
+ * and the medians over the conversations of the first and the last turn's TTFT at the page (ms).
+ */
+export async function measurePrefixReuse(server, page, model) {
+  const conversations = [];
+  for (const letter of letters) conversations.push(await conversation(server, page, model, letter));
+  return {
+    conversations,
+    firstTtft: median(conversations.map((turns) => turns[0].ttft)),
+    lastTtft: median(conversations.map((turns) => turns.at(-1).ttft))
+  };
 }
