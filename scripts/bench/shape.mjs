@@ -2,7 +2,9 @@
  * The 1B-shape section: figures on a GGUF with Llama-3.2-1B's exact tensor shapes (16 layers, embedding
  * 2048, feed-forward 8192, 32 heads, 8 KV heads, head size 64, vocabulary 128256, tied output) at
  * Q4_K_M with zero weights, written by `hearth shape-model`. Zeros cost the CPU kernels what real
- * weights do, so speed and memory are a real 1B's; the text is not. Two threads (HEARTH_THREADS=2),
+ * weights do, so speed and memory are a real 1B's; the text is not. The Q4_K_M mix is the fixtures'
+ * approximation (a Q4_K embedding, Q6_K for every V and down projection: 736 MiB, where llama.cpp's
+ * quantize makes a tied embedding Q6_K and half of those Q4_K: about 770 MiB). Two threads (HEARTH_THREADS=2),
  * CPU only, the app's default context. The stories260K figures stay the per-token overhead proxy; these
  * show what a real-sized model adds: load, memory, bandwidth, prefix reuse.
  *
