@@ -19,14 +19,16 @@ const letters = ['A', 'B', 'C'];
  * One conversation; per turn: promptTokens (the whole prompt), prefillTokens (what the reply
  * evaluated: the message metrics), newTokens (the prompt less the history as re-rendered: the message
  * and its markers), renderedReplyTokens (the previous reply as re-rendered, against the previous
- * turn's outputTokens), outputTokens, and TTFT at the page and as the server measured it (ms).
+ * turn's outputTokens; both null on the first turn), outputTokens, and TTFT at the page and as the
+ * server measured it (ms).
  */
 async function conversation(server, page, model, letter) {
   const { id } = await server.call('conversations.create', { title: `Prefix reuse ${letter}`, model, settings: { temperature: 0, maxTokens: replyTokens, stopAtEos: false } });
   const turns = [];
   for (const [index, message] of messages.entries()) {
     const content = `${letter}. ${message}`;
-    const history = await server.call('chat.context', { conversationId: id });
+    // An empty conversation's prompt is the opening of a reply, no prefix of the first turn's: nothing to subtract.
+    const history = index === 0 ? null : await server.call('chat.context', { conversationId: id });
     const next = await server.call('chat.context', { conversationId: id, draft: content });
     const reply = await pageReply(page, id, content);
     if (reply.status !== 'complete' || reply.deltas.length === 0) throw new Error(`turn ${index + 1}'s reply ended ${reply.status}`);
@@ -34,8 +36,8 @@ async function conversation(server, page, model, letter) {
     const turn = {
       promptTokens: reply.metrics.promptTokens,
       prefillTokens: reply.metrics.prefillTokens,
-      newTokens: next.promptTokens - history.promptTokens,
-      renderedReplyTokens: previous ? history.promptTokens - previous.promptTokens : null,
+      newTokens: history ? next.promptTokens - history.promptTokens : null,
+      renderedReplyTokens: history ? history.promptTokens - previous.promptTokens : null,
       outputTokens: reply.metrics.outputTokens,
       ttft: reply.deltas[0][0] - reply.sentAt,
       serverTtft: reply.metrics.ttftMs
@@ -43,8 +45,8 @@ async function conversation(server, page, model, letter) {
     if (turn.promptTokens !== next.promptTokens) throw new Error(`turn ${index + 1}: chat.context counted ${next.promptTokens} prompt tokens, the reply ${turn.promptTokens}`);
     turns.push(turn);
     log(
-      `prefix reuse ${letter} turn ${index + 1}: prompt ${turn.promptTokens} tokens, prefilled ${turn.prefillTokens} (new message + markers ${turn.newTokens}` +
-        `${previous ? `; previous reply: ${previous.outputTokens} tokens generated, ${turn.renderedReplyTokens} as re-rendered` : ''}), ` +
+      `prefix reuse ${letter} turn ${index + 1}: prompt ${turn.promptTokens} tokens, prefilled ${turn.prefillTokens} ` +
+        `(${previous ? `new message + markers ${turn.newTokens}; previous reply: ${previous.outputTokens} tokens generated, ${turn.renderedReplyTokens} as re-rendered` : 'a new conversation'}), ` +
         `${turn.outputTokens} generated · ttft ${ms(turn.ttft)} ms at the page (server ${ms(turn.serverTtft)} ms)`
     );
   }
