@@ -4,10 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { browserToken, createHearth, defaultRecommendContext, historyRemedies, keepServingOnUnexpectedErrors, type Hearth, type HearthOptions } from './app';
 import { HistoryFileError } from './history';
+import { shapes } from './models';
 import { fitCommand, recommendCommand } from './cli/commands';
 import { modelsCommand } from './cli/models';
 import { chatCommand, tokenizeCommand } from './cli/chat';
 import { benchCommand } from './cli/bench';
+import { shapeModelCommand } from './cli/shapeModel';
 import { launchDesktop, launchDevelopment } from './electron';
 import { resolvePaths, type HearthPaths } from './paths';
 import { openAiDefaults, startHttpServer, startOpenAiServer, type RunningServer } from './server';
@@ -33,6 +35,12 @@ Commands:
                                (resumes an earlier partial download; Ctrl+C pauses)
   models import <file> [--link]  copy (or link) a GGUF into the models folder, after checking it
   models rm <name>             delete a model from the models folder
+
+Developer commands:
+  shape-model --shape <name> [--quant Q4_K_M|Q8_0|F16] [--layers N] --out <file> [--json]
+                               a GGUF with a real model's tensor shapes and zero weights, to measure speed and
+                               memory without the download; kept as it is when FILE already is that model
+                               (shapes: ${Object.keys(shapes).join(', ')})
 
 Options for start and serve:
   --port N          port (default 4317; 0 picks a free one)
@@ -216,6 +224,10 @@ export async function main(argv: string[]): Promise<void> {
       link: { type: 'boolean' },
       'min-speed': { type: 'string' },
       priority: { type: 'string' },
+      shape: { type: 'string' },
+      quant: { type: 'string' },
+      layers: { type: 'string' },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h' }
     }
   });
@@ -256,6 +268,9 @@ export async function main(argv: string[]): Promise<void> {
       return;
     case 'models':
       await modelsCommand(resolvePaths({ dataDir: options['data-dir'], modelsDir: options['models-dir'] }), rest[0], rest[1], { json, link });
+      return;
+    case 'shape-model':
+      shapeModelCommand(options, json);
       return;
     case 'fit':
       if (!options.model) throw new Error('hearth fit needs --model <file.gguf>');

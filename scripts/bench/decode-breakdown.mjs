@@ -12,8 +12,8 @@
  * machine still inflates it (caches), so compare the columns of one run, not runs made at different times.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { appRun, decodeTokens, openAppPage, startRawWorker } from './decode.mjs';
-import { cleanUpNow, cli, freshFolders, launchChromium, median, modelName, prompt, removeFolder, startServer } from './lib.mjs';
+import { appRun, decodeTokens, openEventPage, startRawWorker } from './decode.mjs';
+import { benchEnv, cleanUpNow, cli, freshFolders, launchChromium, median, modelFile, modelName, prompt, removeFolder, startServer } from './lib.mjs';
 
 const runs = Number(process.argv[2] ?? 15);
 const canReadCpu = existsSync(`/proc/${process.pid}/task`);
@@ -153,12 +153,13 @@ async function main() {
   const browser = await launchChromium();
   const folders = [freshFolders('paged'), freshFolders('headless')];
   const [pagedServer, headlessServer] = await Promise.all(folders.map((f) => startServer(f)));
-  const raw = await startRawWorker();
-  const context = await browser.newContext();
+  const raw = await startRawWorker(modelFile, benchEnv);
+  let view;
   try {
     await pagedServer.call('engine.load', { model: modelName });
-    const page = await openAppPage(context, pagedServer);
-    const sides = { paged: () => appRun(pagedServer, page), headless: await headlessSide(headlessServer), raw: () => raw.run() };
+    view = await openEventPage(pagedServer, browser);
+    const page = view.page;
+    const sides = { paged: () => appRun(pagedServer, page, modelName, decodeTokens), headless: await headlessSide(headlessServer), raw: () => raw.run({ prompt, maxTokens: decodeTokens, chatTemplate: null }) };
     const pids = { paged: pagedServer.child.pid, headless: headlessServer.child.pid, raw: raw.pid };
     for (const run of Object.values(sides)) await run();
     const order = Object.keys(sides);
@@ -175,7 +176,7 @@ async function main() {
     }
     report(results, cpu);
   } finally {
-    await context.close();
+    await view?.close();
     await browser.close();
     await Promise.all([pagedServer.stop(), headlessServer.stop(), raw.stop()]);
     folders.forEach((f) => removeFolder(f.root));

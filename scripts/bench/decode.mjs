@@ -2,7 +2,8 @@
  * Figures 1 and 2: a reply streamed through the whole app (server process → HTTP/SSE → a Chromium
  * page) against the same reply from node-llama-cpp alone in its own long-lived process
  * (raw-worker.mjs, no Hearth code, no transport), on the same model, settings, context size and
- * thread count, alternating the two so machine noise hits both.
+ * thread count, alternating the two so machine noise hits both. The 1B-shape section (shape.mjs)
+ * runs the same comparison on its model.
  */
 import { fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -12,12 +13,14 @@ import { benchEnv, log, median, modelFile, modelName, prompt, repoRoot, stopProc
 const benchDir = dirname(fileURLToPath(import.meta.url));
 
 export const decodeTokens = 512;
-const settings = { temperature: 0, maxTokens: decodeTokens, stopAtEos: false };
 
-/** One reply seen from the page: when chat.send was called, and when each chat.delta arrived. */
-export async function appRun(server, page) {
-  const conversation = await server.call('conversations.create', { title: 'Decode benchmark', model: modelName, settings });
-  const run = await page.evaluate(
+/**
+ * One reply seen from the page (opened by `openEventPage`): sends `content` with chat.send and
+ * resolves at its chat.end with when it was sent, each chat.delta's [arrival, outputTokens] (page
+ * clock, ms), the message's status and its metrics.
+ */
+export function pageReply(page, conversationId, content) {
+  return page.evaluate(
     async ({ conversationId, content }) => {
       const events = window.__hearthBench.events;
       const deltas = [];
@@ -53,22 +56,13 @@ export async function appRun(server, page) {
         events.removeEventListener('chat.end', onEnd);
       }
     },
-    { conversationId: conversation.id, content: prompt }
+    { conversationId, content }
   );
-  if (run.status !== 'complete' || run.deltas.length < 2) throw new Error(`the app's reply ended ${run.status} after ${run.deltas.length} deltas`);
-  const [firstAt, firstTokens] = run.deltas[0];
-  const [lastAt, lastTokens] = run.deltas.at(-1);
-  if (lastTokens !== decodeTokens) throw new Error(`the app's reply had ${lastTokens} tokens, not ${decodeTokens}`);
-  return {
-    decode: ((lastTokens - firstTokens) * 1000) / (lastAt - firstAt),
-    ttft: firstAt - run.sentAt,
-    serverDecode: run.metrics?.decodeTokensPerSecond ?? NaN,
-    serverTtft: run.metrics?.ttftMs ?? NaN
-  };
 }
 
-/** A page on the served app with the bench's own event stream open beside the app's (what `appRun` listens to). */
-export async function openAppPage(context, server) {
+/** A page on the served app with the event stream open, for `pageReply`. */
+export async function openEventPage(server, browser) {
+  const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(server.pageUrl);
   await page.evaluate(
@@ -80,12 +74,34 @@ export async function openAppPage(context, server) {
         setTimeout(() => reject(new Error('the event stream did not open')), 10_000);
       })
   );
-  return page;
+  return { page, close: () => context.close() };
 }
 
-/** The raw side: a long-lived node-llama-cpp process (raw-worker.mjs), one reply per request. */
-export async function startRawWorker() {
-  const child = track(fork(join(benchDir, 'raw-worker.mjs'), [modelFile], { cwd: repoRoot, env: benchEnv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] }));
+/** A reply of exactly `tokens` tokens in a new conversation, timed at the page. */
+export async function appRun(server, page, model, tokens) {
+  const settings = { temperature: 0, maxTokens: tokens, stopAtEos: false };
+  const conversation = await server.call('conversations.create', { title: 'Decode benchmark', model, settings });
+  const run = await pageReply(page, conversation.id, prompt);
+  if (run.status !== 'complete' || run.deltas.length < 2) throw new Error(`the app's reply ended ${run.status} after ${run.deltas.length} deltas`);
+  const [firstAt, firstTokens] = run.deltas[0];
+  const [lastAt, lastTokens] = run.deltas.at(-1);
+  if (lastTokens !== tokens) throw new Error(`the app's reply had ${lastTokens} tokens, not ${tokens}`);
+  return {
+    decode: ((lastTokens - firstTokens) * 1000) / (lastAt - firstAt),
+    ttft: firstAt - run.sentAt,
+    serverDecode: run.metrics?.decodeTokensPerSecond ?? NaN,
+    serverTtft: run.metrics?.ttftMs ?? NaN,
+    promptTokens: run.metrics?.promptTokens,
+    prefillTokens: run.metrics?.prefillTokens
+  };
+}
+
+/**
+ * The raw side: a long-lived node-llama-cpp process (raw-worker.mjs) on `file`, with `env`'s threads and
+ * `contextSize` (unset: the worker's default); `run(request)` is one reply, `reload()` one timed reload.
+ */
+export async function startRawWorker(file, env, contextSize) {
+  const child = track(fork(join(benchDir, 'raw-worker.mjs'), [file, ...(contextSize ? [String(contextSize)] : [])], { cwd: repoRoot, env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] }));
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk.toString()));
   const next = () =>
@@ -99,53 +115,74 @@ export async function startRawWorker() {
       });
     });
   const ready = await next();
+  const ask = (message) => {
+    const answer = next();
+    child.send(message);
+    return answer;
+  };
+  return { ready, pid: child.pid, run: (request) => ask({ type: 'run', ...request }), reload: () => ask({ type: 'reload' }), stop: () => stopProcess(child) };
+}
+
+/**
+ * Alternates `runs` app replies with raw ones of `tokens` tokens, after one untimed reply on each side
+ * (both processes are warm from there on, as a running app is). The raw side answers in the app's chat
+ * format (`loaded`: the engine status's model), and the first replies check that both evaluated the
+ * same prompt. Returns medians: decode tok/s and TTFT (ms) on each side, and of per-pair decode ratios;
+ * and each side's fastest decode and TTFT (`fastest`).
+ */
+export async function compareDecode({ server, page, raw, loaded, tokens, runs }) {
+  const chatTemplate = loaded.isBaseModel ? null : loaded.chatTemplate;
+  const rawRun = async () => {
+    const result = await raw.run({ prompt, maxTokens: tokens, chatTemplate });
+    if (result.tokens !== tokens) throw new Error(`the raw reply had ${result.tokens} tokens, not ${tokens}`);
+    return result;
+  };
+  // Both sequences are empty before these: each evaluates its whole prompt.
+  const warmApp = await appRun(server, page, loaded.name, tokens);
+  const warmRaw = await rawRun();
+  if (warmRaw.prefillTokens !== warmApp.prefillTokens) {
+    throw new Error(`the raw side evaluated ${warmRaw.prefillTokens} prompt tokens, the app ${warmApp.prefillTokens} (of ${warmApp.promptTokens}): they would not be compared like with like`);
+  }
+  const app = [];
+  const rawRuns = [];
+  for (let i = 0; i < runs; i++) {
+    app.push(await appRun(server, page, loaded.name, tokens));
+    rawRuns.push(await rawRun());
+    const a = app.at(-1);
+    const r = rawRuns.at(-1);
+    log(
+      `decode run ${i + 1}/${runs}: app ${a.decode.toFixed(1)} tok/s in the page (server says ${a.serverDecode.toFixed(1)}), ttft ${a.ttft.toFixed(1)} ms` +
+        ` (server says ${a.serverTtft.toFixed(1)}) · raw ${r.decode.toFixed(1)} tok/s, ttft ${r.ttft.toFixed(1)} ms`
+    );
+  }
   return {
-    ready,
-    pid: child.pid,
-    async run() {
-      const answer = next();
-      child.send({ type: 'run', prompt, maxTokens: decodeTokens });
-      const result = await answer;
-      if (result.tokens !== decodeTokens) throw new Error(`the raw reply had ${result.tokens} tokens, not ${decodeTokens}`);
-      return result;
-    },
-    stop: () => stopProcess(child)
+    appDecode: median(app.map((run) => run.decode)),
+    rawDecode: median(rawRuns.map((run) => run.decode)),
+    appTtft: median(app.map((run) => run.ttft)),
+    rawTtft: median(rawRuns.map((run) => run.ttft)),
+    pairedRatio: median(app.map((run, i) => run.decode / rawRuns[i].decode)),
+    // Other work on the machine only ever slows a run down: the fastest runs are each side's least disturbed.
+    fastest: {
+      appDecode: Math.max(...app.map((run) => run.decode)),
+      rawDecode: Math.max(...rawRuns.map((run) => run.decode)),
+      appTtft: Math.min(...app.map((run) => run.ttft)),
+      rawTtft: Math.min(...rawRuns.map((run) => run.ttft))
+    }
   };
 }
 
+/** Figures 1 and 2 on the test model: 512-token replies, 7 pairs, 1 thread. */
 export async function measureDecode(server, browser, runs = 7) {
   const status = await server.call('engine.load', { model: modelName });
-  const raw = await startRawWorker();
-  const context = await browser.newContext();
+  const raw = await startRawWorker(modelFile, benchEnv);
+  const events = await openEventPage(server, browser);
   try {
     log(
       `decode: app context ${status.model?.contextSize ?? '?'} tokens, ${status.model?.threads ?? '?'} threads · raw context ${raw.ready.contextSize} tokens, ${raw.ready.threads} threads`
     );
-    const page = await openAppPage(context, server);
-    // One untimed reply on each side: both processes are warm from here on, as a running app is.
-    await appRun(server, page);
-    await raw.run();
-    const app = [];
-    const rawRuns = [];
-    for (let i = 0; i < runs; i++) {
-      app.push(await appRun(server, page));
-      rawRuns.push(await raw.run());
-      const a = app.at(-1);
-      const r = rawRuns.at(-1);
-      log(
-        `decode run ${i + 1}/${runs}: app ${a.decode.toFixed(1)} tok/s in the page (server says ${a.serverDecode.toFixed(1)}), ttft ${a.ttft.toFixed(1)} ms` +
-          ` (server says ${a.serverTtft.toFixed(1)}) · raw ${r.decode.toFixed(1)} tok/s, ttft ${r.ttft.toFixed(1)} ms`
-      );
-    }
-    return {
-      appDecode: median(app.map((run) => run.decode)),
-      rawDecode: median(rawRuns.map((run) => run.decode)),
-      appTtft: median(app.map((run) => run.ttft)),
-      rawTtft: median(rawRuns.map((run) => run.ttft)),
-      pairedRatio: median(app.map((run, i) => run.decode / rawRuns[i].decode))
-    };
+    return await compareDecode({ server, page: events.page, raw, loaded: status.model, tokens: decodeTokens, runs });
   } finally {
-    await context.close();
+    await events.close();
     await raw.stop();
   }
 }

@@ -1,6 +1,6 @@
 /** Shared pieces of the benchmark: processes and folders that are cleaned up, the API, statistics. */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,27 +56,31 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-/** A data folder and a models folder holding the test model, under one temporary root. */
-export function freshFolders(prefix) {
+/**
+ * A data folder and a models folder holding a model (the test model unless `model` names another:
+ * {file, name, link}), under one temporary root. A large model is linked (`link`) rather than copied.
+ */
+export function freshFolders(prefix, model = { file: modelFile, name: modelName }) {
   const root = temporaryFolder(prefix);
   const dataDir = join(root, 'data');
   const modelsDir = join(root, 'models');
   mkdirSync(dataDir);
   mkdirSync(modelsDir);
-  copyFileSync(modelFile, join(modelsDir, modelName));
+  if (model.link) symlinkSync(model.file, join(modelsDir, model.name));
+  else copyFileSync(model.file, join(modelsDir, model.name));
   return { root, dataDir, modelsDir };
 }
 
 /**
- * Spawns `hearth serve --port 0` from the build and resolves once it prints its URL. `spawnedAt`
- * is performance.now() just before the spawn (for the cold-start figure).
+ * Spawns `hearth serve --port 0` from the build (with `env`, benchEnv by default) and resolves once it
+ * prints its URL. `spawnedAt` is performance.now() just before the spawn (for the cold-start figure).
  */
-export async function startServer(folders) {
+export async function startServer(folders, env = benchEnv) {
   const spawnedAt = performance.now();
   const child = track(
     spawn(process.execPath, [cli, 'serve', '--port', '0', '--data-dir', folders.dataDir, '--models-dir', folders.modelsDir], {
       cwd: repoRoot,
-      env: { ...benchEnv, HEARTH_DATA_DIR: folders.dataDir, HEARTH_MODELS_DIR: folders.modelsDir },
+      env: { ...env, HEARTH_DATA_DIR: folders.dataDir, HEARTH_MODELS_DIR: folders.modelsDir },
       stdio: ['ignore', 'pipe', 'pipe']
     })
   );

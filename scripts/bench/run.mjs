@@ -14,6 +14,7 @@ import { fillHistory, measureImportLatency, measureOpen, measureSearch, measureS
 import { cleanUpNow, cli, freshFolders, launchChromium, log, median, modelFile, modelName, ms, removeFolder, repoRoot, startServer } from './lib.mjs';
 import { measureStreaming, streamTokens } from './streaming.mjs';
 import { measureSpeculation } from './speculation.mjs';
+import { measureShape } from './shape.mjs';
 
 function buildIfMissing() {
   if (existsSync(cli) && existsSync(join(repoRoot, 'out/renderer/index.html'))) return;
@@ -78,6 +79,9 @@ async function main() {
 
     figure('cold start to interactive', `${ms(await measureColdStart(browser))} ms`, '<= 1500 ms');
     figure('prompt-lookup decode speed-up on a repetitive prompt', (await measureSpeculation()).toFixed(2), '>= 1.0');
+
+    // A real model's size: its own header line and figures (shape.mjs).
+    await measureShape(browser, figure);
   } finally {
     await browser.close();
   }

@@ -1,10 +1,11 @@
 /**
  * A small GGUF (v3) writer: Hearth makes its own test fixtures with it (header-only shapes of real
- * models for the fit estimator, truncated and corrupt files for the library scan). Layout, per the
+ * models for the fit estimator, truncated and corrupt files for the library scan) and the zero-weight
+ * models of real shapes that `hearth shape-model` writes for measuring. Layout, per the
  * GGUF spec: magic, version, tensor count, metadata count, metadata key/values, tensor infos,
  * padding to the alignment, tensor data.
  */
-import { openSync, writeSync, closeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { ggmlTypes, tensorBytes, type GgmlTypeName } from '../catalog';
 
 const valueTypes = { u8: 0, i8: 1, u16: 2, i16: 3, u32: 4, i32: 5, f32: 6, bool: 7, string: 8, array: 9, u64: 10, i64: 11, f64: 12 } as const;
@@ -39,6 +40,11 @@ export interface GgufSpec {
   tensors: GgufTensorSpec[];
   /** Write the header and tensor table only: enough for readers of the header, and tiny on disk. */
   headerOnly?: boolean;
+  /**
+   * Leave the zeros of tensors without data unwritten: the file has its whole size and reads the same,
+   * but takes no disk (a sparse file) and is written in an instant.
+   */
+  sparse?: boolean;
 }
 
 class ByteSink {
@@ -115,6 +121,29 @@ export function encodeGgufHeader(spec: GgufSpec): { header: Buffer; offsets: num
   return { header: sink.concat(), offsets, alignment };
 }
 
+/**
+ * Whether the file at `path` is the one `writeGguf` would make from `spec` (same header bytes, same
+ * size), so a cached model is rewritten only when its definition changed. False when it is missing.
+ */
+export function ggufMatches(path: string, spec: GgufSpec): boolean {
+  const { header, offsets, alignment } = encodeGgufHeader(spec);
+  const last = spec.tensors.length - 1;
+  const dataBytes = spec.headerOnly || last < 0 ? 0 : alignUp(offsets[last] + tensorBytes(spec.tensors[last]), alignment);
+  let fd: number;
+  try {
+    if (statSync(path).size !== header.length + dataBytes) return false;
+    fd = openSync(path, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const found = Buffer.alloc(header.length);
+    return readSync(fd, found, 0, header.length, 0) === header.length && found.equals(header);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Writes a GGUF file; tensor data is streamed, so a large zero-filled file never sits in memory. */
 export function writeGguf(path: string, spec: GgufSpec): void {
   const { header, offsets, alignment } = encodeGgufHeader(spec);
@@ -122,24 +151,25 @@ export function writeGguf(path: string, spec: GgufSpec): void {
   try {
     writeSync(fd, header);
     if (spec.headerOnly) return;
-    // One zero block serves every gap and every tensor without data.
+    // One zero block serves every tensor without data; gaps between tensors are zeros already.
     const zeros = Buffer.alloc(1 << 20);
-    const writeZeros = (count: number) => {
-      for (let left = count; left > 0; left -= zeros.length) writeSync(fd, zeros, 0, Math.min(left, zeros.length));
+    const writeZeros = (at: number, count: number) => {
+      for (let done = 0; done < count; done += zeros.length) writeSync(fd, zeros, 0, Math.min(count - done, zeros.length), at + done);
     };
-    let written = 0;
+    let end = 0;
     spec.tensors.forEach((tensor, index) => {
       const size = tensorBytes(tensor);
-      writeZeros(offsets[index] - written);
+      const at = header.length + offsets[index];
       if (tensor.data) {
         if (tensor.data.length !== size) throw new Error(`${tensor.name}: ${tensor.data.length} bytes given, ${size} expected`);
-        writeSync(fd, tensor.data);
-      } else {
-        writeZeros(size);
+        writeSync(fd, tensor.data, 0, size, at);
+      } else if (!spec.sparse) {
+        writeZeros(at, size);
       }
-      written = offsets[index] + size;
+      end = offsets[index] + size;
     });
-    writeZeros(alignUp(written, alignment) - written);
+    // Extending the file writes nothing: what was not written reads as zeros (a hole, when sparse).
+    ftruncateSync(fd, header.length + alignUp(end, alignment));
   } finally {
     closeSync(fd);
   }

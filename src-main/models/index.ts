@@ -1,5 +1,6 @@
 export { deleteModel, demoModelFileName, importModel, listModels, requireUsable, resolveModelFile } from './library';
 export { readGgufHeader, quantizationOf } from './gguf';
 export { writeGguf, encodeGgufHeader, gguf, type GgufTensorSpec, type GgufValue } from './ggufWriter';
+export { ensureShapeModel, shapes, shapeMetadata, shapeTensors, writeShapeFixture, writeSparseShapeFixture, type ModelShape, type QuantMix } from './shapes';
 export { DownloadManager, hubHeaders, hubOptionsFromEnv, partPathOf } from './downloads';
 export { demoReply, ensureDemoModel, writeDemoModel } from './demoModel';

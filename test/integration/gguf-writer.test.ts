@@ -1,5 +1,5 @@
 import { getLlama, LlamaLogLevel, readGgufFileInfo } from 'node-llama-cpp';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ggmlTypes, tensorBytes } from '../../src-main/catalog';
@@ -73,5 +73,12 @@ describe('GGUF writer', () => {
     expect(statSync(path).size).toBeLessThan(4096);
     const info = await readGgufFileInfo(path);
     expect(info.tensorInfo?.[0].dimensions.map(Number)).toEqual([4096, 32000]);
+  });
+
+  it('writes a sparse file that reads the same as one with its zeros written out, given data included', () => {
+    const withData = [...tensors, { name: 'norm', shape: [64], type: 'F32' as const, data: new Uint8Array(256).fill(7) }];
+    writeGguf(join(dir.path, 'dense.gguf'), { metadata, tensors: withData });
+    writeGguf(join(dir.path, 'sparse.gguf'), { metadata, tensors: withData, sparse: true });
+    expect(readFileSync(join(dir.path, 'sparse.gguf')).equals(readFileSync(join(dir.path, 'dense.gguf')))).toBe(true);
   });
 });
