@@ -100,7 +100,7 @@ export class ModelLoader {
       // in free RAM the OS reclaims file pages and the measurement says nothing about the estimate.
       const estimatedBytes = attempt === attempts[0] && report.cpu.totalBytes + report.cpu.repackBytes <= report.ramFreeBytes ? expectedResidentBytes(report) : null;
       try {
-        const status = await this.engine.load(path, request.model, { ...attempt, gpuLayers: hasGpu(hardware) ? attempt.gpuLayers : undefined, estimatedBytes, loadNote, header: info }, wait);
+        const status = await this.engine.load(path, request.model, { ...attempt, gpuLayers: hasGpu(hardware) ? attempt.gpuLayers : undefined, estimatedBytes, loadNote }, wait);
         this.pendingMeasurement = estimatedBytes
           ? { key, modelFile: basename(path), quantization: quantizationOf(info), contextSize: attempt.contextSize, gpuLayers: attempt.gpuLayers, estimatedBytes: estimatedBytes / (correction?.factor ?? 1) }
           : null;

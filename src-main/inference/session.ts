@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import type { GgufFileInfo, Llama, LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
+import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
 import type { LoadedModel } from '../api';
 import { cpuCores } from '../hardware';
 import { quantizationOf, readGgufHeader } from '../models';
@@ -14,8 +14,6 @@ export interface LoadOptions {
   gpuLayers?: number;
   estimatedBytes?: number | null;
   loadNote?: string | null;
-  /** The file's header when the caller has read it already: a 128K-token vocabulary takes ~60 ms to parse. */
-  header?: GgufFileInfo;
 }
 
 /**
@@ -51,7 +49,7 @@ export async function openSession(
   name: string,
   options: LoadOptions & { threads?: number; maxContextSize?: number; sequences: number }
 ): Promise<LoadedSession> {
-  const fileInfo = options.header ?? (await readGgufHeader(path));
+  const fileInfo = await readGgufHeader(path);
   const modelBytes = (await stat(path)).size;
   const threads = chooseThreads({ override: options.threads, physicalCores: (await cpuCores()).physical, modelBytes });
   const before = await memoryInUse(llama);

@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ggmlTypes, tensorBytes } from '../../src-main/catalog';
-import { encodeGgufHeader, gguf, writeGguf } from '../../src-main/models';
+import { encodeGgufHeader, gguf, readGgufHeader, writeGguf } from '../../src-main/models';
 import { temporaryDir } from '../helpers/paths';
 
 describe('GGUF writer', () => {
@@ -43,6 +43,17 @@ describe('GGUF writer', () => {
     const { header } = encodeGgufHeader({ metadata, tensors });
     const dataBytes = Math.ceil(tensorBytes(tensors[0]) / 32) * 32 + tensorBytes(tensors[1]);
     expect(statSync(path).size).toBe(header.length + Math.ceil(dataBytes / 32) * 32);
+  });
+
+  it('a header read again is the same object until the file changes, then the new one (a replaced model is never seen stale)', async () => {
+    const path = join(dir.path, 'reread.gguf');
+    writeGguf(path, { metadata, tensors });
+    const first = await readGgufHeader(path);
+    expect(await readGgufHeader(path)).toBe(first);
+    writeGguf(path, { metadata: { ...metadata, 'general.name': gguf.string('Replaced') }, tensors: [tensors[0]] });
+    const replaced = await readGgufHeader(path);
+    expect(replaced.metadata.general.name).toBe('Replaced');
+    expect(replaced.tensorInfo).toHaveLength(1);
   });
 
   it('sizes tensors by ggml blocks', () => {
