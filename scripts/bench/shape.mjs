@@ -27,7 +27,7 @@ const shapeEnv = { ...process.env, HEARTH_THREADS: String(threads), HEARTH_GPU: 
 const shape = { name: 'llama32_1b', quant: 'Q4_K_M', file: 'llama32_1b-Q4_K_M.gguf' };
 const decodeTokens = 64;
 const decodeRuns = 5;
-const loadRuns = 3;
+const loadRuns = 5;
 
 /** The cached model, written first when it is missing or not current; {path, bytes, written}. */
 async function cachedModel() {
