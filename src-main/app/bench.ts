@@ -35,7 +35,7 @@ export class BenchmarkService {
 
   /**
    * What the recommender learns from this device's benchmarks: their decode speeds (newest first) and
-   * the CPU memory bandwidth the newest CPU run measured with decode's threads.
+   * the highest CPU memory bandwidth they measured.
    */
   measuredOn(device: string): { measured: MeasuredSpeed[]; cpuBandwidthGbPerSecond?: number } {
     const runs = this.list().filter((run) => run.hardware === device && run.decodeTokensPerSecond.n > 0);
@@ -46,10 +46,12 @@ export class BenchmarkService {
       gpuLayers: run.gpuLayers,
       threads: run.threads,
       decodeTokensPerSecond: run.decodeTokensPerSecond.mean,
-      percentOfLimit: run.percentOfLimit
+      percentOfLimit: run.percentOfLimit,
+      bytesPerToken: run.bytesPerToken
     }));
-    const cpuRun = runs.find((run) => run.bandwidthSource === 'measured (CPU memory test)');
-    return { measured, cpuBandwidthGbPerSecond: cpuRun?.bandwidthGbPerSecond };
+    // The highest: a run with fewer threads than decode uses measures less than the bus gives.
+    const cpuBandwidths = runs.filter((run) => run.bandwidthSource === 'measured (CPU memory test)').map((run) => run.bandwidthGbPerSecond);
+    return { measured, cpuBandwidthGbPerSecond: cpuBandwidths.length > 0 ? Math.max(...cpuBandwidths) : undefined };
   }
 
   /** The model being chatted with is unloaded for the benchmark and loaded again afterwards (see `InferenceEngine.hold`). */

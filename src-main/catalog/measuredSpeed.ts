@@ -14,7 +14,16 @@ export interface MeasuredSpeed {
   decodeTokensPerSecond: number;
   /** Measured decode ÷ the memory-bandwidth limit, in percent. */
   percentOfLimit: number;
+  /** Bytes one generated token read in that run (weights and KV cache). */
+  bytesPerToken: number;
 }
+
+/**
+ * Below this many bytes a token, a model's decode is bound by per-token overhead and caches (an EPYC's
+ * L3 alone holds 256 MB), not by memory bandwidth: its share of the limit says nothing about a real model
+ * (stories260K, 1 MB, reaches a few percent of it).
+ */
+export const minBandwidthBoundBytes = 512e6;
 
 /**
  * What decode speed depends on besides the quantization: two files with the same key and quantization
@@ -25,12 +34,15 @@ export function shapeKey(geometry: Pick<ModelGeometry, 'architecture' | 'layers'
 }
 
 /**
- * The share of the bandwidth limit this device's benchmarks reached (their median, kept within 0.2–1);
- * null before any benchmark. Decode never reaches the limit: the compute between reads and the cache
+ * The share of the bandwidth limit this device's benchmarks of bandwidth-bound models reached (their
+ * median, kept within 0.2–1); null before any such benchmark. Decode never reaches the limit: the compute between reads and the cache
  * misses cost a machine-specific share, which one measurement tells better than any constant.
  */
 export function limitShare(measured: readonly MeasuredSpeed[]): number | null {
-  const shares = measured.map((entry) => entry.percentOfLimit / 100).filter((share) => Number.isFinite(share) && share > 0);
+  const shares = measured
+    .filter((entry) => entry.bytesPerToken >= minBandwidthBoundBytes)
+    .map((entry) => entry.percentOfLimit / 100)
+    .filter((share) => Number.isFinite(share) && share > 0);
   if (shares.length === 0) return null;
   shares.sort((a, b) => a - b);
   const middle = Math.floor(shares.length / 2);

@@ -39,9 +39,9 @@ test('the Models view: this machine, live recommendations, the calculator, and a
   // Recommendations: a badge, a sentence that adds up, a labelled memory bar.
   const first = page.getByTestId('recommendation').first();
   await expect(first.getByTestId('fit-badge')).toHaveText(/^Fit: (Full GPU|Partial \d+\/\d+|CPU|Too large)\./);
-  await expect(first.getByTestId('fit-explanation')).toContainText('GiB weights +');
+  await expect(first.getByTestId('fit-explanation')).toContainText(/(GiB|MiB) weights \+/);
   await expect(first.getByText(/tok\/s est\.|speed unknown/)).toBeVisible();
-  await expect(first.getByRole('img', { name: /^RAM: .* GiB weights, .* KV cache, .* buffers; .* (free|over) of a .* budget$/ })).toBeVisible();
+  await expect(first.getByRole('img', { name: /^RAM: .* (GiB|MiB) weights, .* KV cache, .* buffers; .* (free|over) of a .* budget$/ })).toBeVisible();
   // Why it ranks first, and the quality cost in words, with the measurement behind them one click away.
   await expect(first.getByTestId('rank-reason')).toHaveText(/^Usable: .* above your 5 tok\/s floor/);
   await expect(first.getByTestId('quality')).toHaveText(/^Quality: (near-lossless|small loss|noticeable loss|large loss|original precision|not measured)$/);
@@ -77,7 +77,7 @@ test('the Models view: this machine, live recommendations, the calculator, and a
   // A row opens to its own what-if: another quantization is estimated on the spot.
   await first.getByRole('button', { expanded: false }).click();
   const whatIf = first.getByRole('group', { name: /^What if: / });
-  await expect(whatIf.getByTestId('whatif-explanation')).toContainText('GiB weights +');
+  await expect(whatIf.getByTestId('whatif-explanation')).toContainText(/(GiB|MiB) weights \+/);
 
   // The memory calculator: 7 B parameters at INT4 are 7e9 × 18/32 bytes = 3.94e9 bytes = 3.7 GiB.
   await page.getByRole('button', { name: 'Memory calculator' }).click();

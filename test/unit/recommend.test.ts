@@ -103,9 +103,11 @@ describe('recommender on hardware fixtures', () => {
   it('speeds this machine has measured replace the estimate (same file or same shape), and the share of the limit it reaches corrects the other estimates', () => {
     const llama1b = catalog.models.find((m) => m.id === 'llama-3.2-1b-instruct')!;
     const measured = [
-      { file: 'Qwen3-14B-Q4_K_M.gguf', shape: null, quantization: 'Q4_K_M', gpuLayers: 0, threads: 2, decodeTokensPerSecond: 6.1, percentOfLimit: 62 },
+      { file: 'Qwen3-14B-Q4_K_M.gguf', shape: null, quantization: 'Q4_K_M', gpuLayers: 0, threads: 2, decodeTokensPerSecond: 6.1, percentOfLimit: 62, bytesPerToken: 9e9 },
       // A generated file with Llama 3.2 1B's shapes, as `npm run bench` makes.
-      { file: 'llama32-1b-shape-Q5_K_M.gguf', shape: shapeKey(geometryFromCatalog(catalog, llama1b, llama1b.files[0])), quantization: 'Q5_K_M', gpuLayers: 0, threads: 2, decodeTokensPerSecond: 30, percentOfLimit: 62 }
+      { file: 'llama32-1b-shape-Q5_K_M.gguf', shape: shapeKey(geometryFromCatalog(catalog, llama1b, llama1b.files[0])), quantization: 'Q5_K_M', gpuLayers: 0, threads: 2, decodeTokensPerSecond: 30, percentOfLimit: 62, bytesPerToken: 0.9e9 },
+      // A tiny model is bound by overhead, not bandwidth: its 5% of the limit must not scale real models' estimates.
+      { file: 'stories260K.gguf', shape: 'llama:5:64:8:4:512:0', quantization: 'F32', gpuLayers: 0, threads: 1, decodeTokensPerSecond: 700, percentOfLimit: 5, bytesPerToken: 1e6 }
     ];
     const list = recommendationsFor('cpu2Core24GB', 'balanced', { cpuBandwidthGbPerSecond: measuredBandwidth, measured });
     // Its Q5_K_M is estimated below the floor once scaled to 62%; the Q4_K_M measured above it is offered.
