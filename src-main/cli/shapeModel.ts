@@ -23,7 +23,7 @@ export function shapeModelCommand(flags: ShapeModelFlags, json: boolean): void {
   if (!base) throw new Error(`--shape must be one of ${Object.keys(shapes).join(', ')}`);
   const quant = (flags.quant ?? 'Q4_K_M') as QuantMix;
   if (!quants.includes(quant)) throw new Error(`--quant must be one of ${quants.join(', ')}`);
-  if (!flags.out) throw new Error('hearth shape-model needs --out <file.gguf>');
+  if (!flags.out) throw new Error('shape-model needs --out <file.gguf>');
   const layers = flags.layers === undefined ? base.layers : Number(flags.layers);
   if (!Number.isInteger(layers) || layers < 1 || layers > base.layers) throw new Error(`--layers must be a whole number from 1 to ${base.layers}`);
   const path = resolve(flags.out);

@@ -3,7 +3,8 @@
  * the fit estimator's fixtures; whole ones (zero weights) load and run at the real model's speed and
  * memory (`hearth shape-model`, `npm run bench`). The numbers are the models' published config.json values.
  */
-import { renameSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, renameSync } from 'node:fs';
+import { ApiError } from '../api';
 import type { GgmlTypeName } from '../catalog';
 import { gguf, ggufMatches, writeGguf, type GgufTensorSpec, type GgufValue } from './ggufWriter';
 
@@ -119,6 +120,8 @@ export function shapeMetadata(shape: ModelShape, mix: QuantMix): Record<string, 
   const vocabulary = fixtureVocabulary(shape);
   return {
     'general.architecture': gguf.string(arch),
+    // First, so `ensureShapeModel` can tell its own files from anything else at a path.
+    [shapeModelMarker]: gguf.string(shape.name),
     'general.name': gguf.string(shape.name),
     'general.file_type': gguf.u32(fileTypes[mix]),
     [`${arch}.block_count`]: gguf.u32(shape.layers),
@@ -163,7 +166,8 @@ export function writeSparseShapeFixture(path: string, shape: ModelShape, mix: Qu
 /**
  * Makes `path` a whole, loadable model of `shape` at `mix` whose weights are all zeros, unless it
  * already is exactly that file (header and size): returns whether it wrote. Written beside `path` and
- * renamed, so an interrupted run never leaves a file that looks whole.
+ * renamed, so an interrupted run never leaves a file that looks whole. Any other file at `path` is never
+ * replaced: a FORBIDDEN error says so.
  *
  * Sparse: zeros cost llama.cpp's CPU kernels as much as real weights, and measured on a Llama-3.2-1B
  * shape at Q4_K_M, a sparse file and one of written zeros load alike once cached (the holes are read
@@ -171,9 +175,27 @@ export function writeSparseShapeFixture(path: string, shape: ModelShape, mix: Qu
  * load time), so writing 736 MiB of zeros would buy nothing but disk use. Only a cold first load
  * differs (no disk reads for a hole); the benchmark times warm loads.
  */
+/** The metadata key that marks a file as written by `ensureShapeModel` (its value: the shape's name). */
+const shapeModelMarker = 'hearth.shape_model';
+
+/** Whether the file at `path` is a GGUF whose header carries the shape-model marker (it comes in the first keys). */
+function isShapeModel(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(4096);
+    const read = readSync(fd, head, 0, head.length, 0);
+    return head.subarray(0, 4).toString('latin1') === 'GGUF' && head.subarray(0, read).includes(shapeModelMarker, 0, 'latin1');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function ensureShapeModel(path: string, shape: ModelShape, mix: QuantMix): boolean {
   const spec = { metadata: shapeMetadata(shape, mix), tensors: shapeTensors(shape, mix), sparse: true };
   if (ggufMatches(path, spec)) return false;
+  if (existsSync(path) && !isShapeModel(path)) {
+    throw new ApiError('FORBIDDEN', `${path} exists and is not a model hearth shape-model wrote: it is left as it is. Choose another --out.`);
+  }
   const partial = `${path}.partial`;
   writeGguf(partial, spec);
   renameSync(partial, path);

@@ -1,5 +1,5 @@
 import { readGgufFileInfo } from 'node-llama-cpp';
-import { openSync, statSync, writeSync, closeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,15 @@ describe('`hearth shape-model`: a real model shape with zero weights, kept as lo
     closeSync(fd);
     expect(shapeModel('--shape', 'llama32_1b', '--layers', '2', '--out', file).written).toBe(true);
     expect(shapeModel('--shape', 'llama32_1b', '--layers', '1', '--out', file)).toMatchObject({ written: true, layers: 1 });
+  });
+
+  it('never replaces a file it did not write: another file at --out is refused and kept', () => {
+    const notes = join(dir.path, 'notes.txt');
+    writeFileSync(notes, 'important');
+    const run = spawnSync(process.execPath, [builtCli, 'shape-model', '--shape', 'llama32_1b', '--layers', '1', '--out', notes], { encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/is not a model hearth shape-model wrote: it is left as it is/);
+    expect(readFileSync(notes, 'utf8')).toBe('important');
   });
 
   it('refuses an unknown shape or layer count with the choices', () => {
