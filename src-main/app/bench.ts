@@ -34,8 +34,9 @@ export class BenchmarkService {
   }
 
   /**
-   * What the recommender learns from this device's benchmarks: their decode speeds (newest first) and
-   * the highest CPU memory bandwidth they measured.
+   * What the recommender learns from this device's benchmarks: their decode speeds (newest first, with
+   * the bytes a token read, from which `cpuBandwidth` learns what decode reaches) and the highest CPU
+   * memory bandwidth their memory test measured.
    */
   measuredOn(device: string): { measured: MeasuredSpeed[]; cpuBandwidthGbPerSecond?: number } {
     const runs = this.list().filter((run) => run.hardware === device && run.decodeTokensPerSecond.n > 0);
@@ -46,7 +47,6 @@ export class BenchmarkService {
       gpuLayers: run.gpuLayers,
       threads: run.threads,
       decodeTokensPerSecond: run.decodeTokensPerSecond.mean,
-      percentOfLimit: run.percentOfLimit,
       bytesPerToken: run.bytesPerToken
     }));
     // The highest: a run with fewer threads than decode uses measures less than the bus gives.

@@ -1,5 +1,5 @@
 import { ApiError, defaultMinTokensPerSecond, type AppInfo, type Handlers, type HubTokenStatus, type Recommendation } from '../api';
-import { builtInCatalog, calculateMemory, fitReport, geometryFromCatalog, geometryFromGguf, limitShare, recommend } from '../catalog';
+import { builtInCatalog, calculateMemory, fitReport, geometryFromCatalog, geometryFromGguf, cpuBandwidth, recommend } from '../catalog';
 import { defaultContextSize, type InferenceEngine } from '../inference';
 import type { HardwareService, TelemetrySampler } from '../hardware';
 import type { History } from '../history';
@@ -82,8 +82,7 @@ export function createHandlers({ info, modelsDir, history, engine, chat, hardwar
         kvCacheType,
         gpuLayers,
         correction: history.measurements.correction(deviceKey(report)),
-        cpuBandwidthGbPerSecond: measured.cpuBandwidthGbPerSecond,
-        limitShare: limitShare(measured.measured)
+        cpuBandwidthGbPerSecond: cpuBandwidth(measured.measured, measured.cpuBandwidthGbPerSecond).gbPerSecond
       }).report;
     },
     'conversations.list': () => history.conversations.list(),

@@ -12,16 +12,14 @@ export interface MeasuredSpeed {
   gpuLayers: number;
   threads: number;
   decodeTokensPerSecond: number;
-  /** Measured decode ÷ the memory-bandwidth limit, in percent. */
-  percentOfLimit: number;
   /** Bytes one generated token read in that run (weights and KV cache). */
   bytesPerToken: number;
 }
 
 /**
  * Below this many bytes a token, a model's decode is bound by per-token overhead and caches (an EPYC's
- * L3 alone holds 256 MB), not by memory bandwidth: its share of the limit says nothing about a real model
- * (stories260K, 1 MB, reaches a few percent of it).
+ * L3 alone holds 256 MB), not by memory bandwidth: the bandwidth it seems to reach says nothing about a
+ * real model (stories260K, 1 MB, reaches a few percent of the limit).
  */
 export const minBandwidthBoundBytes = 512e6;
 
@@ -33,21 +31,39 @@ export function shapeKey(geometry: Pick<ModelGeometry, 'architecture' | 'layers'
   return [geometry.architecture, geometry.layers, geometry.embedding, geometry.heads, geometry.kvHeads, geometry.vocab, geometry.experts ?? 0].join(':');
 }
 
+/** Where the CPU bandwidth behind the estimates comes from, for `SpeedFigure.basis`. */
+export interface CpuBandwidth {
+  gbPerSecond: number;
+  basis: string;
+}
+
+/** Used until `hearth bench` has measured this machine: dual-channel DDR4 sustains about this much. */
+export const defaultCpuBandwidthGbPerSecond = 20;
+
 /**
- * The share of the bandwidth limit this device's benchmarks of bandwidth-bound models reached (their
- * median, kept within 0.2–1); null before any such benchmark. Decode never reaches the limit: the compute between reads and the cache
- * misses cost a machine-specific share, which one measurement tells better than any constant.
+ * The CPU bandwidth estimates divide by, best source first: what decode itself reached in this device's
+ * CPU benchmarks of bandwidth-bound models (the median of decode tok/s × bytes a token reads: it counts
+ * what decode loses to compute and caches, which no constant can); else the highest the memory test
+ * measured (a run with fewer threads than decode uses measures less); else 20 GB/s.
  */
-export function limitShare(measured: readonly MeasuredSpeed[]): number | null {
-  const shares = measured
-    .filter((entry) => entry.bytesPerToken >= minBandwidthBoundBytes)
-    .map((entry) => entry.percentOfLimit / 100)
-    .filter((share) => Number.isFinite(share) && share > 0);
-  if (shares.length === 0) return null;
-  shares.sort((a, b) => a - b);
-  const middle = Math.floor(shares.length / 2);
-  const median = shares.length % 2 ? shares[middle] : (shares[middle - 1] + shares[middle]) / 2;
-  return Math.min(1, Math.max(0.2, median));
+export function cpuBandwidth(measured: readonly MeasuredSpeed[], memoryTestGbPerSecond?: number): CpuBandwidth {
+  const reached = measured
+    .filter((entry) => entry.gpuLayers === 0 && entry.bytesPerToken >= minBandwidthBoundBytes && entry.decodeTokensPerSecond > 0)
+    .map((entry) => (entry.decodeTokensPerSecond * entry.bytesPerToken) / 1e9)
+    .sort((a, b) => a - b);
+  if (reached.length > 0) {
+    const middle = Math.floor(reached.length / 2);
+    const median = reached.length % 2 ? reached[middle] : (reached[middle - 1] + reached[middle]) / 2;
+    const runs = reached.length === 1 ? 'one benchmark' : `${reached.length} benchmarks (median)`;
+    return { gbPerSecond: median, basis: `estimate: ${median.toFixed(0)} GB/s, the memory bandwidth decode reached in ${runs} on this CPU, ÷ the bytes a token reads` };
+  }
+  if (memoryTestGbPerSecond) {
+    return {
+      gbPerSecond: memoryTestGbPerSecond,
+      basis: `estimate: ${memoryTestGbPerSecond.toFixed(0)} GB/s measured on this CPU by hearth bench's memory test ÷ the bytes a token reads (decode reaches less; a benchmark of a model of 1B parameters or more calibrates it)`
+    };
+  }
+  return { gbPerSecond: defaultCpuBandwidthGbPerSecond, basis: `estimate: ${defaultCpuBandwidthGbPerSecond} GB/s of CPU memory bandwidth assumed until hearth bench measures this machine, ÷ the bytes a token reads` };
 }
 
 export interface SpeedContext {

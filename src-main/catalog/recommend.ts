@@ -2,10 +2,10 @@ import { defaultMinTokensPerSecond, type FitReport, type HardwareReport, type Kv
 import { bitsPerWeight, geometryFromCatalog, type Catalog, type CatalogFile, type CatalogModel } from './catalog';
 import { cpuRepackTypes, fitModel, memoryNeeds, type Fit, type MemoryBudget, type MemoryNeeds } from './estimator';
 import { explainFit, toDeviceMemory } from './explain';
-import { limitShare, speedOf, type MeasuredSpeed, type SpeedContext } from './measuredSpeed';
+import { cpuBandwidth, defaultCpuBandwidthGbPerSecond, speedOf, type MeasuredSpeed, type SpeedContext } from './measuredSpeed';
 import { qualityOf } from './quality';
 import type { ModelGeometry } from './geometry';
-import { activeLayerBytes, defaultCpuBandwidthGbPerSecond, estimateDecodeSpeed, gpuBandwidth, headBytes } from './speed';
+import { activeLayerBytes, estimateDecodeSpeed, gpuBandwidth, headBytes } from './speed';
 
 export interface Correction {
   factor: number;
@@ -18,10 +18,8 @@ export interface FitOptions {
   gpuLayers?: number;
   /** Learnt from earlier loads on this device: measured ÷ estimated. */
   correction?: Correction | null;
-  /** Measured by `hearth bench` on this machine (GB/s); `defaultCpuBandwidthGbPerSecond` until then. */
+  /** The CPU's memory bandwidth (GB/s; see `cpuBandwidth`); `defaultCpuBandwidthGbPerSecond` when unknown. */
   cpuBandwidthGbPerSecond?: number;
-  /** The share of the bandwidth limit this device reaches (`limitShare`); the estimate is the limit itself without it. */
-  limitShare?: number | null;
 }
 
 /** The memory llama.cpp can use, as the probe saw it: its own VRAM figures, not the OS's. */
@@ -59,7 +57,7 @@ export function fitReport(label: string, geometry: ModelGeometry, hardware: Hard
   const raw = memoryNeeds(geometry, { contextSize: options.contextSize, kvCacheType: options.kvCacheType, repackTypes: cpuRepackTypes(hardware.cpu.simd) });
   const needs = options.correction ? scaled(raw, options.correction.factor) : raw;
   const fit = fitModel(needs, budget, options.gpuLayers);
-  const limit =
+  const decodeTokensPerSecond =
     fit.fitClass === 'too-large'
       ? null
       : estimateDecodeSpeed({
@@ -70,7 +68,6 @@ export function fitReport(label: string, geometry: ModelGeometry, hardware: Hard
           gpuGbPerSecond: gpuBandwidth(budget.deviceNames),
           cpuGbPerSecond: options.cpuBandwidthGbPerSecond ?? defaultCpuBandwidthGbPerSecond
         });
-  const decodeTokensPerSecond = limit === null ? null : limit * (options.limitShare ?? 1);
   const report: FitReport = {
     fitClass: fit.fitClass,
     gpuLayers: fit.split.gpuLayers,
@@ -103,7 +100,7 @@ export interface RecommendOptions extends FitOptions {
   priority: RecommendPriority;
   /** The usable-speed floor in tokens per second (`defaultMinTokensPerSecond`); 0 flags nothing. */
   minTokensPerSecond?: number;
-  /** Decode speeds this machine has measured (its benchmarks), newest first. */
+  /** Decode speeds this machine has measured (its benchmarks), newest first; they also calibrate the CPU bandwidth. */
   measured?: readonly MeasuredSpeed[];
 }
 
@@ -179,20 +176,17 @@ function rankReason(pick: Candidate, model: CatalogModel, floor: number, priorit
 
 /**
  * Ranks the catalog for this machine: usable picks first, then those only a 3-bit-or-lower file fits,
- * then those slower than the floor, then what does not fit; within each, the best fit class first, then
- * the user's priority (balanced and quality: parameters; speed: tokens per second).
+ * then those slower than the floor (fastest first), then what does not fit; within the others, the best
+ * fit class first, then the user's priority (balanced and quality: parameters; speed: tokens per second).
  */
 export function recommend(catalog: Catalog, hardware: HardwareReport, options: RecommendOptions): Recommendation[] {
   const floor = options.minTokensPerSecond ?? defaultMinTokensPerSecond;
   const measured = options.measured ?? [];
-  const share = options.limitShare ?? limitShare(measured);
-  const bandwidth = options.cpuBandwidthGbPerSecond;
-  const estimateBasis =
-    `estimate: the memory-bandwidth limit (${bandwidth ? `${bandwidth.toFixed(0)} GB/s measured on this CPU` : `${defaultCpuBandwidthGbPerSecond} GB/s assumed for the CPU until hearth bench measures it`}, GPUs from their specifications)` +
-    (share !== null ? `, scaled to the ${Math.round(share * 100)}% of that limit this machine reached in its benchmarks` : '');
+  const cpu = cpuBandwidth(measured, options.cpuBandwidthGbPerSecond);
+  const estimateBasis = `${cpu.basis}; GPUs from their specifications`;
   const context: SpeedContext = { measured, estimateBasis };
   const ranked = catalog.models.map((model) => {
-    const modelOptions = { ...options, limitShare: share, contextSize: Math.min(options.contextSize, model.architecture.contextLength) };
+    const modelOptions = { ...options, cpuBandwidthGbPerSecond: cpu.gbPerSecond, contextSize: Math.min(options.contextSize, model.architecture.contextLength) };
     return { model, pick: chooseFile(catalog, model, hardware, modelOptions, context, floor) };
   });
   const tier = ({ pick }: (typeof ranked)[number]) =>
@@ -202,7 +196,8 @@ export function recommend(catalog: Catalog, hardware: HardwareReport, options: R
     options.priority === 'speed'
       ? speed(b) - speed(a)
       : b.model.architecture.parameters - a.model.architecture.parameters || bitsPerWeight(catalog, b.pick.file.quantization) - bitsPerWeight(catalog, a.pick.file.quantization);
-  ranked.sort((a, b) => tier(a) - tier(b) || classRank[a.pick.report.fitClass] - classRank[b.pick.report.fitClass] || preference(a, b));
+  // Among slow picks the one nearest to usable comes first, whatever the priority: speed is what is short.
+  ranked.sort((a, b) => tier(a) - tier(b) || (tier(a) === 2 ? speed(b) - speed(a) : classRank[a.pick.report.fitClass] - classRank[b.pick.report.fitClass] || preference(a, b)));
   return ranked.map(({ model, pick }) => ({
     modelId: model.id,
     modelName: model.name,

@@ -41,9 +41,6 @@ export const gpuBandwidthTable: { pattern: RegExp; gbPerSecond: number }[] = [
   { pattern: /M1\b/i, gbPerSecond: 68 }
 ];
 
-/** Used until the benchmark has measured this machine: dual-channel DDR4 sustains about this much. */
-export const defaultCpuBandwidthGbPerSecond = 20;
-
 export function gpuBandwidth(deviceNames: string[]): number | null {
   for (const name of deviceNames) {
     const match = gpuBandwidthTable.find((entry) => entry.pattern.test(name));

@@ -24,13 +24,15 @@ export async function recommendCommand(paths: HearthPaths, options: { contextSiz
       console.log(JSON.stringify(recommended, null, 2));
       return;
     }
-    const floor = recommended.minTokensPerSecond > 0 ? `; below ${recommended.minTokensPerSecond} tok/s is flagged slow (--min-speed)` : '';
+    const floor = recommended.minTokensPerSecond > 0 ? `Picks under ${recommended.minTokensPerSecond} tok/s are flagged slow and ranked after the others (--min-speed).` : 'No speed floor (--min-speed 0).';
+    const estimated = recommended.recommendations.find((r) => !r.speed.measured && r.speed.tokensPerSecond !== null);
     console.log(
       [
         'Your machine',
         ...describeMachine(recommended.hardware).map((line) => `  ${line}`),
         '',
-        `Recommended for a ${options.contextSize}-token context, ${recommended.priority} (≈ marks an estimate from memory bandwidth${floor}):`,
+        `Recommended for a context of ${options.contextSize} tokens, priority ${recommended.priority}. ${floor}`,
+        ...(estimated ? [`Speeds marked ≈ are an ${estimated.speed.basis}.`] : []),
         ...recommendationTable(recommended.recommendations)
       ].join('\n')
     );
