@@ -9,13 +9,15 @@ import { readGgufHeader } from '../models';
 import type { HearthPaths } from '../paths';
 import { describeMachine, fitBadge, recommendationTable } from './report';
 
-/** `hearth recommend`: this machine, then the catalog ranked for it. Bad --min-speed or --priority values come back as the API's own validation errors. */
+/** `hearth recommend`: this machine, then the catalog ranked for it. A bad --priority comes back as the API's validation error. */
 export async function recommendCommand(paths: HearthPaths, options: { contextSize: number; json: boolean; minSpeed?: string; priority?: string }): Promise<void> {
+  const minSpeed = options.minSpeed === undefined ? undefined : Number(options.minSpeed);
+  if (minSpeed !== undefined && !(Number.isFinite(minSpeed) && minSpeed >= 0)) throw new Error('--min-speed must be a number of tokens per second, 0 or more (0 flags nothing)');
   const hearth = await createHearth(paths);
   try {
     const result = await hearth.router.call('catalog.recommend', {
       contextSize: options.contextSize,
-      ...(options.minSpeed === undefined ? {} : { minTokensPerSecond: Number(options.minSpeed) }),
+      ...(minSpeed === undefined ? {} : { minTokensPerSecond: minSpeed }),
       ...(options.priority === undefined ? {} : { priority: options.priority })
     });
     if (!result.ok) throw new Error(result.error.message);
