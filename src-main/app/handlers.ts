@@ -71,18 +71,19 @@ export function createHandlers({ info, modelsDir, history, engine, chat, hardwar
     },
     'catalog.calculate': async (input) => calculateMemory(input, await hardware.report()),
     'catalog.estimate': async ({ source, contextSize, kvCacheType = 'f16', gpuLayers }) => {
-      if ('installed' in source) return loader.estimateInstalled(source.installed, contextSize, kvCacheType, gpuLayers);
+      const report = await hardware.report();
+      const measured = bench.measuredOn(deviceKey(report));
+      const cpuBandwidthGbPerSecond = cpuBandwidth(measured.measured, measured.cpuBandwidthGbPerSecond).gbPerSecond;
+      if ('installed' in source) return loader.estimateInstalled(source.installed, contextSize, kvCacheType, gpuLayers, cpuBandwidthGbPerSecond);
       const model = catalog.models.find((entry) => entry.id === source.modelId);
       const file = model?.files.find((entry) => entry.quantization === source.quantization);
       if (!model || !file) throw new ApiError('NOT_FOUND', `The catalog has no ${source.quantization} file of "${source.modelId}".`);
-      const report = await hardware.report();
-      const measured = bench.measuredOn(deviceKey(report));
       return fitReport(`${model.name} ${file.quantization}`, geometryFromCatalog(catalog, model, file), report, {
         contextSize,
         kvCacheType,
         gpuLayers,
         correction: history.measurements.correction(deviceKey(report)),
-        cpuBandwidthGbPerSecond: cpuBandwidth(measured.measured, measured.cpuBandwidthGbPerSecond).gbPerSecond
+        cpuBandwidthGbPerSecond
       }).report;
     },
     'conversations.list': () => history.conversations.list(),

@@ -60,11 +60,13 @@ export class ModelLoader {
     return { ...report, memory: { ...report.memory, availableBytes: report.memory.availableBytes + Math.max(0, loaded.measuredBytes) } };
   }
 
-  async estimateInstalled(name: string, contextSize: number, kvCacheType: KvCacheTypeName = 'f16', gpuLayers?: number): Promise<FitReport> {
+  /** `cpuBandwidthGbPerSecond`: what this machine's benchmarks say (`cpuBandwidth`), for the speed estimate. */
+  async estimateInstalled(name: string, contextSize: number, kvCacheType: KvCacheTypeName = 'f16', gpuLayers?: number, cpuBandwidthGbPerSecond?: number): Promise<FitReport> {
     const path = await resolveModelFile(this.modelsDir, name);
     const info = await requireUsable(this.modelsDir, path);
     const hardware = await this.hardwareForLoad();
-    const { report } = fitReport(name, geometryFromGguf(info), hardware, { contextSize, kvCacheType, gpuLayers, correction: this.measurements.correction(deviceKey(hardware)) });
+    const correction = this.measurements.correction(deviceKey(hardware));
+    const { report } = fitReport(name, geometryFromGguf(info), hardware, { contextSize, kvCacheType, gpuLayers, correction, cpuBandwidthGbPerSecond });
     // The dry run knows only the default F16 cache; for other cache types it would not compare like with like.
     const dryRun = kvCacheType === 'f16' ? await nodeLlamaCppEstimate(await this.engine.llama(), info, report.gpuLayers, contextSize).catch(() => null) : null;
     return { ...report, nodeLlamaCpp: dryRun };

@@ -6,6 +6,7 @@ import { writeGguf } from '../../src-main/models';
 import { shapeMetadata, shapeTensors, type ModelShape } from '../fixtures/shapes';
 import { startTestHearth, type TestHearth } from '../helpers/hearth';
 import { builtCli } from '../helpers/server-process';
+import { deviceKey } from '../../src-main/app/loader';
 
 /** Small enough to load here, large enough that its memory is measurable: ~300 MB of F16 weights. */
 const midSized: ModelShape = { name: 'Mid', architecture: 'llama', layers: 8, embedding: 1024, feedForward: 2816, heads: 16, kvHeads: 4, headDim: 64, vocab: 32000, contextLength: 4096 };
@@ -54,5 +55,19 @@ describe('estimates against real loads (real node-llama-cpp, process memory)', (
     // The correction scales what the model needs; the fixed runtime reserve stays as it is.
     const scaledPart = (report: typeof before) => report.cpu.totalBytes - report.cpu.runtimeBytes;
     expect(scaledPart(after) / scaledPart(before)).toBeCloseTo(after.correction!.factor, 5);
+  });
+
+  it('estimates an installed model\'s speed from this machine\'s benchmarks, as the catalog\'s', async () => {
+    const before = await t.call('catalog.estimate', { source: { installed: 'mid-f16.gguf' }, contextSize: 4096 });
+    const hardware = await t.call('hardware.probe', {});
+    // A benchmark on this device of a model that reads 1 GB a token at 40 tok/s: decode reached 40 GB/s.
+    t.hearth.history.benchmarks.add({
+      model: 'other.gguf', quantization: 'Q4_K_M', threads: 2, gpuLayers: 0, contextSize: 4096, hardware: deviceKey(hardware), promptTokens: 128, genTokens: 64, reps: 1, loadMs: 1,
+      prefillTokensPerSecond: { mean: 100, std: 0, n: 1 }, decodeTokensPerSecond: { mean: 40, std: 0, n: 1 }, parallel: [],
+      bandwidthGbPerSecond: 60, bandwidthSource: 'measured (CPU memory test)', bytesPerToken: 1e9, limitTokensPerSecond: 60, percentOfLimit: 66.7
+    });
+    const after = await t.call('catalog.estimate', { source: { installed: 'mid-f16.gguf' }, contextSize: 4096 });
+    // Before any benchmark the CPU is assumed to move 20 GB/s.
+    expect(after.decodeTokensPerSecond! / before.decodeTokensPerSecond!).toBeCloseTo(40 / 20, 5);
   });
 });
