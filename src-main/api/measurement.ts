@@ -43,6 +43,14 @@ export const replyFiltersSchema = z.strictObject({
 });
 export type ReplyFilters = z.infer<typeof replyFiltersSchema>;
 
+/** The middle value (the mean of the two middle ones for an even count); null for none. */
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
 export interface Statistic {
   mean: number;
   /** Sample standard deviation (0 for a single repetition). */

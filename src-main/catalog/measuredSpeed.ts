@@ -1,4 +1,4 @@
-import type { FitReport, SpeedFigure } from '../api';
+import { median, type FitReport, type SpeedFigure } from '../api';
 import type { CatalogFile } from './catalog';
 import type { ModelGeometry } from './geometry';
 
@@ -49,13 +49,11 @@ export const defaultCpuBandwidthGbPerSecond = 20;
 export function cpuBandwidth(measured: readonly MeasuredSpeed[], memoryTestGbPerSecond?: number): CpuBandwidth {
   const reached = measured
     .filter((entry) => entry.gpuLayers === 0 && entry.bytesPerToken >= minBandwidthBoundBytes && entry.decodeTokensPerSecond > 0)
-    .map((entry) => (entry.decodeTokensPerSecond * entry.bytesPerToken) / 1e9)
-    .sort((a, b) => a - b);
-  if (reached.length > 0) {
-    const middle = Math.floor(reached.length / 2);
-    const median = reached.length % 2 ? reached[middle] : (reached[middle - 1] + reached[middle]) / 2;
+    .map((entry) => (entry.decodeTokensPerSecond * entry.bytesPerToken) / 1e9);
+  const typical = median(reached);
+  if (typical !== null) {
     const runs = reached.length === 1 ? 'one benchmark' : `${reached.length} benchmarks (median)`;
-    return { gbPerSecond: median, basis: `estimate: ${median.toFixed(0)} GB/s, the memory bandwidth decode reached in ${runs} on this CPU, ÷ the bytes a token reads` };
+    return { gbPerSecond: typical, basis: `estimate: ${typical.toFixed(0)} GB/s, the memory bandwidth decode reached in ${runs} on this CPU, ÷ the bytes a token reads` };
   }
   if (memoryTestGbPerSecond) {
     return {

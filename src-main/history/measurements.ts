@@ -1,3 +1,4 @@
+import { median } from '../api';
 import type { Db } from './db';
 
 export interface FitMeasurement {
@@ -44,10 +45,7 @@ export class FitMeasurements {
       .prepare('SELECT CAST(measured_bytes AS REAL) / estimated_bytes FROM fit_measurements WHERE device_key = ? AND estimated_bytes > 0 ORDER BY id DESC LIMIT ?')
       .pluck()
       .all(deviceKey, correctionWindow) as number[];
-    if (ratios.length === 0) return null;
-    ratios.sort((a, b) => a - b);
-    const middle = Math.floor(ratios.length / 2);
-    const median = ratios.length % 2 ? ratios[middle] : (ratios[middle - 1] + ratios[middle]) / 2;
-    return { factor: Math.min(2, Math.max(0.5, median)), samples: ratios.length };
+    const middle = median(ratios);
+    return middle === null ? null : { factor: Math.min(2, Math.max(0.5, middle)), samples: ratios.length };
   }
 }
