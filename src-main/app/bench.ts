@@ -1,6 +1,6 @@
 import type { BenchmarkResult, EventBus } from '../api';
 import { runBenchmark } from '../bench';
-import type { MeasuredSpeed } from '../catalog';
+import { cpuBandwidth, type CpuBandwidth, type MeasuredSpeed } from '../catalog';
 import { cpuCores, probeHardware, systemSources, type HardwareService } from '../hardware';
 import { History } from '../history';
 import { gpuFromEnv, InferenceEngine } from '../inference';
@@ -34,11 +34,10 @@ export class BenchmarkService {
   }
 
   /**
-   * What the recommender learns from this device's benchmarks: their decode speeds (newest first, with
-   * the bytes a token read, from which `cpuBandwidth` learns what decode reaches) and the highest CPU
-   * memory bandwidth their memory test measured.
+   * What the estimates learn from this device's benchmarks: their decode speeds (newest first) and the
+   * CPU bandwidth to estimate with (`cpuBandwidth`: what decode reached, else the memory test's highest).
    */
-  measuredOn(device: string): { measured: MeasuredSpeed[]; cpuBandwidthGbPerSecond?: number } {
+  measuredOn(device: string): { measured: MeasuredSpeed[]; cpu: CpuBandwidth } {
     const runs = this.list().filter((run) => run.hardware === device && run.decodeTokensPerSecond.n > 0);
     const measured = runs.map((run) => ({
       file: run.model,
@@ -51,7 +50,7 @@ export class BenchmarkService {
     }));
     // The highest: a run with fewer threads than decode uses measures less than the bus gives.
     const cpuBandwidths = runs.filter((run) => run.bandwidthSource === 'measured (CPU memory test)').map((run) => run.bandwidthGbPerSecond);
-    return { measured, cpuBandwidthGbPerSecond: cpuBandwidths.length > 0 ? Math.max(...cpuBandwidths) : undefined };
+    return { measured, cpu: cpuBandwidth(measured, cpuBandwidths.length > 0 ? Math.max(...cpuBandwidths) : undefined) };
   }
 
   /** The model being chatted with is unloaded for the benchmark and loaded again afterwards (see `InferenceEngine.hold`). */

@@ -1,5 +1,5 @@
 import { ApiError, defaultMinTokensPerSecond, type AppInfo, type Handlers, type HubTokenStatus, type Recommendation } from '../api';
-import { builtInCatalog, calculateMemory, fitReport, geometryFromCatalog, geometryFromGguf, cpuBandwidth, recommend } from '../catalog';
+import { builtInCatalog, calculateMemory, fitReport, geometryFromCatalog, geometryFromGguf, recommend } from '../catalog';
 import { defaultContextSize, type InferenceEngine } from '../inference';
 import type { HardwareService, TelemetrySampler } from '../hardware';
 import type { History } from '../history';
@@ -72,8 +72,7 @@ export function createHandlers({ info, modelsDir, history, engine, chat, hardwar
     'catalog.calculate': async (input) => calculateMemory(input, await hardware.report()),
     'catalog.estimate': async ({ source, contextSize, kvCacheType = 'f16', gpuLayers }) => {
       const report = await hardware.report();
-      const measured = bench.measuredOn(deviceKey(report));
-      const cpuBandwidthGbPerSecond = cpuBandwidth(measured.measured, measured.cpuBandwidthGbPerSecond).gbPerSecond;
+      const cpuBandwidthGbPerSecond = bench.measuredOn(deviceKey(report)).cpu.gbPerSecond;
       if ('installed' in source) return loader.estimateInstalled(source.installed, contextSize, kvCacheType, gpuLayers, cpuBandwidthGbPerSecond);
       const model = catalog.models.find((entry) => entry.id === source.modelId);
       const file = model?.files.find((entry) => entry.quantization === source.quantization);

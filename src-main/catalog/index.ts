@@ -3,7 +3,7 @@ export { ggmlTypes, ggmlTypeName, tensorBytes, type GgmlTypeName } from './ggml'
 export { cpuRepackTypes, fitModel, kvCacheBytesPerLayer, largestFittingContext, memoryNeeds, splitAt } from './estimator';
 export { geometryFromCatalog } from './catalog';
 export { budgetFrom, fitReport, recommend, type RecommendOptions } from './recommend';
-export { cpuBandwidth, shapeKey, type MeasuredSpeed } from './measuredSpeed';
+export { cpuBandwidth, shapeKey, type CpuBandwidth, type MeasuredSpeed } from './measuredSpeed';
 export { qualityOf } from './quality';
 export { formatBytes, formatGiB } from './explain';
 export { bytesPerGeneratedToken, gpuBandwidth } from './speed';

@@ -2,7 +2,7 @@ import { defaultMinTokensPerSecond, type FitReport, type HardwareReport, type Kv
 import { bitsPerWeight, geometryFromCatalog, type Catalog, type CatalogFile, type CatalogModel } from './catalog';
 import { cpuRepackTypes, fitModel, memoryNeeds, type Fit, type MemoryBudget, type MemoryNeeds } from './estimator';
 import { explainFit, toDeviceMemory } from './explain';
-import { cpuBandwidth, defaultCpuBandwidthGbPerSecond, speedOf, type MeasuredSpeed, type SpeedContext } from './measuredSpeed';
+import { cpuBandwidth, defaultCpuBandwidthGbPerSecond, speedOf, type CpuBandwidth, type MeasuredSpeed, type SpeedContext } from './measuredSpeed';
 import { qualityOf } from './quality';
 import type { ModelGeometry } from './geometry';
 import { activeLayerBytes, estimateDecodeSpeed, gpuBandwidth, headBytes } from './speed';
@@ -96,11 +96,13 @@ const lowBit = /^(Q2|Q3|IQ1|IQ2|IQ3|TQ)/;
 /** On a CPU, "balanced" stops at Q5_K_M: every extra bit costs speed one to one there, for little quality. */
 const balancedCpuQuantization = 'Q5_K_M';
 
-export interface RecommendOptions extends FitOptions {
+export interface RecommendOptions extends Omit<FitOptions, 'cpuBandwidthGbPerSecond'> {
   priority: RecommendPriority;
+  /** The CPU bandwidth to estimate with and where it comes from (`cpuBandwidth`); 20 GB/s assumed when absent. */
+  cpu?: CpuBandwidth;
   /** The usable-speed floor in tokens per second (`defaultMinTokensPerSecond`); 0 flags nothing. */
   minTokensPerSecond?: number;
-  /** Decode speeds this machine has measured (its benchmarks), newest first; they also calibrate the CPU bandwidth. */
+  /** Decode speeds this machine has measured (its benchmarks), newest first: they replace the estimate of the file they measured. */
   measured?: readonly MeasuredSpeed[];
 }
 
@@ -117,7 +119,7 @@ const isSlow = (speed: SpeedFigure, floor: number) => speed.tokensPerSecond !== 
  * and lower only where nothing better does, those at the usable speed where any is (the fastest where
  * none is); then the best class (full GPU, partial, CPU) and within it the user's priority.
  */
-function chooseFile(catalog: Catalog, model: CatalogModel, hardware: HardwareReport, options: RecommendOptions, context: SpeedContext, floor: number): Candidate {
+function chooseFile(catalog: Catalog, model: CatalogModel, hardware: HardwareReport, options: RecommendOptions & FitOptions, context: SpeedContext, floor: number): Candidate {
   const bits = (candidate: Candidate) => bitsPerWeight(catalog, candidate.file.quantization);
   const candidates = model.files
     .map((file): Candidate => {
@@ -182,7 +184,7 @@ function rankReason(pick: Candidate, model: CatalogModel, floor: number, priorit
 export function recommend(catalog: Catalog, hardware: HardwareReport, options: RecommendOptions): Recommendation[] {
   const floor = options.minTokensPerSecond ?? defaultMinTokensPerSecond;
   const measured = options.measured ?? [];
-  const cpu = cpuBandwidth(measured, options.cpuBandwidthGbPerSecond);
+  const cpu = options.cpu ?? cpuBandwidth([]);
   const estimateBasis = `${cpu.basis}; GPUs from their specifications`;
   const context: SpeedContext = { measured, estimateBasis };
   const ranked = catalog.models.map((model) => {

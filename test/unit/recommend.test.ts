@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Recommendation } from '../../src-main/api';
-import { builtInCatalog, geometryFromCatalog, qualityOf, recommend, shapeKey, type RecommendOptions } from '../../src-main/catalog';
+import { builtInCatalog, cpuBandwidth, geometryFromCatalog, qualityOf, recommend, shapeKey, type RecommendOptions } from '../../src-main/catalog';
 import { hardwareFixtures } from '../fixtures/hardware';
 import { remoteSuggestionFor } from '../../src-main/app/handlers';
 
@@ -74,7 +74,7 @@ describe('recommender on hardware fixtures', () => {
   });
 
   it('2-core CPU with 24 GiB (this machine): a usable model first, Qwen3-30B-A3B at Q4_K_M, dense 24–27B flagged slow', () => {
-    const list = recommendationsFor('cpu2Core24GB', 'balanced', { cpuBandwidthGbPerSecond: measuredBandwidth });
+    const list = recommendationsFor('cpu2Core24GB', 'balanced', { cpu: cpuBandwidth([], measuredBandwidth) });
     expect(list[0]).toMatchObject({ modelId: 'qwen3-30b-a3b', quantization: 'Q4_K_M', slow: false, fit: { fitClass: 'cpu' } });
     expect(list[0].speed.tokensPerSecond).toBeGreaterThan(15);
     expect(list[0].rankReason).toMatch(/usabl/i);
@@ -95,9 +95,9 @@ describe('recommender on hardware fixtures', () => {
   });
 
   it('the usable-speed floor is a setting: 0 flags nothing, a high floor flags everything and still ranks by fit', () => {
-    const none = recommendationsFor('cpu2Core24GB', 'balanced', { cpuBandwidthGbPerSecond: measuredBandwidth, minTokensPerSecond: 0 });
+    const none = recommendationsFor('cpu2Core24GB', 'balanced', { cpu: cpuBandwidth([], measuredBandwidth), minTokensPerSecond: 0 });
     expect(slowPicks(none)).toEqual([]);
-    const strict = recommendationsFor('cpu2Core24GB', 'balanced', { cpuBandwidthGbPerSecond: measuredBandwidth, minTokensPerSecond: 200 });
+    const strict = recommendationsFor('cpu2Core24GB', 'balanced', { cpu: cpuBandwidth([], measuredBandwidth), minTokensPerSecond: 200 });
     expect(fitting(strict).every((r) => r.slow)).toBe(true);
     expect(strict[0].rankReason).toMatch(/below .*200 tok\/s/);
     expectUsableFirst(strict);
@@ -114,7 +114,7 @@ describe('recommender on hardware fixtures', () => {
     ];
     // Decode reached 54.9 and 27 GB/s in the two bandwidth-bound runs: the estimates use their median.
     const reached = (6.1 * 9 + 30 * 0.9) / 2;
-    const list = recommendationsFor('cpu2Core24GB', 'balanced', { cpuBandwidthGbPerSecond: measuredBandwidth, measured });
+    const list = recommendationsFor('cpu2Core24GB', 'balanced', { cpu: cpuBandwidth(measured, measuredBandwidth), measured });
     // Its Q5_K_M is estimated below the floor at that bandwidth; the Q4_K_M measured above it is offered.
     const qwen14 = list.find((r) => r.modelId === 'qwen3-14b')!;
     expect(qwen14).toMatchObject({ quantization: 'Q4_K_M', slow: false, speed: { tokensPerSecond: 6.1, measured: true } });
@@ -123,7 +123,7 @@ describe('recommender on hardware fixtures', () => {
       quantization: 'Q5_K_M',
       speed: { tokensPerSecond: 30, measured: true, basis: expect.stringMatching(/same shape/) }
     });
-    const unmeasured = recommendationsFor('cpu2Core24GB', 'balanced', { cpuBandwidthGbPerSecond: measuredBandwidth });
+    const unmeasured = recommendationsFor('cpu2Core24GB', 'balanced', { cpu: cpuBandwidth([], measuredBandwidth) });
     const speedOf = (l: Recommendation[], id: string) => l.find((r) => r.modelId === id)!.speed;
     expect(speedOf(list, 'qwen3-8b').tokensPerSecond! / speedOf(unmeasured, 'qwen3-8b').tokensPerSecond!).toBeCloseTo(reached / measuredBandwidth, 6);
     expect(speedOf(list, 'qwen3-8b')).toMatchObject({ measured: false, basis: expect.stringMatching(/^estimate: 41 GB\/s, the memory bandwidth decode reached in 2 benchmarks/) });
