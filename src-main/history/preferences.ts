@@ -33,9 +33,7 @@ export class Preferences {
   }
 
   setGenerationDefaults(changes: Partial<GenerationSettings>): GenerationSettings {
-    const next = { ...this.generationDefaults(), ...changes };
-    this.write(generationDefaultsKey, next);
-    return next;
+    return this.update(generationDefaultsKey, this.generationDefaults(), changes);
   }
 
   /** Power, electricity price and cloud prices for the dashboard's cost comparison. */
@@ -44,9 +42,7 @@ export class Preferences {
   }
 
   setCost(changes: Partial<CostSettings>): CostSettings {
-    const next = { ...this.cost(), ...changes };
-    this.write(costKey, next);
-    return next;
+    return this.update(costKey, this.cost(), changes);
   }
 
   /** Online unless the user switched offline mode on. */
@@ -65,9 +61,7 @@ export class Preferences {
   }
 
   setApiServer(changes: Partial<ApiServerSettings>): ApiServerSettings {
-    const next = { ...this.apiServer(), ...changes };
-    this.write(apiServerKey, next);
-    return next;
+    return this.update(apiServerKey, this.apiServer(), changes);
   }
 
   /** Whether search covers thoughts too. */
@@ -76,15 +70,20 @@ export class Preferences {
   }
 
   setHistory(changes: Partial<HistorySettings>): HistorySettings {
-    const next = { ...this.history(), ...changes };
-    this.write(historyKey, next);
-    return next;
+    return this.update(historyKey, this.history(), changes);
   }
 
   /** The stored choices over the defaults; what an older or newer build wrote that does not parse counts as unset. */
   private merged<T extends z.ZodRawShape>(key: string, schema: z.ZodObject<T>, defaults: z.infer<z.ZodObject<T>>): z.infer<z.ZodObject<T>> {
     const parsed = schema.partial().safeParse(safeJson(this.read(key) ?? '{}'));
     return { ...defaults, ...(parsed.success ? parsed.data : {}) };
+  }
+
+  /** Stores `changes` over `current` and returns the result. */
+  private update<T extends object>(key: string, current: T, changes: Partial<T>): T {
+    const next = { ...current, ...changes };
+    this.write(key, next);
+    return next;
   }
 
   private read(key: string): string | null {
