@@ -21,6 +21,11 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
+/** A decode speed as estimates and recommendations show it: whole tokens per second from 10, tenths below. */
+export function roundSpeed(tokensPerSecond: number): number {
+  return tokensPerSecond >= 10 ? Math.round(tokensPerSecond) : Math.round(tokensPerSecond * 10) / 10;
+}
+
 export function formatRate(tokensPerSecond: number): string {
   return `${rounded(tokensPerSecond)} tok/s`;
 }

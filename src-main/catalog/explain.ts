@@ -1,4 +1,4 @@
-import type { DeviceMemory } from '../api';
+import { roundSpeed, type DeviceMemory } from '../api';
 import type { Fit, DeviceBytes } from './estimator';
 
 const GiB = 1024 ** 3;
@@ -23,8 +23,7 @@ export function toDeviceMemory(bytes: DeviceBytes): DeviceMemory {
 
 export function speedPhrase(tokensPerSecond: number | null): string {
   if (tokensPerSecond === null) return 'speed unknown (this GPU is not in the bandwidth table)';
-  const rounded = tokensPerSecond >= 10 ? Math.round(tokensPerSecond) : Math.round(tokensPerSecond * 10) / 10;
-  return `≈ ${rounded} tok/s (estimate from memory bandwidth)`;
+  return `≈ ${roundSpeed(tokensPerSecond)} tok/s (estimate from memory bandwidth)`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { defaultMinTokensPerSecond, type FitReport, type HardwareReport, type KvCacheTypeName, type Recommendation, type RecommendPriority, type SpeedFigure } from '../api';
+import { defaultMinTokensPerSecond, roundSpeed, type FitReport, type HardwareReport, type KvCacheTypeName, type Recommendation, type RecommendPriority, type SpeedFigure } from '../api';
 import { bitsPerWeight, geometryFromCatalog, type Catalog, type CatalogFile, type CatalogModel } from './catalog';
 import { cpuRepackTypes, fitModel, memoryNeeds, type Fit, type MemoryBudget, type MemoryNeeds } from './estimator';
 import { explainFit, toDeviceMemory } from './explain';
@@ -152,7 +152,7 @@ function chooseFile(catalog: Catalog, model: CatalogModel, hardware: HardwareRep
 
 function speedText(speed: SpeedFigure): string {
   if (speed.tokensPerSecond === null) return 'speed unknown';
-  const value = speed.tokensPerSecond >= 10 ? Math.round(speed.tokensPerSecond) : Math.round(speed.tokensPerSecond * 10) / 10;
+  const value = roundSpeed(speed.tokensPerSecond);
   return speed.measured ? `measured ${value} tok/s` : `≈ ${value} tok/s (estimate)`;
 }
 

@@ -1,4 +1,4 @@
-import type { FitReport, HardwareReport, Recommendation } from '../api';
+import { roundSpeed, type FitReport, type HardwareReport, type Recommendation } from '../api';
 import { formatGiB } from '../catalog';
 
 const badges: Record<FitReport['fitClass'], string> = { 'full-gpu': 'Full GPU', partial: 'Partial', cpu: 'CPU', 'too-large': 'Too large' };
@@ -35,8 +35,7 @@ function speedCell(recommendation: Recommendation): string {
   const { tokensPerSecond, measured } = recommendation.speed;
   if (recommendation.fit.fitClass === 'too-large') return '';
   if (tokensPerSecond === null) return 'speed unknown';
-  const value = tokensPerSecond >= 10 ? Math.round(tokensPerSecond) : tokensPerSecond.toFixed(1);
-  return `${measured ? 'measured' : '≈'} ${value} tok/s${recommendation.slow ? ' · slow on this machine' : ''}`;
+  return `${measured ? 'measured' : '≈'} ${roundSpeed(tokensPerSecond)} tok/s${recommendation.slow ? ' · slow on this machine' : ''}`;
 }
 
 /** One row per pick (fit, model and quantization, memory, speed, quality in words), then why it ranks there and how it fits. */

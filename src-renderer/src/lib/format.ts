@@ -1,5 +1,5 @@
 import type { MessageMetrics, Statistic } from '$api/contract';
-import { formatDuration, formatRate } from '$api/format';
+import { formatDuration, formatRate, roundSpeed } from '$api/format';
 
 export { acceptanceRate, formatDuration, formatRate, formatReplyStats, stopReasonLabels } from '$api/format';
 
@@ -55,8 +55,7 @@ export function formatContext(tokens: number): string {
 /** The estimator's decode speed, always marked as an estimate. */
 export function formatSpeedEstimate(tokensPerSecond: number | null): string {
   if (tokensPerSecond === null) return 'speed unknown';
-  const rounded = tokensPerSecond >= 10 ? Math.round(tokensPerSecond) : Math.round(tokensPerSecond * 10) / 10;
-  return `≈ ${rounded} tok/s est.`;
+  return `≈ ${roundSpeed(tokensPerSecond)} tok/s est.`;
 }
 
 /** Download speed: KiB/s below 1 MiB/s, else MiB/s with one decimal. */
