@@ -7,6 +7,7 @@
  */
 import { switchDimensions, switchTensors, type ChainSwitch } from './chainSwitches';
 import { gguf, writeGguf, type GgufTensorSpec, type GgufValue } from './ggufWriter';
+import { byteTokenTexts } from './vocabulary';
 
 export type { ChainSwitch } from './chainSwitches';
 
@@ -51,7 +52,6 @@ export interface ChainModelSpec {
 }
 
 const specialTokens = ['<unk>', '<s>', '</s>'];
-const byteTokens = Array.from({ length: 256 }, (_, byte) => `<0x${byte.toString(16).toUpperCase().padStart(2, '0')}>`);
 
 const heads = 6;
 const feedForward = 64;
@@ -83,7 +83,7 @@ function prefixesOf(pieces: readonly string[]): string[] {
 function vocabulary(spec: ChainModelSpec): { tokens: string[]; types: number[] } {
   const groups: [readonly string[], number][] = [
     [specialTokens, 3],
-    [byteTokens, 6],
+    [byteTokenTexts, 6],
     [spec.controlTokens, 3],
     [spec.userDefinedTokens ?? [], 4],
     [spec.pieces, 1],

@@ -7,6 +7,7 @@ import { closeSync, existsSync, openSync, readSync, renameSync } from 'node:fs';
 import { ApiError } from '../api';
 import type { GgmlTypeName } from '../catalog';
 import { gguf, ggufMatches, writeGguf, type GgufTensorSpec, type GgufValue } from './ggufWriter';
+import { byteTokenTexts } from './vocabulary';
 
 export interface ModelShape {
   name: string;
@@ -89,7 +90,7 @@ type TokenEntry = [text: string, type: number];
 // Printable ASCII, then SentencePiece's space.
 const characters: TokenEntry[] = [...Array.from({ length: 94 }, (_, index) => String.fromCharCode(33 + index)), '\u2581'].map((text) => [text, 1]);
 const controlTokens: TokenEntry[] = [['<unk>', 2], ['<s>', 3], ['</s>', 3]];
-const byteTokens: TokenEntry[] = Array.from({ length: 256 }, (_, byte) => [`<0x${byte.toString(16).toUpperCase().padStart(2, '0')}>`, 6]);
+const byteTokens = byteTokenTexts.map((text): TokenEntry => [text, 6]);
 /** Llama 3's 256 special tokens, at its ids 128000 to 128255. */
 const llama3Special: TokenEntry[] = Array.from({ length: 256 }, (_, index) => {
   const named = ['<|begin_of_text|>', '<|end_of_text|>', '<|reserved_special_token_0|>', '<|reserved_special_token_1|>', '<|finetune_right_pad_id|>', '<|reserved_special_token_2|>', '<|start_header_id|>', '<|end_header_id|>', '<|eom_id|>', '<|eot_id|>', '<|python_tag|>'];
