@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import OpenAI from 'openai';
 
 export const builtCli = resolve(__dirname, '../../out/main/cli.js');
 
@@ -71,7 +72,9 @@ export async function startApiProcess(dir: string, models: string[], args: strin
   for (const model of models) copyFileSync(model, join(modelsDir, model.split('/').at(-1)!));
   write?.(modelsDir);
   const server = await startServerProcess(['--data-dir', join(dir, 'data'), '--models-dir', modelsDir, '--api', '--api-port', '0', ...args], { HEARTH_GPU: 'cpu' });
-  return { server, baseURL: await apiUrlOf(server) };
+  const baseURL = await apiUrlOf(server);
+  // The official client, as an editor or script would point it at Hearth: no key on loopback, and no retries that would hide a failure.
+  return { server, baseURL, client: new OpenAI({ baseURL, apiKey: 'not-needed-on-loopback', maxRetries: 0 }) };
 }
 
 export function killed(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {

@@ -32,8 +32,7 @@ describe('the OpenAI API with clients nobody here wrote', () => {
   let baseURL: string;
   let client: OpenAI;
   beforeAll(async () => {
-    ({ server, baseURL } = await startApiProcess(dir.path, [stories260K]));
-    client = new OpenAI({ baseURL, apiKey: 'not-needed-on-loopback', maxRetries: 0 });
+    ({ server, baseURL, client } = await startApiProcess(dir.path, [stories260K]));
   });
   afterAll(async () => {
     await killed(server.child, 'SIGTERM');

@@ -20,9 +20,7 @@ describe('tools on /v1 (Qwen3-shaped tool probe, official openai client)', () =>
   let server: ServerProcess;
   let client: OpenAI;
   beforeAll(async () => {
-    const started = await startApiProcess(dir.path, [stories260K], [], (modelsDir) => toolProbeIn(modelsDir));
-    server = started.server;
-    client = new OpenAI({ baseURL: started.baseURL, apiKey: 'not-needed-on-loopback', maxRetries: 0 });
+    ({ server, client } = await startApiProcess(dir.path, [stories260K], [], (modelsDir) => toolProbeIn(modelsDir)));
   });
   afterAll(async () => {
     await killed(server.child, 'SIGTERM');

@@ -15,8 +15,7 @@ describe('the OpenAI-compatible API with 4 slots and a queue of 8, through the o
   let client: OpenAI;
   let baseURL: string;
   beforeAll(async () => {
-    ({ server, baseURL } = await startApi(dir.path, ['--api-slots', '4', '--api-queue', '8']));
-    client = new OpenAI({ baseURL, apiKey: 'not-needed-on-loopback', maxRetries: 0 });
+    ({ server, baseURL, client } = await startApi(dir.path, ['--api-slots', '4', '--api-queue', '8']));
   });
   afterAll(async () => {
     await killed(server.child, 'SIGTERM');

@@ -21,9 +21,7 @@ describe('a reasoning model on /v1, through the official openai client', () => {
   let server: ServerProcess;
   let client: OpenAI;
   beforeAll(async () => {
-    const started = await startApiProcess(dir.path, [stories260K], [], (modelsDir) => thinkingProbeIn(modelsDir));
-    server = started.server;
-    client = new OpenAI({ baseURL: started.baseURL, apiKey: 'not-needed-on-loopback', maxRetries: 0 });
+    ({ server, client } = await startApiProcess(dir.path, [stories260K], [], (modelsDir) => thinkingProbeIn(modelsDir)));
   });
   afterAll(async () => {
     await killed(server.child, 'SIGTERM');
