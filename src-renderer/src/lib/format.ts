@@ -1,7 +1,7 @@
 import type { MessageMetrics, Statistic } from '$api/contract';
 import { formatDuration, formatRate, roundSpeed } from '$api/format';
 
-export { acceptanceRate, formatDuration, formatRate, formatReplyStats, stopReasonLabels } from '$api/format';
+export { acceptanceRate, formatDuration, formatRate, formatReplyStats, roundSpeed, stopReasonLabels } from '$api/format';
 
 /** Longer details for the stats line's tooltip. */
 export function formatReplyDetails(metrics: MessageMetrics): string {
