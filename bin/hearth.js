@@ -6,6 +6,13 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+// better-sqlite3's Node-API build needs Node 22 (see package.json "engines"); on older Node it crashes the process.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 12)) {
+  console.error(`hearth: Node.js 22.12 or newer is needed; this is ${process.version}. See README → Develop (\`source scripts/node22.sh\` gets it from the npm registry).`);
+  process.exit(1);
+}
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const builtCli = join(root, 'out', 'main', 'cli.js');
 const builtOutputs = [builtCli, join(root, 'out', 'renderer', 'index.html'), join(root, 'out', 'preload', 'preload.cjs')];

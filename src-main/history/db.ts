@@ -7,16 +7,6 @@ import { migrations } from './migrations';
 
 export type Db = Database.Database;
 
-/**
- * better-sqlite3 is a V8-ABI addon: the copy npm built is for Node. Under Electron the launcher
- * builds a second copy for Electron's ABI beside it and names it here (see DESIGN.md, "Native modules").
- */
-export const electronSqliteBindingEnv = 'HEARTH_SQLITE_BINDING';
-
-export function nativeBinding(): string | undefined {
-  return process.versions.electron ? process.env[electronSqliteBindingEnv] || undefined : undefined;
-}
-
 /** `PRAGMA application_id` of Hearth's history files ("HRTH"): a SQLite file without it is not Hearth's. */
 export const hearthApplicationId = 0x48525448;
 
@@ -67,7 +57,7 @@ export function checkHistoryFile(file: string): number {
   const sideFiles = ['-wal', '-shm'].map((suffix) => `${file}${suffix}`).filter((side) => !existsSync(side));
   let db: Db;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true, nativeBinding: nativeBinding() });
+    db = new Database(file, { readonly: true, fileMustExist: true });
   } catch (error) {
     throw new HistoryFileError(file, 'unreadable', `Hearth cannot open its history at ${file}: ${errorMessageOf(error)}.`);
   }
@@ -112,7 +102,7 @@ export function openDatabase(file: string, options: { check?: boolean } = {}): D
   try {
     // Created owner-only: SQLite gives the WAL and shared-memory files the database file's mode.
     if (!existsSync(file)) closeSync(openSync(file, 'a', privateFileMode));
-    db = new Database(file, { nativeBinding: nativeBinding(), timeout: busyTimeoutMs });
+    db = new Database(file, { timeout: busyTimeoutMs });
   } catch (error) {
     throw new HistoryFileError(file, 'unwritable', `Hearth cannot open its history at ${file} for writing: ${errorMessageOf(error)}. Check the folder's permissions, or pick another with --data-dir.`);
   }

@@ -15,7 +15,7 @@ import { recordApiChat, startReply, type ApiChat, type ReplyFacts, type ReplySta
 import { searchMessages } from './search';
 import { exportJson, exportMarkdown, exportRepliesCsv, importJson } from './transfer';
 
-export { electronSqliteBindingEnv, HistoryFileError, type HistoryProblem } from './db';
+export { HistoryFileError, type HistoryProblem } from './db';
 export { HistoryLockedError } from './instanceLock';
 export { moveHistoryAside, recoverHistory, type RecoveryReport } from './recovery';
 export { readSettings } from './rows';

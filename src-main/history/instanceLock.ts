@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { errorMessageOf } from '../api';
 import { privateFileMode } from '../paths';
-import { nativeBinding, type Db } from './db';
+import { type Db } from './db';
 
 /** Who holds a history: written beside the lock once it is taken, read by the one refused. */
 export interface LockHolder {
@@ -40,7 +40,7 @@ export class InstanceLock {
     const lockFile = `${historyFile}.lock`;
     const holderFile = `${lockFile}.json`;
     closeSync(openSync(lockFile, 'a', privateFileMode));
-    const db = new Database(lockFile, { timeout: 0, nativeBinding: nativeBinding() });
+    const db = new Database(lockFile, { timeout: 0 });
     try {
       db.pragma('locking_mode = EXCLUSIVE');
       db.pragma('journal_mode = MEMORY');

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { existsSync, renameSync } from 'node:fs';
 import { errorMessageOf } from '../api';
 import { migrations } from './migrations';
-import { migrate, nativeBinding, openDatabase, type Db } from './db';
+import { migrate, openDatabase, type Db } from './db';
 
 /** The tables a history holds, parents first, so rows go in in an order their references allow. */
 const tables = ['conversations', 'messages', 'message_metrics', 'preferences', 'fit_measurements', 'downloads', 'benchmarks', 'remote_engines', 'api_requests'];
@@ -38,9 +38,9 @@ export interface RecoveryReport {
  * parent was lost start a branch of their own.
  */
 export function recoverHistory(file: string): RecoveryReport {
-  const source = new Database(file, { readonly: true, fileMustExist: true, nativeBinding: nativeBinding() });
+  const source = new Database(file, { readonly: true, fileMustExist: true });
   const staging = asideName(file, 'recovering');
-  const target = new Database(staging, { nativeBinding: nativeBinding() });
+  const target = new Database(staging);
   const rows: Record<string, number> = {};
   let lost = 0;
   try {

@@ -5,7 +5,7 @@ import { deltaIntervalMs, ReplyStream } from '../../src-main/app/replyStream';
 import { keepServingOnUnexpectedErrors } from '../../src-main/app/lastResort';
 import { resolvePaths, platformAppDataDir } from '../../src-main/paths';
 import { snippetOf, toFtsQuery } from '../../src-main/history/search';
-import { electronSqliteBindingPath, missingDisplayReason } from '../../src-main/electron/launcher';
+import { missingDisplayReason } from '../../src-main/electron/launcher';
 
 const message = (role: Message['role'], content: string, status: Message['status'] = 'complete'): Message => ({
   id: 1,
@@ -107,10 +107,6 @@ describe('desktop launcher', () => {
     expect(missingDisplayReason('linux', { DISPLAY: ':0' })).toBeNull();
     expect(missingDisplayReason('linux', { WAYLAND_DISPLAY: 'wayland-0' })).toBeNull();
     expect(missingDisplayReason('darwin', {})).toBeNull();
-  });
-
-  it('keeps one Electron build of better-sqlite3 per Electron version, platform and architecture', () => {
-    expect(electronSqliteBindingPath('/cache', '45.4.1', 'linux', 'x64')).toBe('/cache/better-sqlite3-electron-45.4.1-linux-x64/better_sqlite3.node');
   });
 });
 
