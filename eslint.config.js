@@ -2,7 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const nodeGlobals = ['process', 'console', 'URL', 'fetch', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'performance', 'Buffer', 'AbortController', 'AbortSignal', 'TextDecoder', 'TextEncoder'];
+const nodeGlobals = ['process', 'console', 'URL', 'fetch', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'performance', 'Buffer', 'AbortController', 'AbortSignal', 'TextDecoder', 'TextEncoder', 'Request', 'Response'];
 const browserGlobals = ['window', 'document', 'EventSource', 'requestAnimationFrame', 'MessageChannel', 'MutationObserver', 'PerformanceObserver'];
 
 /**
@@ -36,8 +36,8 @@ export default tseslint.config(
     languageOptions: { globals: Object.fromEntries(nodeGlobals.map((name) => [name, 'readonly'])) }
   },
   {
-    // The bench drives real pages: parts of its scripts run in Chromium (page.evaluate).
-    files: ['scripts/bench/**/*.mjs'],
+    // The bench and the desktop harness drive real pages: parts of their scripts run in Chromium (page.evaluate).
+    files: ['scripts/bench/**/*.mjs', 'test/desktop/**/*.mjs'],
     languageOptions: { globals: Object.fromEntries(browserGlobals.map((name) => [name, 'readonly'])) }
   }
 );

@@ -94,13 +94,28 @@ export interface AppInfo {
   modelsDir: string;
   platform: string;
   cpuThreads: number;
+  /** Where API keys and tokens are kept (Settings says it). */
+  secrets: SecretStorage;
+}
+
+/**
+ * Where secrets live: `keychain` — encrypted by the OS keychain and kept across restarts (desktop with a
+ * real keychain); `memory` — in memory until Hearth quits (browser mode, or a desktop without one).
+ * `note` says which, and why, in one sentence for Settings.
+ */
+export interface SecretStorage {
+  kind: 'keychain' | 'memory';
+  note: string;
 }
 
 export interface HubTokenStatus {
   configured: boolean;
-  source: 'environment' | 'secure storage' | null;
+  /** 'secure storage': the OS keychain; 'memory': kept until Hearth quits (no keychain). */
+  source: 'environment' | 'secure storage' | 'memory' | null;
   /** The desktop app can store one; browser mode reads HF_TOKEN from the environment only. */
   canStore: boolean;
+  /** A stored token is encrypted by the system keychain and survives a restart (else: memory until Hearth quits). */
+  keychain: boolean;
 }
 
 export const downloadStatuses = ['queued', 'downloading', 'paused', 'verifying', 'completed', 'failed', 'cancelled'] as const;

@@ -1,6 +1,6 @@
 import type { ApiServerSettings, ApiServerStatus } from '../api';
 import type { History } from '../history';
-import type { DesktopCapabilities } from './desktop';
+import type { SecretStore } from './desktop';
 import type { OpenAiBackend } from './openai';
 
 /** A running OpenAI-compatible server. */
@@ -27,21 +27,20 @@ export const apiKeySecret = 'openai-api-key';
 
 /**
  * Starts and stops the OpenAI-compatible API to match its settings (Settings → API server, or
- * `hearth serve --api`). The key lives in the OS keychain on the desktop; elsewhere it comes from
- * HEARTH_API_KEY, or is kept in memory until Hearth restarts.
+ * `hearth serve --api`). The key lives in the secret store (the OS keychain, or memory until
+ * Hearth quits); without one there, HEARTH_API_KEY is used.
  */
 export class ApiServerController {
   private server: RunningApiServer | null = null;
   /** What the running server was started with: other changes (storing chats) need no restart. */
   private runningWith: string | null = null;
   private error: string | null = null;
-  private memoryKey: string | null = null;
   private change: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly history: History,
     private readonly backend: OpenAiBackend,
-    private readonly desktop: DesktopCapabilities | null,
+    private readonly secrets: SecretStore,
     /** Absent in one-shot CLI commands, which never serve the API. */
     private readonly start: StartOpenAiServer | null
   ) {}
@@ -91,12 +90,11 @@ export class ApiServerController {
   }
 
   private key(): string | null {
-    const stored = this.desktop?.secrets.available ? this.desktop.secrets.get(apiKeySecret) : this.memoryKey;
+    const stored = this.secrets.get(apiKeySecret);
     return stored ?? process.env.HEARTH_API_KEY ?? null;
   }
 
   private storeKey(key: string | null): void {
-    if (this.desktop?.secrets.available) this.desktop.secrets.set(apiKeySecret, key);
-    else this.memoryKey = key;
+    this.secrets.set(apiKeySecret, key);
   }
 }

@@ -7,7 +7,7 @@ import type { Outbound } from '../network';
 import type { RemoteEngines } from './remotes';
 import type { ApiServerController } from './apiServer';
 import { deleteModel, importModel, listModels, resolveModelFile, type DownloadManager } from '../models';
-import { hubTokenSecret, type DesktopCapabilities } from './desktop';
+import { hubTokenSecret, type DesktopCapabilities, type SecretStore } from './desktop';
 import type { ChatService } from './chat';
 import type { TokenInspector } from './inspect';
 import type { BenchmarkService } from './bench';
@@ -23,6 +23,7 @@ export interface Services {
   loader: ModelLoader;
   downloads: DownloadManager;
   desktop: DesktopCapabilities | null;
+  secrets: SecretStore;
   inspector: TokenInspector;
   telemetry: TelemetrySampler;
   bench: BenchmarkService;
@@ -42,11 +43,12 @@ export function remoteSuggestionFor(recommendations: Recommendation[]): string |
 }
 
 /** Every method of the contract, bound to the services; the type makes a missing method a compile error. */
-export function createHandlers({ info, modelsDir, history, engine, chat, hardware, loader, downloads, desktop, inspector, telemetry, bench, outbound, remotes, apiServer }: Services): Handlers {
+export function createHandlers({ info, modelsDir, history, engine, chat, hardware, loader, downloads, desktop, secrets, inspector, telemetry, bench, outbound, remotes, apiServer }: Services): Handlers {
   const hubTokenStatus = (): HubTokenStatus => {
     const fromEnvironment = Boolean(process.env.HF_TOKEN || process.env.HEARTH_HF_TOKEN);
-    const stored = Boolean(desktop?.secrets.available && desktop.secrets.get(hubTokenSecret));
-    return { configured: fromEnvironment || stored, source: fromEnvironment ? 'environment' : stored ? 'secure storage' : null, canStore: Boolean(desktop?.secrets.available) };
+    const stored = secrets.get(hubTokenSecret) !== null;
+    const storedIn = secrets.storage.kind === 'keychain' ? 'secure storage' : 'memory';
+    return { configured: fromEnvironment || stored, source: fromEnvironment ? 'environment' : stored ? storedIn : null, canStore: desktop !== null, keychain: secrets.storage.kind === 'keychain' };
   };
   const catalog = builtInCatalog();
   return {
@@ -133,8 +135,8 @@ export function createHandlers({ info, modelsDir, history, engine, chat, hardwar
     'settings.setCost': ({ settings }) => history.preferences.setCost(settings),
     'settings.hubToken': () => hubTokenStatus(),
     'settings.setHubToken': ({ token }) => {
-      if (!desktop?.secrets.available) throw new ApiError('FORBIDDEN', 'Only the desktop app can store a token (encrypted by the system keychain). In browser mode set HF_TOKEN in the environment before starting Hearth.');
-      desktop.secrets.set(hubTokenSecret, token);
+      if (!desktop) throw new ApiError('FORBIDDEN', 'Only the desktop app can store a token. In browser mode set HF_TOKEN in the environment before starting Hearth.');
+      secrets.set(hubTokenSecret, token);
       return hubTokenStatus();
     },
     'models.reveal': async ({ model }) => {

@@ -8,7 +8,7 @@ import { gpuFromEnv, InferenceEngine, threadsFromEnv } from '../inference';
 import type { HearthPaths } from '../paths';
 import { ChatService } from './chat';
 import { LocalBackend, RemoteBackend } from './backends';
-import { hubTokenSecret, type DesktopCapabilities } from './desktop';
+import { browserModeSecretsNote, hubTokenSecret, memorySecretStore, type DesktopCapabilities } from './desktop';
 import { createHandlers } from './handlers';
 import { ModelLoader } from './loader';
 import { TokenInspector } from './inspect';
@@ -27,7 +27,7 @@ export { benchmarkFile } from './bench';
 export { historyRemedies } from './historyRemedies';
 export { browserToken } from './browserToken';
 export { keepServingOnUnexpectedErrors } from './lastResort';
-export type { SecretStore } from './desktop';
+export { memorySecretStore, type SecretStore } from './desktop';
 export type { ApiReply, ApiStream, ApiToolCall, GenerationJob, OpenAiBackend } from './openai';
 export type { TokenLogprob, ToolSpec, Turn } from '../inference';
 
@@ -61,6 +61,7 @@ export interface HearthOptions {
 /** Opens the history, recovers what a crash left behind, and wires every service to the one router. */
 export async function createHearth(paths: HearthPaths, options: HearthOptions = {}): Promise<Hearth> {
   const desktop = options.desktop ?? null;
+  const secrets = desktop?.secrets ?? memorySecretStore(browserModeSecretsNote);
   const events = new EventBus();
   const history = History.open(paths.databaseFile);
   // A first run with an empty models folder gets the built-in demo model, so it can chat offline at once.
@@ -80,7 +81,7 @@ export async function createHearth(paths: HearthPaths, options: HearthOptions = 
     offline: () => history.preferences.network().offline,
     onRecord: (record) => events.emit('network.request', { ...record })
   });
-  const remotes = new RemoteEngines(history, outbound, desktop);
+  const remotes = new RemoteEngines(history, outbound, secrets);
   const chat = new ChatService(history, engine, { local: new LocalBackend(engine, loader, 'chat'), remote: new RemoteBackend(history, remotes, outbound) }, events);
   const info: AppInfo = {
     name: 'Hearth',
@@ -88,13 +89,14 @@ export async function createHearth(paths: HearthPaths, options: HearthOptions = 
     dataDir: paths.dataDir,
     modelsDir: paths.modelsDir,
     platform: `${process.platform}-${process.arch}`,
-    cpuThreads: availableParallelism()
+    cpuThreads: availableParallelism(),
+    secrets: secrets.storage
   };
   const downloads = new DownloadManager({
     modelsDir: paths.modelsDir,
     outbound,
     store: history.downloads,
-    hub: () => hubOptionsFromEnv(process.env, desktop?.secrets.available ? desktop.secrets.get(hubTokenSecret) : null),
+    hub: () => hubOptionsFromEnv(process.env, secrets.get(hubTokenSecret)),
     diskFree: (path) => diskFree(path).catch(() => null),
     onProgress: (download) => events.emit('downloads.progress', download),
     onChange: (download) => events.emit('downloads.changed', download)
@@ -113,9 +115,9 @@ export async function createHearth(paths: HearthPaths, options: HearthOptions = 
     queueLimit: () => options.apiQueue ?? history.preferences.apiServer().queueLimit,
     onFinished: (job, reply) => recordApiChat(history, job, reply)
   });
-  const apiServer = new ApiServerController(history, openai, desktop, options.startOpenAiServer ?? null);
+  const apiServer = new ApiServerController(history, openai, secrets, options.startOpenAiServer ?? null);
   const router = createRouter(
-    createHandlers({ info, modelsDir: paths.modelsDir, history, engine, chat, hardware, loader, downloads, desktop, inspector, telemetry, bench, outbound, remotes, apiServer })
+    createHandlers({ info, modelsDir: paths.modelsDir, history, engine, chat, hardware, loader, downloads, desktop, secrets, inspector, telemetry, bench, outbound, remotes, apiServer })
   );
   let closing: Promise<void> | null = null;
   return {

@@ -2,21 +2,19 @@ import { ApiError, type RemoteEngine } from '../api';
 import type { History, StoredRemoteEngine } from '../history';
 import type { Outbound } from '../network';
 import { listRemoteModels, type RemoteTarget } from '../remote';
-import type { DesktopCapabilities } from './desktop';
+import type { SecretStore } from './desktop';
 
 const keySecret = (id: number) => `remote-engine-${id}`;
 
 /**
- * The remote engines: stored in the history database, their keys in the OS keychain (desktop) or, in
- * browser mode, only in memory until Hearth restarts. Keys are never logged or returned.
+ * The remote engines: stored in the history database, their keys in the secret store (the OS keychain,
+ * or memory until Hearth quits where there is none). Keys are never logged or returned.
  */
 export class RemoteEngines {
-  private readonly memoryKeys = new Map<number, string>();
-
   constructor(
     private readonly history: History,
     private readonly outbound: Outbound,
-    private readonly desktop: DesktopCapabilities | null
+    private readonly secrets: SecretStore
   ) {}
 
   list(): RemoteEngine[] {
@@ -42,8 +40,7 @@ export class RemoteEngines {
 
   remove(id: number): { id: number } {
     this.history.remotes.remove(id);
-    this.memoryKeys.delete(id);
-    if (this.desktop?.secrets.available) this.desktop.secrets.set(keySecret(id), null);
+    this.secrets.set(keySecret(id), null);
     return { id };
   }
 
@@ -54,18 +51,16 @@ export class RemoteEngines {
   }
 
   private storeKey(id: number, key: string): void {
-    if (this.desktop?.secrets.available) this.desktop.secrets.set(keySecret(id), key);
-    else this.memoryKeys.set(id, key);
+    this.secrets.set(keySecret(id), key);
   }
 
   private keyOf(id: number): string | null {
-    if (this.desktop?.secrets.available) return this.desktop.secrets.get(keySecret(id));
-    return this.memoryKeys.get(id) ?? null;
+    return this.secrets.get(keySecret(id));
   }
 
   private view(engine: StoredRemoteEngine): RemoteEngine {
     const hasKey = this.keyOf(engine.id) !== null;
-    return { ...engine, hasKey, keyStorage: hasKey ? (this.desktop?.secrets.available ? 'secure storage' : 'memory') : null };
+    return { ...engine, hasKey, keyStorage: hasKey ? (this.secrets.storage.kind === 'keychain' ? 'secure storage' : 'memory') : null };
   }
 }
 

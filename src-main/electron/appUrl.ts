@@ -1,11 +1,11 @@
-import { pathToFileURL } from 'node:url';
+import { appOrigin } from './appProtocol';
 
 /** Decides whether a URL belongs to the app's own renderer. Shared by navigation, IPC and permission guards. */
 export type AppUrlPolicy = (url: string) => boolean;
 
-/** The dev server's URL while developing (electron-vite sets it), otherwise the built index.html as a file: URL. */
-export function rendererUrl(options: { devServerUrl?: string; rendererIndexFile: string }): string {
-  return options.devServerUrl || pathToFileURL(options.rendererIndexFile).href;
+/** The dev server's URL while developing (electron-vite sets it), otherwise the app's own `hearth://app/`. */
+export function rendererUrl(options: { devServerUrl?: string }): string {
+  return options.devServerUrl || `${appOrigin}/`;
 }
 
 function parse(url: string): URL | null {
@@ -17,16 +17,15 @@ function parse(url: string): URL | null {
 }
 
 /**
- * A file: app matches only its own index.html (any query or hash): every file: URL shares one
- * opaque origin, so "same origin" would admit the whole disk. A served app matches its origin.
+ * The app is one scheme and host (with port): `hearth://app` in the built app, the dev server's origin
+ * while developing. Compared by scheme and host rather than `URL.origin`, which WHATWG URL leaves
+ * "null" for schemes it does not know. No file: URL is ever the app.
  */
 export function createAppUrlPolicy(appUrl: string): AppUrlPolicy {
   const app = parse(appUrl);
-  if (!app) throw new Error(`Not a valid app URL: ${appUrl}`);
+  if (!app || app.protocol === 'file:' || !app.host) throw new Error(`Not a valid app URL: ${appUrl}`);
   return (url) => {
     const candidate = parse(url);
-    if (!candidate || candidate.protocol !== app.protocol) return false;
-    if (app.protocol === 'file:') return candidate.host === app.host && candidate.pathname === app.pathname;
-    return candidate.origin === app.origin;
+    return candidate !== null && candidate.protocol === app.protocol && candidate.host === app.host;
   };
 }

@@ -2,19 +2,21 @@
  * The desktop app's entry point: lifecycle only. The services live in ../app, and every decision
  * about security, IPC, menus and window state lives in the modules beside this one.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, screen, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, screen, session, shell } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHearth, historyRemedies, keepServingOnUnexpectedErrors, type Hearth, type HearthOptions } from '../app';
 import { HistoryFileError } from '../history';
 import { resolvePaths } from '../paths';
+import { appScheme, appSchemePrivileges, createAppProtocolHandler } from './appProtocol';
 import { createAppUrlPolicy, rendererUrl } from './appUrl';
 import { ipcChannels, type MenuCommand } from './channels';
 import { bindIpc } from './ipc';
-import { createSecretStore } from './secrets';
+import { openSecretStore } from './secrets';
 import { buildMenuTemplate } from './menu';
 import { contentSecurityPolicy, startOpenAiServer } from '../server';
 import { guardSession, guardWebContents } from './security';
+import { desktopAlreadyOpenLine, desktopOpenLine } from './startup';
 import { createMainWindow } from './window';
 import { fitToDisplays, readWindowState, trackWindowState, windowStateFile } from './windowState';
 
@@ -27,11 +29,16 @@ const paths = resolvePaths({ dataDir: process.env.HEARTH_DATA_DIR || join(app.ge
 app.setPath('userData', paths.dataDir);
 const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
 // Resolved from this bundle (out/main/index.js): the working directory can be anything.
-const appUrl = rendererUrl({ devServerUrl, rendererIndexFile: fileURLToPath(new URL('../renderer/index.html', import.meta.url)) });
+const rendererDir = fileURLToPath(new URL('../renderer/', import.meta.url));
+const appUrl = rendererUrl({ devServerUrl });
 const preloadPath = fileURLToPath(new URL('../preload/preload.cjs', import.meta.url));
 const isAppUrl = createAppUrlPolicy(appUrl);
 
 let mainWindow: BrowserWindow | null = null;
+let windowShown = false;
+
+// Before the app is ready, or Chromium treats hearth: as an opaque, insecure scheme.
+protocol.registerSchemesAsPrivileged([{ scheme: appScheme, privileges: appSchemePrivileges }]);
 
 function openMainWindow(): BrowserWindow {
   const stateFile = windowStateFile(paths.dataDir);
@@ -40,6 +47,11 @@ function openMainWindow(): BrowserWindow {
   const state = fitToDisplays(readWindowState(stateFile), displays.map((display) => display.workArea));
   const window = createMainWindow({ BrowserWindow, preloadPath, appUrl, state });
   trackWindowState(window, stateFile);
+  window.once('ready-to-show', () => {
+    // `hearth start` waits for this line: until it, an exit is a failed start to report (launcher.ts).
+    if (!windowShown) process.stdout.write(`${desktopOpenLine}\n`);
+    windowShown = true;
+  });
   window.on('closed', () => {
     if (mainWindow === window) mainWindow = null;
   });
@@ -95,10 +107,12 @@ async function openHearth(options: HearthOptions): Promise<Hearth> {
 }
 
 async function start(): Promise<void> {
+  protocol.handle(appScheme, createAppProtocolHandler(rendererDir));
   guardSession(session.defaultSession, isAppUrl, contentSecurityPolicy({ devServerUrl }));
+  const secrets = await openSecretStore(safeStorage, join(paths.dataDir, 'secrets.json'));
   const hearth = await openHearth({
     desktop: {
-      secrets: createSecretStore(safeStorage, join(paths.dataDir, 'secrets.json')),
+      secrets,
       revealInFolder: (path) => shell.showItemInFolder(path)
     },
     startOpenAiServer
@@ -117,6 +131,7 @@ async function start(): Promise<void> {
     // Windows still open must not reach services that are closing.
     disposeIpc();
     await hearth.close();
+    await secrets.written();
   };
   installMenu(hearth);
   openMainWindow();
@@ -151,6 +166,8 @@ function closeBeforeQuit(started: Promise<void>): void {
 }
 
 if (!app.requestSingleInstanceLock()) {
+  // The running app gets 'second-instance' and shows its window.
+  process.stdout.write(`${desktopAlreadyOpenLine}\n`);
   app.quit();
 } else {
   app.on('web-contents-created', (_event, contents) => guardWebContents(contents, isAppUrl, shell));

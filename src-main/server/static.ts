@@ -20,23 +20,42 @@ const mimeTypes: Record<string, string> = {
 const rendererMissingPage = `<!doctype html><meta charset="utf-8"><title>Hearth</title>
 <p>The Hearth interface has not been built yet. Run <code>npm run build</code>, then start the server again.</p>`;
 
-/** Serves the built renderer; unknown paths get index.html (the app routes itself), never a file outside the folder. */
-export async function serveStatic(root: string | null, urlPath: string, response: ServerResponse): Promise<void> {
-  response.setHeader('Content-Security-Policy', contentSecurityPolicy());
-  response.setHeader('X-Content-Type-Options', 'nosniff');
-  response.setHeader('Referrer-Policy', 'no-referrer');
+/**
+ * One answer for a path under the built renderer, for either way it is served (browser mode's HTTP
+ * server, the desktop window's `hearth://` protocol): the status, the headers (the one CSP among them)
+ * and either the file to send or a short HTML body. Unknown paths get index.html (the app routes
+ * itself); nothing outside `root` is ever answered. `root` null: the renderer is not built.
+ */
+export interface StaticAnswer {
+  status: number;
+  headers: Record<string, string>;
+  file: string | null;
+  body: string | null;
+}
+
+export async function staticAnswer(root: string | null, urlPath: string): Promise<StaticAnswer> {
+  const headers: Record<string, string> = {
+    'Content-Security-Policy': contentSecurityPolicy(),
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer'
+  };
   const file = root ? await resolveFile(root, urlPath) : null;
   if (!file) {
-    response.writeHead(root ? 404 : 503, { 'Content-Type': 'text/html; charset=utf-8' });
-    response.end(root ? '<!doctype html><title>Not found</title><p>Not found.</p>' : rendererMissingPage);
-    return;
+    const body = root ? '<!doctype html><title>Not found</title><p>Not found.</p>' : rendererMissingPage;
+    return { status: root ? 404 : 503, headers: { ...headers, 'Content-Type': 'text/html; charset=utf-8' }, file: null, body };
   }
   const isHtml = file.endsWith('.html');
-  response.writeHead(200, {
-    'Content-Type': mimeTypes[extname(file)] ?? 'application/octet-stream',
-    'Cache-Control': isHtml ? 'no-cache' : 'public, max-age=31536000, immutable'
-  });
-  createReadStream(file).pipe(response);
+  headers['Content-Type'] = mimeTypes[extname(file)] ?? 'application/octet-stream';
+  headers['Cache-Control'] = isHtml ? 'no-cache' : 'public, max-age=31536000, immutable';
+  return { status: 200, headers, file, body: null };
+}
+
+/** Browser mode: writes the answer for `urlPath` to an HTTP response. */
+export async function serveStatic(root: string | null, urlPath: string, response: ServerResponse): Promise<void> {
+  const answer = await staticAnswer(root, urlPath);
+  response.writeHead(answer.status, answer.headers);
+  if (answer.file) createReadStream(answer.file).pipe(response);
+  else response.end(answer.body);
 }
 
 async function resolveFile(root: string, urlPath: string): Promise<string | null> {

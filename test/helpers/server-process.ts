@@ -15,10 +15,10 @@ export interface ServerProcess {
   call<T = unknown>(method: string, input?: unknown): Promise<T>;
 }
 
-/** Starts `hearth serve` from the build as its own process, on a free port. */
-export async function startServerProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+/** Starts `hearth serve` (or `start`, which falls back to serving) from the build as its own process, on a free port. */
+export async function startServerProcess(args: string[], env: NodeJS.ProcessEnv = {}, command: 'serve' | 'start' = 'serve'): Promise<ServerProcess> {
   if (!existsSync(builtCli)) throw new Error(`${builtCli} is missing: run \`npm run build\` before the integration tests.`);
-  const child = spawn(process.execPath, [builtCli, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [builtCli, command, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let log = '';
   const [url, token] = await new Promise<[string, string]>((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 30_000);

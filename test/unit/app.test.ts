@@ -5,7 +5,7 @@ import { deltaIntervalMs, ReplyStream } from '../../src-main/app/replyStream';
 import { keepServingOnUnexpectedErrors } from '../../src-main/app/lastResort';
 import { resolvePaths, platformAppDataDir } from '../../src-main/paths';
 import { snippetOf, toFtsQuery } from '../../src-main/history/search';
-import { missingDisplayReason } from '../../src-main/electron/launcher';
+import { describeFailedStart, missingDisplayReason } from '../../src-main/electron/startup';
 
 const message = (role: Message['role'], content: string, status: Message['status'] = 'complete'): Message => ({
   id: 1,
@@ -107,6 +107,14 @@ describe('desktop launcher', () => {
     expect(missingDisplayReason('linux', { DISPLAY: ':0' })).toBeNull();
     expect(missingDisplayReason('linux', { WAYLAND_DISPLAY: 'wayland-0' })).toBeNull();
     expect(missingDisplayReason('darwin', {})).toBeNull();
+  });
+
+  it('puts a failed Electron start into one line: how it ended, the known cause, its last words', () => {
+    expect(describeFailedStart({ code: null, signal: 'SIGTRAP', stderrTail: ['x', 'No usable sandbox! Update your kernel', ''] })).toBe(
+      "Electron was killed by SIGTRAP (signal 5) before its window opened; Chromium's sandbox cannot start: this system (Ubuntu 23.10+ with AppArmor, or a container) forbids the user namespaces an unpackaged Electron needs. The installed app (AppImage or .deb) sets this up; running from source, see README → Develop; Electron said: \"No usable sandbox! Update your kernel\""
+    );
+    expect(describeFailedStart({ code: 1, signal: null, stderrTail: ['Missing X server or $DISPLAY'] })).toMatch(/^Electron exited with code 1 before its window opened; no display could be opened;/);
+    expect(describeFailedStart({ code: 3, signal: null, stderrTail: [] })).toBe('Electron exited with code 3 before its window opened');
   });
 });
 

@@ -128,7 +128,7 @@ describe('remote engines in the model picker', () => {
 
   it('says where a key is kept', () => {
     expect(keyStorageText(engine(1))).toBe('No key');
-    expect(keyStorageText(engine(1, { hasKey: true, keyStorage: 'memory' }))).toBe('Key kept in memory (until Hearth restarts)');
+    expect(keyStorageText(engine(1, { hasKey: true, keyStorage: 'memory' }))).toBe('Key kept in memory (until Hearth quits)');
     expect(keyStorageText(engine(1, { hasKey: true, keyStorage: 'secure storage' }))).toBe("Key kept in your system's keychain");
   });
 });

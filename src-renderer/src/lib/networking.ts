@@ -135,5 +135,5 @@ export function modelLabel(name: string, engines: readonly RemoteEngine[]): stri
 /** Where an engine's key is kept, in words. */
 export function keyStorageText(engine: RemoteEngine): string {
   if (!engine.hasKey) return 'No key';
-  return engine.keyStorage === 'secure storage' ? "Key kept in your system's keychain" : 'Key kept in memory (until Hearth restarts)';
+  return engine.keyStorage === 'secure storage' ? "Key kept in your system's keychain" : 'Key kept in memory (until Hearth quits)';
 }

@@ -1,40 +1,45 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { appOrigin, createAppProtocolHandler } from '../../../src-main/electron/appProtocol';
 import { createAppUrlPolicy, rendererUrl } from '../../../src-main/electron/appUrl';
-import { appIndexFile, appUrl, devServerUrl } from './fakes';
+import { contentSecurityPolicy } from '../../../src-main/server';
+import { appUrl, devServerUrl } from './fakes';
 
 describe('rendererUrl', () => {
-  it('is the built index.html as a file: URL', () => {
-    expect(rendererUrl({ rendererIndexFile: appIndexFile })).toBe('file:///opt/Hearth/out/renderer/index.html');
+  it("is the app's own hearth://app/ origin, never a file: URL", () => {
+    expect(rendererUrl({})).toBe('hearth://app/');
+    expect(appOrigin).toBe('hearth://app');
   });
 
   it('is the dev server while developing', () => {
-    expect(rendererUrl({ devServerUrl, rendererIndexFile: appIndexFile })).toBe(devServerUrl);
-  });
-
-  it('escapes characters a path may hold but a URL may not', () => {
-    expect(rendererUrl({ rendererIndexFile: '/home/a b/#1/index.html' })).toBe('file:///home/a%20b/%231/index.html');
+    expect(rendererUrl({ devServerUrl })).toBe(devServerUrl);
   });
 });
 
-describe('createAppUrlPolicy for a file: app', () => {
+describe('createAppUrlPolicy for the built app', () => {
   const isAppUrl = createAppUrlPolicy(appUrl);
 
-  it('admits the app page itself, with any hash or query', () => {
+  it('admits every page and asset of hearth://app, with any hash or query', () => {
     expect(isAppUrl(appUrl)).toBe(true);
-    expect(isAppUrl(`${appUrl}#/chat/3`)).toBe(true);
-    expect(isAppUrl(`${appUrl}?view=models`)).toBe(true);
+    expect(isAppUrl('hearth://app/index.html#/chat/3')).toBe(true);
+    expect(isAppUrl('hearth://app/?view=models')).toBe(true);
+    expect(isAppUrl('hearth://app/assets/index.js')).toBe(true);
   });
 
-  it('refuses every other file, though all file: URLs share one origin', () => {
+  it('refuses files, other hosts of the scheme and web pages', () => {
     expect(isAppUrl('file:///etc/passwd')).toBe(false);
-    expect(isAppUrl('file:///opt/Hearth/out/renderer/other.html')).toBe(false);
-    expect(isAppUrl('file://remote-host/opt/Hearth/out/renderer/index.html')).toBe(false);
-  });
-
-  it('refuses web pages and garbage', () => {
-    expect(isAppUrl('https://example.com/opt/Hearth/out/renderer/index.html')).toBe(false);
+    expect(isAppUrl('file:///opt/Hearth/resources/app.asar/out/renderer/index.html')).toBe(false);
+    expect(isAppUrl('hearth://other/')).toBe(false);
+    expect(isAppUrl('hearth://app.evil/')).toBe(false);
+    expect(isAppUrl('https://app/')).toBe(false);
     expect(isAppUrl('not a url')).toBe(false);
     expect(isAppUrl('')).toBe(false);
+  });
+
+  it('refuses a file: app URL: no file: privileges are left on', () => {
+    expect(() => createAppUrlPolicy('file:///opt/Hearth/out/renderer/index.html')).toThrow(/Not a valid app URL/);
   });
 });
 
@@ -55,5 +60,40 @@ describe('createAppUrlPolicy for the dev server', () => {
 
   it('rejects an app URL that does not parse', () => {
     expect(() => createAppUrlPolicy('nonsense')).toThrow(/Not a valid app URL/);
+  });
+});
+
+describe('the hearth:// protocol handler', () => {
+  const root = mkdtempSync(join(tmpdir(), 'hearth-protocol-'));
+  mkdirSync(join(root, 'renderer', 'assets'), { recursive: true });
+  writeFileSync(join(root, 'renderer', 'index.html'), '<!doctype html><title>Hearth</title>');
+  writeFileSync(join(root, 'renderer', 'assets', 'app.js'), 'console.log(1)');
+  writeFileSync(join(root, 'secret.txt'), 'not for the page');
+  const handle = createAppProtocolHandler(join(root, 'renderer'));
+
+  it('serves the renderer with the same CSP as browser mode', async () => {
+    const page = await handle(new Request('hearth://app/'));
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('content-security-policy')).toBe(contentSecurityPolicy());
+    expect(await page.text()).toContain('<title>Hearth</title>');
+    const script = await handle(new Request('hearth://app/assets/app.js'));
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(script.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await script.text()).toBe('console.log(1)');
+  });
+
+  it("answers the app's routes with index.html and a missing asset with 404", async () => {
+    expect(await (await handle(new Request('hearth://app/chat/3'))).text()).toContain('<title>Hearth</title>');
+    expect((await handle(new Request('hearth://app/assets/missing.js'))).status).toBe(404);
+  });
+
+  it('never answers a file outside the renderer folder, another host or a write', async () => {
+    for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt']) {
+      const answer = await handle(new Request(`hearth://app${path}`));
+      expect(await answer.text()).not.toContain('not for the page');
+    }
+    expect((await handle(new Request('hearth://elsewhere/index.html'))).status).toBe(404);
+    expect((await handle(new Request('hearth://app/index.html', { method: 'POST', body: 'x' }))).status).toBe(404);
   });
 });

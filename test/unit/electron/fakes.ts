@@ -1,8 +1,6 @@
 /** Recording stand-ins for the small parts of Electron the shell modules use. */
-import { pathToFileURL } from 'node:url';
-
-export const appIndexFile = '/opt/Hearth/out/renderer/index.html';
-export const appUrl = pathToFileURL(appIndexFile).href;
+/** The built app's URL (see appProtocol.ts). */
+export const appUrl = 'hearth://app/';
 export const devServerUrl = 'http://localhost:5173/';
 
 // Electron's listeners take many argument shapes; the fakes pass through whatever the code under test registers.
