@@ -30,7 +30,10 @@ export class ReplyRecords {
     private readonly now: () => number = Date.now
   ) {}
 
-  /** Measured replies of conversations not in the trash and API requests (the newest `limit`), oldest first. */
+  /**
+   * Replies measured on this machine in conversations not in the trash, and API requests (the newest
+   * `limit`), oldest first. Imported replies keep their figures but are not counted here.
+   */
   list(filters: ReplyFilters = {}): ReplyRecord[] {
     const limit = filters.limit ?? defaultLimit;
     const chats = conditionsOf(filters, { model: 'mm.model', createdAt: 'm.created_at' });
@@ -38,7 +41,7 @@ export class ReplyRecords {
       .prepare(
         `SELECT ${messageColumns}, c.title AS conversation_title
          FROM messages m JOIN message_metrics mm ON mm.message_id = m.id JOIN conversations c ON c.id = m.conversation_id
-         WHERE ${['c.deleted_at IS NULL', ...chats.where].join(' AND ')} ORDER BY m.created_at DESC, m.id DESC LIMIT ?`
+         WHERE ${['c.deleted_at IS NULL', 'mm.imported = 0', ...chats.where].join(' AND ')} ORDER BY m.created_at DESC, m.id DESC LIMIT ?`
       )
       .all(...chats.values, limit) as (MessageRow & { conversation_title: string })[];
     const replies: ReplyRecord[] = rows.map((row) => ({

@@ -168,12 +168,13 @@ export class MessageStore {
     return stored ? this.get(id) : null;
   }
 
-  saveMetrics(messageId: number, metrics: MessageMetrics): void {
+  /** `imported`: the figures came in an imported file, so the dashboard does not count them as this machine's. */
+  saveMetrics(messageId: number, metrics: MessageMetrics, imported = false): void {
     this.db
       .prepare(
         `INSERT OR REPLACE INTO message_metrics (message_id, model, quantization, chat_template, prompt_tokens,
-           prefill_tokens, output_tokens, ttft_ms, prefill_tps, decode_tps, total_ms, stop_reason, sampling, threads, details)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+           prefill_tokens, output_tokens, ttft_ms, prefill_tps, decode_tps, total_ms, stop_reason, sampling, threads, details, imported)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
       )
       .run(
         messageId,
@@ -190,7 +191,8 @@ export class MessageStore {
         metrics.stopReason,
         JSON.stringify(metrics.settings),
         metrics.threads,
-        JSON.stringify(detailsOf(metrics))
+        JSON.stringify(detailsOf(metrics)),
+        imported ? 1 : 0
       );
   }
 

@@ -137,7 +137,7 @@ export async function importJson(db: Db, conversations: ConversationStore, messa
         const parentId = parent === undefined ? (index > 0 ? ids[index - 1] : null) : parent === null ? null : ids[parent];
         const id = messages.insertImported(staged.id, { ...message, status }, parentId);
         ids.push(id);
-        if (metrics) messages.saveMetrics(id, metrics);
+        if (metrics) messages.saveMetrics(id, metrics, true);
       }
     });
     let sliceStart = performance.now();

@@ -126,6 +126,20 @@ describe('history (real SQLite file)', () => {
     expect(history.replies.list()).toEqual([]);
   });
 
+  it("keeps an imported reply's figures with it but leaves them out of the dashboard, so export + import never double-counts", async () => {
+    const c = history.conversations.create({ title: 'Measured here' });
+    history.messages.add(c.id, { role: 'user', content: 'q', status: 'complete' });
+    const reply = history.messages.add(c.id, { role: 'assistant', content: '', status: 'streaming' });
+    history.messages.finish(reply.id, { content: 'r', thought: '', status: 'complete', error: null, metrics });
+    const before = history.replies.list();
+    expect(before.map((record) => record.messageId)).toEqual([reply.id]);
+    const imported = await history.import(history.export(c.id, 'json').content);
+    const importedReply = history.conversationWithMessages(imported.id).messages.find((message) => message.role === 'assistant')!;
+    expect(importedReply.metrics).toEqual(metrics);
+    expect(history.replies.list()).toEqual(before);
+    expect(history.exportReplies({}).content.trim().split('\r\n')).toHaveLength(2);
+  });
+
   it('marks replies left streaming by a crash as interrupted when reopened', () => {
     const c = history.conversations.create();
     const reply = history.messages.add(c.id, { role: 'assistant', content: 'partial', status: 'streaming' });

@@ -9,6 +9,7 @@ import { remoteEngines } from './008_remote_engines';
 import { apiRequests } from './009_api_requests';
 import { modelReference } from './010_model_reference';
 import { thoughts } from './011_thoughts';
+import { importedMetrics } from './012_imported_metrics';
 
 /** Applied in order; a database's `user_version` is the number of migrations it has. Never edit a shipped one. */
-export const migrations: readonly string[] = [initial, fitMeasurements, downloads, downloadSegments, branches, benchmarks, searchPrefixes, remoteEngines, apiRequests, modelReference, thoughts];
+export const migrations: readonly string[] = [initial, fitMeasurements, downloads, downloadSegments, branches, benchmarks, searchPrefixes, remoteEngines, apiRequests, modelReference, thoughts, importedMetrics];
