@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { browserToken, createHearth, defaultRecommendContext, historyRemedies, keepServingOnUnexpectedErrors, type Hearth, type HearthOptions } from './app';
+import { defaultApiServerSettings, type ApiServerSettings } from './api';
 import { HistoryFileError } from './history';
 import { shapes } from './models';
 import { fitCommand, recommendCommand } from './cli/commands';
@@ -111,6 +112,17 @@ async function openHearth(paths: HearthPaths, flags: ServeFlags, options: Hearth
   }
 }
 
+/** `serve --api`'s settings: each flag, else the server's own default (the saved Settings do not apply). */
+function commandLineApiSettings(flags: ServeFlags): Partial<ApiServerSettings> & { apiKey?: string } {
+  return {
+    host: flags['api-host'] ?? defaultApiServerSettings.host,
+    port: flags['api-port'] === undefined ? openAiDefaults.port : Number(flags['api-port']),
+    allowedOrigins: flags['api-origins']?.split(',').map((origin) => origin.trim()).filter(Boolean) ?? [],
+    maxTokensCap: flags['api-max-tokens'] === undefined ? openAiDefaults.maxTokensCap : Number(flags['api-max-tokens']),
+    ...((flags['api-key'] ?? process.env.HEARTH_API_KEY) ? { apiKey: flags['api-key'] ?? process.env.HEARTH_API_KEY } : {})
+  };
+}
+
 export async function serve(flags: ServeFlags) {
   const paths = resolvePaths({ dataDir: flags['data-dir'], modelsDir: flags['models-dir'] });
   const apiSlots = flags['api-slots'] === undefined ? 0 : Number(flags['api-slots']);
@@ -135,34 +147,25 @@ export async function serve(flags: ServeFlags) {
     await hearth.close();
     throw error;
   }
-  let openAi: RunningServer | null = null;
-  if (flags.api) {
-    try {
-      openAi = await startOpenAiServer({
-        backend: hearth.openai,
-        host: flags['api-host'],
-        port: flags['api-port'] === undefined ? openAiDefaults.port : Number(flags['api-port']),
-        apiKey: flags['api-key'] ?? process.env.HEARTH_API_KEY,
-        allowedOrigins: flags['api-origins']?.split(',').map((origin) => origin.trim()).filter(Boolean),
-        maxTokensCap: flags['api-max-tokens'] === undefined ? undefined : Number(flags['api-max-tokens'])
-      });
-    } catch (error) {
-      await server.close();
-      await hearth.close();
-      throw error;
-    }
+  // With --api, through the same controller as Settings → API server, which then shows it running;
+  // without, the API runs as the user left it there.
+  let apiUrl: string | null = null;
+  try {
+    if (flags.api) apiUrl = (await hearth.apiServer.startFromCommandLine(commandLineApiSettings(flags))).url;
+    else await hearth.apiServer.resume();
+  } catch (error) {
+    await server.close();
+    await hearth.close();
+    throw error;
   }
   // A failure that escaped its own handling is printed; every other client keeps being served.
   keepServingOnUnexpectedErrors((message) => console.error(`hearth: ${message}`));
-  // Without --api, the API runs as the user left it in Settings → API server.
-  if (!openAi) await hearth.apiServer.resume();
   console.log(`Hearth is serving on ${server.url}/?token=${encodeURIComponent(token)}`);
   console.log('Open that address: the token in it keeps other users of this machine out (scripts send it as Authorization: Bearer).');
-  if (openAi) console.log(`OpenAI-compatible API on ${openAi.url}/v1`);
+  if (apiUrl) console.log(`OpenAI-compatible API on ${apiUrl}`);
   console.log(`History: ${paths.databaseFile}`);
   console.log(`Models:  ${paths.modelsDir}`);
   const shutdown = async () => {
-    await openAi?.close();
     await server.close();
     await hearth.close();
     process.exit(0);

@@ -77,4 +77,6 @@ export interface ApiServerStatus {
   hasKey: boolean;
   /** Why it is not running although enabled (port taken, no key off loopback). */
   error: string | null;
+  /** Who started the running server: Settings, or `hearth serve --api` (its settings are not saved until changed here). */
+  startedBy: 'settings' | 'command line' | null;
 }

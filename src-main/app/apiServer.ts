@@ -36,6 +36,11 @@ export class ApiServerController {
   private runningWith: string | null = null;
   private error: string | null = null;
   private change: Promise<unknown> = Promise.resolve();
+  /**
+   * Settings given on the command line (`hearth serve --api …`): they run the server without being
+   * saved, and Settings shows them, until the user changes anything there.
+   */
+  private commandLine: (Partial<ApiServerSettings> & { apiKey?: string }) | null = null;
 
   constructor(
     private readonly history: History,
@@ -46,13 +51,37 @@ export class ApiServerController {
   ) {}
 
   status(): ApiServerStatus {
-    return { settings: this.history.preferences.apiServer(), running: this.server !== null, url: this.server ? `${this.server.url}/v1` : null, hasKey: this.key() !== null, error: this.error };
+    return {
+      settings: this.settings(),
+      running: this.server !== null,
+      url: this.server ? `${this.server.url}/v1` : null,
+      hasKey: this.key() !== null,
+      error: this.error,
+      startedBy: this.server === null ? null : this.commandLine ? 'command line' : 'settings'
+    };
+  }
+
+  /**
+   * `hearth serve --api`: runs the server with these settings, not saved; the saved ones (and the
+   * Settings switch) take over at the user's first change there. Throws what prevents it (port taken).
+   */
+  async startFromCommandLine(settings: Partial<ApiServerSettings> & { apiKey?: string }): Promise<ApiServerStatus> {
+    this.commandLine = { ...settings, enabled: true };
+    await this.apply();
+    if (this.error) throw new Error(this.error);
+    return this.status();
   }
 
   /** Saves the changes and brings the server in line with them (one change at a time). */
   configure(changes: Partial<ApiServerSettings>, apiKey?: string | null): Promise<ApiServerStatus> {
     const next = this.change.then(async () => {
       if (apiKey !== undefined) this.storeKey(apiKey);
+      // The user now decides here: what the command line ran becomes the starting point, saved.
+      if (this.commandLine) {
+        const { apiKey: _commandLineKey, ...started } = this.commandLine;
+        this.history.preferences.setApiServer(started);
+        this.commandLine = null;
+      }
       this.history.preferences.setApiServer(changes);
       await this.apply();
       return this.status();
@@ -72,8 +101,14 @@ export class ApiServerController {
     this.runningWith = null;
   }
 
+  /** The settings in force: the command line's over the saved ones while it rules. */
+  private settings(): ApiServerSettings {
+    const { apiKey: _key, ...overlay } = this.commandLine ?? {};
+    return { ...this.history.preferences.apiServer(), ...overlay };
+  }
+
   private async apply(): Promise<void> {
-    const settings = this.history.preferences.apiServer();
+    const settings = this.settings();
     const options = { host: settings.host, port: settings.port, apiKey: this.key() ?? undefined, allowedOrigins: settings.allowedOrigins, maxTokensCap: settings.maxTokensCap };
     const wanted = settings.enabled ? JSON.stringify(options) : null;
     if (wanted !== null && wanted === this.runningWith) return;
@@ -90,7 +125,7 @@ export class ApiServerController {
   }
 
   private key(): string | null {
-    const stored = this.secrets.get(apiKeySecret);
+    const stored = this.commandLine?.apiKey ?? this.secrets.get(apiKeySecret);
     return stored ?? process.env.HEARTH_API_KEY ?? null;
   }
 

@@ -1,6 +1,9 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiServerStatus } from '../../src-main/api';
 import { startTestHearth, type TestHearth } from '../helpers/hearth';
+import { stories260K, temporaryDir } from '../helpers/paths';
+import { killed, startApiProcess } from '../helpers/server-process';
 
 describe('the OpenAI API switched on and off from Settings', () => {
   let t: TestHearth;
@@ -49,4 +52,25 @@ describe('the OpenAI API switched on and off from Settings', () => {
     expect(messages[1].metrics?.outputTokens).toBe(8);
     await t.call('apiServer.configure', { settings: { enabled: false, storeChats: false } });
   });
+});
+
+describe('the OpenAI API started with `hearth serve --api`', () => {
+  it('is the server Settings shows and switches: no second server, off stops it, settings saved only when changed there', async () => {
+    const dir = temporaryDir();
+    const { server, baseURL, client } = await startApiProcess(dir.path, [stories260K]);
+    try {
+      const running = await server.call<ApiServerStatus>('apiServer.status');
+      expect(running).toMatchObject({ running: true, url: baseURL, startedBy: 'command line', settings: { enabled: true } });
+      // Switching "on" again in Settings keeps the one server: same address, still answering.
+      const again = await server.call<ApiServerStatus>('apiServer.configure', { settings: { enabled: true } });
+      expect(again).toMatchObject({ running: true, url: baseURL, startedBy: 'settings' });
+      expect((await client.models.list()).data.map((model) => model.id)).toContain('stories260K.gguf');
+      const off = await server.call<ApiServerStatus>('apiServer.configure', { settings: { enabled: false } });
+      expect(off).toMatchObject({ running: false, url: null, startedBy: null, settings: { enabled: false } });
+      await expect(client.models.list()).rejects.toThrow();
+    } finally {
+      await killed(server.child);
+      dir.remove();
+    }
+  }, 60_000);
 });
