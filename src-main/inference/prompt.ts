@@ -81,7 +81,9 @@ export function replyReserve(settings: GenerationSettings, contextSize: number):
 
 /**
  * Makes the conversation fit the context by its policy: drop the oldest turns (the system prompt and
- * the latest exchange always stay), or refuse with a clear message.
+ * the latest exchange always stay), or refuse with a clear message. Dropping makes room for the whole
+ * reply asked for (max tokens) up to half the context, so a reply is not cut short by "context full"
+ * while older turns could have made way; a max tokens beyond that keeps half the context for the talk.
  */
 export function fitPrompt(
   model: LlamaModel,
@@ -96,7 +98,8 @@ export function fitPrompt(
   let droppedTurns = 0;
   if (request.settings.contextOverflow === 'dropOldest') {
     const latestExchange = turns.at(-1)?.role === 'assistant' ? 2 : 1;
-    while (tokens.length + reserve > contextSize && turns.length > latestExchange) {
+    const wanted = Math.max(reserve, Math.min(request.settings.maxTokens, Math.floor(contextSize / 2)));
+    while (tokens.length + wanted > contextSize && turns.length > latestExchange) {
       // Whole exchanges go, so what is left still starts with the user.
       const drop = turns[1]?.role === 'assistant' && turns.length - 2 >= latestExchange ? 2 : 1;
       turns = turns.slice(drop);

@@ -82,8 +82,9 @@ test('a reply’s stored figures show in its timeline and the dashboard; live me
   await expect(row).toBeVisible();
 });
 
-test('a benchmark runs from the dashboard and lists its figures', async ({ page, request, hearth }) => {
+test('a benchmark runs from the dashboard, lists its figures, and leaves the chat model loaded', async ({ page, request, hearth }) => {
   await page.goto('/');
+  await pickModel(page, storiesModel);
   await openDashboard(page);
   const panel = page.getByRole('region', { name: 'Benchmark' });
   await panel.getByLabel('Model').selectOption({ label: storiesModel });
@@ -98,6 +99,8 @@ test('a benchmark runs from the dashboard and lists its figures', async ({ page,
   await expect(panel.getByRole('button', { name: 'Run' })).toBeEnabled({ timeout: 60_000 });
   await expect(panel.getByRole('progressbar')).toBeHidden();
   await expect(panel.getByRole('alert')).toHaveCount(0);
+  // The model the chat had loaded is loaded again, and the status bar says so.
+  await expect(page.getByTestId('engine-status')).toContainText(`${storiesModel} · context`);
 
   const [latest] = (await callApi(request, hearth, 'bench.list', {})) as BenchmarkResult[];
   expect(latest.model).toBe(storiesModel);

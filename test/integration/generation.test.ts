@@ -200,6 +200,14 @@ describe('context overflow on a 256-token context', () => {
     expect(reply.metrics.promptTokens + 32).toBeLessThanOrEqual(256);
   });
 
+  it('drops enough turns for the reply asked for, so it ends at max tokens rather than "context full"', async () => {
+    // 100 tokens asked: more than the least room (a quarter of 256), within half the context.
+    const reply = await ask({ contextOverflow: 'dropOldest', maxTokens: 100, stopAtEos: false });
+    expect(reply.metrics.promptTokens + 100).toBeLessThanOrEqual(256);
+    expect(reply.metrics.outputTokens).toBe(100);
+    expect(reply.metrics.stopReason).toBe('maxTokens');
+  });
+
   it('stops with a clear message under the stop policy', async () => {
     const refused = await ask({ contextOverflow: 'stop' }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(ApiError);
