@@ -33,23 +33,29 @@ export interface ServerOptions {
   models?: 'test' | 'empty';
 }
 
+/** A server `startHearth` started, which the test may also stop and start again (same folders, port and token). */
+export interface RestartableServer extends HearthServer {
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
 /** Starts `hearth serve` (browser mode) on a free port with its own temporary data and models folders. */
-async function startServer(options: ServerOptions = {}): Promise<{ server: HearthServer; child: ChildProcess; root: string }> {
+async function startServer(options: ServerOptions = {}, again?: { root: string; port: number }): Promise<{ server: HearthServer; child: ChildProcess; root: string }> {
   const cli = resolve(repoRoot, 'out/main/cli.js');
   if (!existsSync(cli)) throw new Error(`${cli} is missing: build the app first (npx electron-vite build).`);
   if (!existsSync(resolve(repoRoot, 'out/renderer/index.html'))) throw new Error('out/renderer is missing: build the app first.');
-  const root = mkdtempSync(join(tmpdir(), 'hearth-e2e-'));
+  const root = again?.root ?? mkdtempSync(join(tmpdir(), 'hearth-e2e-'));
   const dataDir = join(root, 'data');
   const modelsDir = join(root, 'models');
-  mkdirSync(dataDir);
-  mkdirSync(modelsDir);
-  if ((options.models ?? 'test') === 'test') {
+  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(modelsDir, { recursive: true });
+  if (!again && (options.models ?? 'test') === 'test') {
     copyFileSync(join(sharedModels, storiesModel), join(modelsDir, storiesModel));
     // A file the picker must list as unusable.
     writeFileSync(join(modelsDir, brokenModel), 'this is not a GGUF file');
   }
 
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--data-dir', dataDir, '--models-dir', modelsDir], {
+  const child = spawn(process.execPath, [cli, 'serve', '--port', String(again?.port ?? 0), '--data-dir', dataDir, '--models-dir', modelsDir], {
     cwd: repoRoot,
     env: { ...process.env, ...options.env, HEARTH_DATA_DIR: dataDir, HEARTH_MODELS_DIR: modelsDir },
     stdio: ['ignore', 'pipe', 'pipe']
@@ -96,11 +102,13 @@ export const test = base.extend<
   {
     api: (method: string, input?: unknown) => Promise<unknown>;
     pageErrors: void;
+    /** Console errors this test causes on purpose beyond the usual ones (e.g. requests refused while its server is stopped). */
+    allowedConsoleError: RegExp | null;
     /**
      * Starts another Hearth server for this test only (its own folders, extra environment), stopped
      * after the test; open it with `page.goto(server.pageUrl)`. The worker's shared server is untouched.
      */
-    startHearth: (options?: ServerOptions) => Promise<HearthServer>;
+    startHearth: (options?: ServerOptions) => Promise<RestartableServer>;
   },
   { hearth: HearthServer }
 >({
@@ -123,9 +131,17 @@ export const test = base.extend<
     const started: { child: ChildProcess; root: string }[] = [];
     try {
       await use(async (options) => {
-        const { server, child, root } = await startServer(options);
-        started.push({ child, root });
-        return server;
+        const first = await startServer(options);
+        const entry = { child: first.child, root: first.root };
+        started.push(entry);
+        const port = Number(new URL(first.server.url).port);
+        return {
+          ...first.server,
+          stop: () => stopServer(entry.child),
+          start: async () => {
+            entry.child = (await startServer(options, { root: first.root, port })).child;
+          }
+        };
       });
     } finally {
       for (const { child, root } of started) {
@@ -143,14 +159,15 @@ export const test = base.extend<
     await use(context);
   },
   /** Fails any test whose page logs an error: an exception, a CSP violation, a failed render. */
+  allowedConsoleError: [null, { option: true }],
   pageErrors: [
     // Depends on startHearth so that it is torn down first: a test's own server stops only after its page's errors were checked.
-    async ({ page, startHearth: _startHearth }, use) => {
+    async ({ page, startHearth: _startHearth, allowedConsoleError }, use) => {
       const problems: string[] = [];
       page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
       page.on('console', (message) => {
         if (message.type() !== 'error') return;
-        if (expectedConsoleErrors.some((pattern) => pattern.test(message.text()))) return;
+        if ([...expectedConsoleErrors, allowedConsoleError].some((pattern) => pattern?.test(message.text()))) return;
         problems.push(`console error: ${message.text()}`);
       });
       await use();
@@ -177,6 +194,8 @@ export async function pickModel(page: Page, name: string): Promise<void> {
   await page.getByRole('combobox', { name: 'Model' }).selectOption({ label: name });
   await expect(page.getByTestId('engine-status')).toContainText(name, { timeout: 30_000 });
   await expect(page.getByTestId('engine-status')).not.toContainText('Loading');
+  // The picker is enabled again once engine.load has answered (its status event comes first).
+  await expect(page.getByRole('combobox', { name: 'Model' })).toBeEnabled();
 }
 
 /** Opens the conversation settings, sets temperature and max tokens, and saves. */

@@ -76,9 +76,17 @@ export async function deleteConversation(conversation: Conversation): Promise<vo
   });
 }
 
-/** Picks the model for the open chat and remembers it on the conversation; a local one is loaded too (a remote engine needs nothing here). */
+/**
+ * Picks the model for the open chat: a local one is loaded first (a remote engine needs nothing here),
+ * and only a choice that worked is remembered on the conversation. A failed load keeps the chat's model
+ * as it was and re-reads the models folder (the file may be gone).
+ */
 export async function chooseModel(name: string): Promise<void> {
   if (!name) return;
+  if (parseRemoteModelName(name) === null && engine.loadedName !== name && !(await engine.load(name))) {
+    await engine.refresh();
+    return;
+  }
   const conversation = chat.conversation;
   if (conversation) {
     if (conversation.model !== name) {
@@ -91,7 +99,6 @@ export async function chooseModel(name: string): Promise<void> {
   } else {
     chat.draft.model = name;
   }
-  if (parseRemoteModelName(name) === null && engine.loadedName !== name) await engine.load(name);
 }
 
 /** Saves the chat's system prompt and settings (a new chat keeps them in its draft); throws what fails, for the form to show. */

@@ -34,7 +34,7 @@ export const engine = new EngineState(api, errors);
 export const conversations = new ConversationsState(api, errors);
 export const chat = new ChatState(api, conversations, engine, errors, announcer);
 export const search = new SearchState(api, errors);
-export const demoNotice = new DemoNoticeState(engine);
+export const demoNotice = new DemoNoticeState(engine, () => chat.model);
 
 export const models = new ModelsState(api, errors);
 export const calculator = new CalculatorState(api);

@@ -1,11 +1,4 @@
-import {
-  defaultGenerationSettings,
-  type Conversation,
-  type ConversationWithMessages,
-  type Events,
-  type Message,
-  type GenerationSettings
-} from '$api/contract';
+import { defaultGenerationSettings, parseRemoteModelName, type Conversation, type ConversationWithMessages, type Events, type Message, type GenerationSettings } from '$api/contract';
 import { ApiClientError, type HearthApi } from './api';
 import type { Announcer } from './announcer.svelte';
 import type { ConversationsState } from './conversations.svelte';
@@ -35,6 +28,13 @@ export class ChatState {
   canChange = $derived(this.conversation !== null && !this.generating);
   settings = $derived<GenerationSettings>(this.conversation ? this.conversation.settings : { ...this.defaults, ...this.draft.settings });
   systemPrompt = $derived(this.conversation ? this.conversation.systemPrompt : this.draft.systemPrompt);
+  /**
+   * The model this chat's next reply uses (the picker, the chat's text and the token meter show it; the
+   * status bar shows what the engine has loaded, which a reply replaces first when they differ).
+   */
+  model = $derived.by(() => this.conversation?.model ?? this.draft.model ?? this.engine.loadingName ?? this.engine.loadedName ?? null);
+  /** This chat's model is local and not the one loaded: it loads when the next message is sent. */
+  modelNotLoaded = $derived.by(() => this.model !== null && parseRemoteModelName(this.model) === null && this.model !== this.engine.loadedName);
   // .by: it reads a constructor parameter, which TypeScript would take for a use before initialisation.
   chatTemplate = $derived.by(() => this.conversation?.chatTemplate ?? this.engine.status.model?.chatTemplate ?? null);
 
@@ -152,6 +152,7 @@ export class ChatState {
         this.conversation = conversation;
       }
       const { userMessage, assistantMessage } = await this.api.call('chat.send', { conversationId: conversation.id, content });
+      this.errors.resolved('Could not send the message');
       this.conversations.touch(conversation.id, userMessage.createdAt);
       if (this.conversation?.id !== conversation.id) return true;
       this.list.remove(localId);
@@ -162,21 +163,12 @@ export class ChatState {
     } catch (error) {
       this.list.remove(localId);
       this.errors.report(error, 'Could not send the message');
-      if (created) await this.discardCreated(created);
+      // The chat made for this first message goes back to being a draft.
+      if (created && this.conversation?.id === created.id) this.conversation = null;
+      if (created) await this.conversations.discard(created.id);
       return false;
     } finally {
       this.sending = false;
-    }
-  }
-
-  /** A chat created for a first message that could not be sent goes back to being a draft. */
-  private async discardCreated(conversation: Conversation): Promise<void> {
-    this.conversations.removeLocal(conversation.id);
-    if (this.conversation?.id === conversation.id) this.conversation = null;
-    try {
-      await this.api.call('conversations.delete', { id: conversation.id });
-    } catch {
-      /* it stays in the list on the next refresh; nothing else to do */
     }
   }
 
@@ -256,6 +248,7 @@ export class ChatState {
     this.stopRequested = false;
     try {
       const started = await call(conversation.id);
+      this.errors.resolved(failure);
       this.conversations.touch(conversation.id);
       if (this.conversation?.id === conversation.id) place(started);
       if (this.stopRequested) void this.stop();

@@ -43,6 +43,12 @@ export class ConversationsState {
     this.items = this.items.filter((c) => c.id !== id);
   }
 
+  /** Deletes a chat made for a first message that could not be sent; a failure leaves it to the next refresh. */
+  async discard(id: number): Promise<void> {
+    this.removeLocal(id);
+    await this.api.call('conversations.delete', { id }).catch(() => undefined);
+  }
+
   touch(id: number, at = Date.now()): void {
     const item = this.find(id);
     if (item && item.updatedAt < at) item.updatedAt = at;

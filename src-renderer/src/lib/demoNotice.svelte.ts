@@ -10,7 +10,10 @@ function readDismissed(): boolean {
   }
 }
 
-/** The first-run notice: shown while Hearth's demo model is the only usable model, until dismissed (remembered). */
+/**
+ * The first-run notice: shown while Hearth's demo model is the only usable model and the chat uses it,
+ * until dismissed (remembered).
+ */
 export class DemoNoticeState {
   dismissed = $state(readDismissed());
 
@@ -20,9 +23,16 @@ export class DemoNoticeState {
     return usable.length > 0 && usable.every((model) => model.demo);
   });
 
-  visible = $derived(this.demoOnly && !this.dismissed);
+  visible = $derived.by(() => {
+    const current = this.chatModel();
+    return this.demoOnly && !this.dismissed && this.engine.models.some((model) => model.demo && model.name === current);
+  });
 
-  constructor(private readonly engine: EngineState) {}
+  constructor(
+    private readonly engine: EngineState,
+    /** The model the chat's next reply uses (ChatState.model). */
+    private readonly chatModel: () => string | null
+  ) {}
 
   dismiss(): void {
     this.dismissed = true;

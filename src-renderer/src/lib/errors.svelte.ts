@@ -36,6 +36,19 @@ export class ErrorState {
     this.items = this.items.filter((item) => item.id !== id);
   }
 
+  /**
+   * What failed in `context` has now worked (a message was sent): its banner would contradict the
+   * screen, so it goes. Errors of reaching the server go as well, since a call just reached it.
+   */
+  resolved(context: string): void {
+    this.items = this.items.filter((item) => item.context !== context && item.code !== 'NETWORK');
+  }
+
+  /** The connection to the server is back: failures to reach it are over. */
+  reconnected(): void {
+    this.items = this.items.filter((item) => item.code !== 'NETWORK');
+  }
+
   clear(): void {
     this.items = [];
   }

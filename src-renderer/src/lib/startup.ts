@@ -1,6 +1,13 @@
+import type { ModelFile } from '$api/contract';
 import { startNewChat } from './actions';
-import { api, chat, conversations, downloads, engine, remotes, ui } from './app';
+import { api, chat, conversations, downloads, engine, errors, remotes, ui } from './app';
 import { focusElement, messageInputId, searchInputId } from './ui.svelte';
+
+/** On a first run, where Hearth's demo model is the only usable one, it is chosen: the first message just works. */
+function firstRunModel(models: readonly ModelFile[]): string | null {
+  const usable = models.filter((model) => model.usable);
+  return usable.length === 1 && usable[0].demo ? usable[0].name : null;
+}
 
 /** Subscribes the stores to the API's events and loads the first state. Returns an unsubscribe. */
 export function startApp(): () => void {
@@ -22,6 +29,7 @@ export function startApp(): () => void {
       if (state === 'reconnecting') missedEvents = true;
       if (state === 'open' && missedEvents) {
         missedEvents = false;
+        errors.reconnected();
         void Promise.all([engine.refresh(), conversations.refresh(), chat.reload(), downloads.refresh(), remotes.load()]);
       }
     })
@@ -40,7 +48,7 @@ export function startApp(): () => void {
   void remotes.load();
   void chat.loadDefaults();
   void Promise.all([engine.refresh(), conversations.refresh()]).then(() => {
-    if (!chat.conversation && !chat.draft.model) chat.draft.model = engine.loadedName;
+    if (!chat.conversation && !chat.draft.model) chat.draft.model = engine.loadedName ?? firstRunModel(engine.models);
   });
   return () => unsubscribers.forEach((unsubscribe) => unsubscribe());
 }

@@ -1,0 +1,89 @@
+/**
+ * The screen agrees with itself and with what happened: which model a chat uses (picker, chat text,
+ * token meter), a first run that just works, and an outage that is visible while it lasts and gone after.
+ */
+import { copyFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { callApi, expect, lastReply, pickModel, sharedModels, storiesModel, test } from './fixtures';
+
+const otherModel = 'llama-2-tiny-random.gguf';
+const picker = (page: import('@playwright/test').Page) => page.getByRole('combobox', { name: 'Model' });
+
+test('opening a chat made with another model: picker, chat text and token meter all name that chat\'s model, without failed calls', async ({ page, startHearth, request }) => {
+  const server = await startHearth();
+  copyFileSync(join(sharedModels, otherModel), join(server.modelsDir, otherModel));
+  const made = (await callApi(request, server, 'conversations.create', { model: storiesModel, title: 'Made with stories', settings: { maxTokens: 8 } })) as { id: number };
+  await callApi(request, server, 'chat.send', { conversationId: made.id, content: 'Once upon a time' });
+  await expect.poll(async () => ((await callApi(request, server, 'engine.status', {})) as { generatingConversationId: number | null }).generatingConversationId).toBeNull();
+  const conflicts: string[] = [];
+  page.on('response', (response) => {
+    if (response.status() === 409) conflicts.push(response.url());
+  });
+  await page.goto(server.pageUrl);
+  await pickModel(page, otherModel);
+
+  await page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: 'Made with stories', exact: true }).click();
+  await expect(picker(page)).toHaveValue(storiesModel);
+  await expect(page.getByTestId('engine-status')).toContainText(otherModel);
+  await expect(page.getByTestId('context-not-loaded')).toHaveText(`Tokens are counted once ${storiesModel} is loaded: it loads when you send.`);
+  // The reply loads the chat's model; then everything names it, and the meter counts.
+  const message = page.getByRole('textbox', { name: 'Message' });
+  await message.fill('The end');
+  await message.press('Enter');
+  await expect(lastReply(page).getByTestId('reply-stats')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('engine-status')).toContainText(storiesModel);
+  await expect(page.getByTestId('context-meter')).toBeVisible();
+  expect(conflicts).toEqual([]);
+});
+
+test('picking a model whose file was deleted: the picker and the chat stay on the model that works', async ({ page, startHearth }) => {
+  const server = await startHearth();
+  copyFileSync(join(sharedModels, otherModel), join(server.modelsDir, otherModel));
+  await page.goto(server.pageUrl);
+  await pickModel(page, storiesModel);
+  await expect(page.getByText(`Chatting with ${storiesModel}, entirely on this machine.`)).toBeVisible();
+
+  rmSync(join(server.modelsDir, otherModel));
+  await picker(page).selectOption({ label: otherModel });
+  await expect(page.getByTestId('error-banner')).toContainText(`Could not load ${otherModel}`);
+  await expect(picker(page)).toHaveValue(storiesModel);
+  await expect(page.getByText(`Chatting with ${storiesModel}, entirely on this machine.`)).toBeVisible();
+  // The models folder was read again: the deleted file is no longer offered.
+  await expect(picker(page).locator('option', { hasText: otherModel })).toHaveCount(0);
+});
+
+test('a first run chats with the demo model at once: chosen, named, and answering the first message', async ({ page, startHearth }) => {
+  const server = await startHearth({ models: 'empty' });
+  await page.goto(server.pageUrl);
+  await expect(picker(page)).toHaveValue('hearth-demo.gguf');
+  await expect(page.getByTestId('demo-notice')).toContainText("You are using Hearth's built-in demo model.");
+  await expect(page.getByText('Chatting with hearth-demo.gguf, entirely on this machine (it loads when you send).')).toBeVisible();
+  const message = page.getByRole('textbox', { name: 'Message' });
+  await message.fill('Hello');
+  await message.press('Enter');
+  await expect(lastReply(page)).toContainText("Hello! I am Hearth's built-in demo model.", { timeout: 60_000 });
+});
+
+test.describe('an outage', () => {
+  test.use({ allowedConsoleError: /net::ERR_CONNECTION_REFUSED|Failed to load resource: net::/ });
+
+  test('is shown while the server is down, and leaves no stale error once it is back and a message went through', async ({ page, startHearth }) => {
+    const server = await startHearth();
+    await page.goto(server.pageUrl);
+    await pickModel(page, storiesModel);
+    await server.stop();
+    await expect(page.getByTestId('outage-banner')).toContainText('The Hearth server is not answering.');
+    const message = page.getByRole('textbox', { name: 'Message' });
+    await message.fill('Once upon a time');
+    await message.press('Enter');
+    await expect(page.getByTestId('error-banner')).toContainText('Could not send the message');
+
+    await server.start();
+    await expect(page.getByTestId('outage-banner')).toHaveCount(0, { timeout: 30_000 });
+    await expect(page.getByTestId('error-banner')).toHaveCount(0);
+    await message.fill('Once upon a time');
+    await message.press('Enter');
+    await expect(lastReply(page).getByTestId('reply-stats')).toBeVisible({ timeout: 60_000 });
+    await expect(page.getByTestId('error-banner')).toHaveCount(0);
+  });
+});
