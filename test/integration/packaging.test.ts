@@ -98,23 +98,28 @@ function electronBuilder(work: string, args: string[]): SpawnSyncReturns<string>
 const megabytes = (bytes: number) => Math.round(bytes / 1e5) / 10;
 const sum = (sizes: Iterable<number>) => [...sizes].reduce((total, size) => total + size, 0);
 
+// Linux only: the stand-in has the layout of Electron's Linux zip. On macOS and Windows electron-builder
+// edits Electron itself (the app bundle's plists and helpers, the executable's resources), which a stand-in cannot take.
 describe.skipIf(process.platform !== 'linux')('packaging dry run: electron-builder --dir with electron-builder.ts, against a stand-in Electron', () => {
-  const work = temporaryDir('hearth-packaging-');
-  const resources = join(work.path, 'dist', arch === 'x64' ? 'linux-unpacked' : `linux-${arch}-unpacked`, 'resources');
-  const networkLog = join(work.path, 'network.log');
+  let work: ReturnType<typeof temporaryDir>;
+  let resources: string;
+  let networkLog: string;
   let build: SpawnSyncReturns<string>;
   let packed: string[];
   let unpacked: Map<string, number>;
 
   beforeAll(() => {
     if (!existsSync(join(root, 'out/main/index.js'))) throw new Error('out/ is missing: run `npm run build` first (npm test does)');
+    work = temporaryDir('hearth-packaging-');
+    resources = join(work.path, 'dist', arch === 'x64' ? 'linux-unpacked' : `linux-${arch}-unpacked`, 'resources');
+    networkLog = join(work.path, 'network.log');
     standInElectron(join(work.path, 'electron'));
     writeFileSync(networkLog, '');
     build = electronBuilder(work.path, ['--dir', '--linux', `--${arch}`]);
     packed = build.status === 0 ? listPackage(join(resources, 'app.asar'), { isPack: false }).map((path) => path.replace(/^[/\\]/, '').replaceAll('\\', '/')) : [];
     unpacked = build.status === 0 ? filesUnder(join(resources, 'app.asar.unpacked')) : new Map();
   }, 150_000);
-  afterAll(() => work.remove());
+  afterAll(() => work?.remove());
 
   it('builds offline: no connection attempted, nothing downloaded', () => {
     expect(build.status, `${build.stdout}\n${build.stderr}`).toBe(0);
@@ -140,10 +145,10 @@ describe.skipIf(process.platform !== 'linux')('packaging dry run: electron-build
 
   it(`ships this machine's llama.cpp builds only (${llamaBuilds.join(', ')}), unpacked; no other architecture, no CUDA`, () => {
     const llama = (paths: Iterable<string>) => new Set([...packagesAmong(paths)].filter((pkg) => pkg.startsWith('node_modules/@node-llama-cpp/')));
-    expect(llama(unpacked.keys())).toEqual(new Set(llamaBuilds.map((build) => `node_modules/@node-llama-cpp/${build}`)));
+    expect(llama(unpacked.keys())).toEqual(new Set(llamaBuilds.map((name) => `node_modules/@node-llama-cpp/${name}`)));
     expect(llama(packed)).toEqual(llama(unpacked.keys()));
-    for (const build of llamaBuilds) expect(unpacked.get(`node_modules/@node-llama-cpp/${build}/bins/${build}/llama-addon.node`)).toBeGreaterThan(0);
-    const shipped = (path: string) => llamaBuilds.some((build) => `${path}/`.startsWith(`node_modules/@node-llama-cpp/${build}/`));
+    for (const name of llamaBuilds) expect(unpacked.get(`node_modules/@node-llama-cpp/${name}/bins/${name}/llama-addon.node`)).toBeGreaterThan(0);
+    const shipped = (path: string) => llamaBuilds.some((name) => `${path}/`.startsWith(`node_modules/@node-llama-cpp/${name}/`));
     expect([...packed, ...unpacked.keys()].filter((path) => path.startsWith('node_modules/@node-llama-cpp/') && !shipped(path))).toEqual([]);
     expect(packed).not.toContain('node_modules/node-llama-cpp/llama/gitRelease.bundle');
   });
