@@ -16,6 +16,7 @@ import { buildMenuTemplate } from './menu';
 import { contentSecurityPolicy, startOpenAiServer } from '../server';
 import { guardSession, guardWebContents } from './security';
 import { createMainWindow } from './window';
+import { createDesktopUpdater } from './updates';
 import { fitToDisplays, readWindowState, trackWindowState, windowStateFile } from './windowState';
 
 const appName = 'Hearth';
@@ -99,7 +100,9 @@ async function start(): Promise<void> {
   const hearth = await openHearth({
     desktop: {
       secrets: createSecretStore(safeStorage, join(paths.dataDir, 'secrets.json')),
-      revealInFolder: (path) => shell.showItemInFolder(path)
+      revealInFolder: (path) => shell.showItemInFolder(path),
+      // Loaded at the first check: electron-updater is CommonJS, its `autoUpdater` a getter on the module.
+      updater: createDesktopUpdater(async () => (await import('electron-updater')).default.autoUpdater, app.isPackaged)
     },
     startOpenAiServer
   });
