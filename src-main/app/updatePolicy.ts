@@ -152,8 +152,10 @@ export const failureTextLimit = 300;
 
 /** A failure in one line a person can read: a known code's sentence, else the message's first line, cut to `failureTextLimit`. */
 export function failureText(error: unknown): string {
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  const { code, path } = typeof error === 'object' && error !== null ? (error as { code?: unknown; path?: unknown }) : {};
   if (typeof code === 'string' && code in updaterErrors) return updaterErrors[code];
+  // electron-updater reads the download cache's name from the file electron-builder writes for a publish setting.
+  if (code === 'ENOENT' && typeof path === 'string' && path.endsWith('app-update.yml')) return 'This build was packaged without a publish setting (no app-update.yml), so it cannot download updates.';
   const firstLine = (error instanceof Error ? error.message : String(error)).split('\n')[0].trim() || 'The update failed.';
   return firstLine.length > failureTextLimit ? `${firstLine.slice(0, failureTextLimit - 1)}…` : firstLine;
 }

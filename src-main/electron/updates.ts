@@ -37,7 +37,7 @@ export interface AppUpdaterLike {
   autoInstallOnAppQuit: boolean;
   readonly netSession: { webRequest: UpdaterWebRequest };
   setFeedURL(options: typeof updateFeed): void;
-  /** Null when the updater is inactive (not a packaged build). */
+  /** Null when the updater is inactive: not a packaged build, or one that cannot replace itself. */
   checkForUpdates(): Promise<{ isUpdateAvailable: boolean; updateInfo: { version: string; releaseName?: string | null; releaseDate: string } } | null>;
   downloadUpdate(): Promise<string[]>;
   quitAndInstall(): void;
@@ -93,7 +93,8 @@ export function createDesktopUpdater(load: () => Promise<AppUpdaterLike>, packag
       packaged,
       async latestRelease(): Promise<ReleaseInfo> {
         const result = await (await ready()).checkForUpdates();
-        if (!result) throw new Error('The updater is not active: only an installed build checks for updates.');
+        // electron-updater is inactive in a build that cannot replace itself, e.g. linux-unpacked (not an AppImage, .deb or .rpm).
+        if (!result) throw new Error('This build cannot update itself: only an installed app (installer, AppImage, .deb or .rpm) can.');
         const { version, releaseName, releaseDate } = result.updateInfo;
         return { version, releaseName: releaseName ?? null, releaseDate: releaseDate || null, installable: result.isUpdateAvailable };
       },

@@ -149,6 +149,9 @@ describe('failures in words', () => {
   it('known updater codes get a sentence; others their first line, cut short', () => {
     const missing = Object.assign(new Error('Unable to find latest version on GitHub (…)\nHttpError: 404'), { code: 'ERR_UPDATER_LATEST_VERSION_NOT_FOUND' });
     expect(failureText(missing)).toBe(`No published release was found at github.com/${updateFeed.owner}/${updateFeed.repo}.`);
+    const noConfig = Object.assign(new Error("ENOENT: no such file or directory, open '/opt/Hearth/resources/app-update.yml'"), { code: 'ENOENT', path: '/opt/Hearth/resources/app-update.yml' });
+    expect(failureText(noConfig)).toMatch(/without a publish setting \(no app-update\.yml\)/);
+    expect(failureText(Object.assign(new Error('ENOENT: models.json'), { code: 'ENOENT', path: '/x/models.json' }))).toBe('ENOENT: models.json');
     expect(failureText(new Error('net::ERR_INTERNET_DISCONNECTED\n    at stack'))).toBe('net::ERR_INTERNET_DISCONNECTED');
     const long = failureText(new Error('x'.repeat(5000)));
     expect(long).toHaveLength(failureTextLimit);

@@ -123,12 +123,12 @@ describe('electron-updater, set up for consent', () => {
     expect(loads).toBe(1);
   });
 
-  it('an inactive updater (not a packaged build) is a failed check, and a missing release name is null', async () => {
+  it('an inactive updater (a build that cannot replace itself) is a failed check, and a missing release name is null', async () => {
     const updater = new FakeAutoUpdater();
     const desktop = createDesktopUpdater(async () => updater, true)(door().gate);
     updater.result = { isUpdateAvailable: false, updateInfo: { version: '0.1.0', releaseDate: '' } };
     expect(await desktop.latestRelease()).toEqual({ version: '0.1.0', releaseName: null, releaseDate: null, installable: false });
     updater.result = null;
-    await expect(desktop.latestRelease()).rejects.toThrow(/not active/);
+    await expect(desktop.latestRelease()).rejects.toThrow(/cannot update itself/);
   });
 });
