@@ -31,8 +31,10 @@ export function unsupportedMessage(runtime: UpdateRuntime): string | null {
 /** Who asked for a check: the user's click, or the check at startup that the user opted into. */
 export type CheckTrigger = 'user' | 'startup';
 
+/** What is asked: a check (by whom), or the download or the install, which only the user's click asks for. */
 export type UpdateRequest = { action: 'check'; trigger: CheckTrigger } | { action: 'download' } | { action: 'install' };
 
+/** Everything a decision depends on, read fresh for each request. */
 export interface UpdateSituation {
   runtime: UpdateRuntime;
   /** Settings → Network's offline switch. */

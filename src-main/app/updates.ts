@@ -2,6 +2,7 @@ import { ApiError, type AvailableUpdate, type UpdatePhase, type UpdateProgress, 
 import type { DesktopUpdater } from './desktop';
 import { checkOutcome, failureText, nextUpdateStep, unsupportedMessage, type CheckTrigger, type UpdateRequest, type UpdateRuntime } from './updatePolicy';
 
+/** What the update service works with; createHearth wires it to the desktop, the preferences and the event bus. */
 export interface UpdateServiceOptions {
   /** The version running (package.json's). */
   currentVersion: string;
@@ -42,6 +43,7 @@ export class UpdateService {
     this.state = { phase: message === null ? 'idle' : 'unsupported', message, available: null, progress: null, checkedAt: null };
   }
 
+  /** Where updating stands now, with the stored settings. */
   status(): UpdateStatus {
     return { currentVersion: this.options.currentVersion, ...this.state, settings: this.options.settings.read() };
   }
@@ -84,6 +86,7 @@ export class UpdateService {
     return this.status();
   }
 
+  /** Stores Settings → Updates (the startup check's consent) and announces the status that follows. */
   configure(changes: Partial<UpdateSettings>): UpdateStatus {
     this.options.settings.write(changes);
     const status = this.status();

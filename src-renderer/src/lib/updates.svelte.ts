@@ -6,6 +6,7 @@ import { Task } from './task.svelte';
 /** What the user can do next about updates, each a button. */
 export type UpdateAction = 'check' | 'download' | 'install';
 
+/** Each action's button text. */
 export const updateActionLabels: Record<UpdateAction, string> = { check: 'Check for updates', download: 'Download', install: 'Restart to install' };
 
 /** The buttons the status offers, the step forward first; none while a step runs or where updates do not apply. */
@@ -75,6 +76,7 @@ export class UpdatesState {
     this.status = status;
   }
 
+  /** Takes a step the user clicked; true when it was not refused (what it leads to arrives as `show`). */
   act(action: UpdateAction): Promise<boolean> {
     const method = ({ check: 'updates.check', download: 'updates.download', install: 'updates.install' } as const)[action];
     return this.acting.run(async () => {
@@ -82,6 +84,7 @@ export class UpdatesState {
     });
   }
 
+  /** The user's consent to a check each time Hearth starts. */
   async setCheckAtStartup(checkAtStartup: boolean): Promise<void> {
     await this.switching.run(async () => {
       this.status = await this.api.call('updates.configure', { settings: { checkAtStartup } });
