@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 
-export const outboundPurposes = ['download', 'hub', 'inspect', 'remote-engine'] as const;
+export const outboundPurposes = ['download', 'hub', 'inspect', 'remote-engine', 'update'] as const;
 export type OutboundPurpose = (typeof outboundPurposes)[number];
 
 /** One request Hearth made (or refused to make) beyond this machine. */
@@ -20,7 +20,7 @@ export interface OutboundRecord {
 }
 
 export interface NetworkSettings {
-  /** Blocks every outbound request: downloads, Hub look-ups, remote engines. */
+  /** Blocks every outbound request: downloads, Hub look-ups, remote engines, update checks. */
   offline: boolean;
 }
 

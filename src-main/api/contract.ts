@@ -41,7 +41,8 @@ import {
   type Message,
   type ModelFile,
   type RecommendResult,
-  type SearchHit
+  type SearchHit,
+  type UpdateStatus, updateSettingsSchema
 } from './shapes';
 
 export * from './shapes';
@@ -227,7 +228,15 @@ export const methods = {
   'downloads.resume': method<Download>()(byId),
   /** Stops the download and deletes its partial file. */
   'downloads.cancel': method<Download>()(byId),
-  'downloads.retry': method<Download>()(byId)
+  'downloads.retry': method<Download>()(byId),
+  // Updating the installed desktop app; each answers where it stands (browser mode and a run from source: why it does not apply).
+  'updates.status': method<UpdateStatus>()(empty),
+  /** Asks the release feed for a newer version (refused while offline); never downloads. */
+  'updates.check': method<UpdateStatus>()(empty),
+  /** On the user's click: download the version found (progress as `updates.changed`); install it, quitting Hearth. */
+  'updates.download': method<UpdateStatus>()(empty),
+  'updates.install': method<UpdateStatus>()(empty),
+  'updates.configure': method<UpdateStatus>()(z.strictObject({ settings: updateSettingsSchema.partial() }))
 };
 
 export type Methods = typeof methods;
@@ -266,7 +275,9 @@ export const events = {
   /** An outbound request was made, refused, or answered. */
   'network.request': event<OutboundRecord>(),
   /** A running benchmark's step, e.g. "decode, 2 sequences, repetition 3 of 5". */
-  'bench.progress': event<{ model: string; step: string; done: number; total: number }>()
+  'bench.progress': event<{ model: string; step: string; done: number; total: number }>(),
+  /** Updating moved on: a check's answer, a download's progress (about once a second), a failure. */
+  'updates.changed': event<UpdateStatus>()
 };
 export type EventName = keyof typeof events;
 export type Events = { [K in EventName]: (typeof events)[K]['payload'] };

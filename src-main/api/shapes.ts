@@ -10,3 +10,4 @@ export * from './models';
 export * from './hardware';
 export * from './measurement';
 export * from './connections';
+export * from './updates';

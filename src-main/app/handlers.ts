@@ -6,6 +6,7 @@ import type { History } from '../history';
 import type { Outbound } from '../network';
 import type { RemoteEngines } from './remotes';
 import type { ApiServerController } from './apiServer';
+import type { UpdateService } from './updates';
 import { deleteModel, importModel, listModels, resolveModelFile, type DownloadManager } from '../models';
 import { hubTokenSecret, type DesktopCapabilities, type SecretStore } from './desktop';
 import type { ChatService } from './chat';
@@ -30,6 +31,7 @@ export interface Services {
   outbound: Outbound;
   remotes: RemoteEngines;
   apiServer: ApiServerController;
+  updates: UpdateService;
 }
 
 export const defaultRecommendContext = 8192;
@@ -43,7 +45,7 @@ export function remoteSuggestionFor(recommendations: Recommendation[]): string |
 }
 
 /** Every method of the contract, bound to the services; the type makes a missing method a compile error. */
-export function createHandlers({ info, modelsDir, history, engine, chat, hardware, loader, downloads, desktop, secrets, inspector, telemetry, bench, outbound, remotes, apiServer }: Services): Handlers {
+export function createHandlers({ info, modelsDir, history, engine, chat, hardware, loader, downloads, desktop, secrets, inspector, telemetry, bench, outbound, remotes, apiServer, updates }: Services): Handlers {
   const hubTokenStatus = (): HubTokenStatus => {
     const fromEnvironment = Boolean(process.env.HF_TOKEN || process.env.HEARTH_HF_TOKEN);
     const stored = secrets.get(hubTokenSecret) !== null;
@@ -156,6 +158,11 @@ export function createHandlers({ info, modelsDir, history, engine, chat, hardwar
     'downloads.pause': ({ id }) => downloads.pause(id),
     'downloads.resume': ({ id }) => downloads.resume(id),
     'downloads.cancel': ({ id }) => downloads.cancel(id),
-    'downloads.retry': ({ id }) => downloads.retry(id)
+    'downloads.retry': ({ id }) => downloads.retry(id),
+    'updates.status': () => updates.status(),
+    'updates.check': () => updates.check(),
+    'updates.download': () => updates.download(),
+    'updates.install': () => updates.install(),
+    'updates.configure': ({ settings }) => updates.configure(settings)
   };
 }

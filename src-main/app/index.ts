@@ -17,6 +17,7 @@ import { OpenAiService } from './openai';
 import { RemoteEngines } from './remotes';
 import { ApiServerController, type StartOpenAiServer } from './apiServer';
 import { recordApiChat } from './openai';
+import { UpdateService } from './updates';
 import packageJson from '../../package.json' with { type: 'json' };
 
 export { LocalBackend } from './backends';
@@ -27,7 +28,8 @@ export { benchmarkFile } from './bench';
 export { historyRemedies } from './historyRemedies';
 export { browserToken } from './browserToken';
 export { keepServingOnUnexpectedErrors } from './lastResort';
-export { memorySecretStore, type SecretStore } from './desktop';
+export { memorySecretStore, type DesktopUpdater, type OutboundGate, type ReleaseInfo, type SecretStore } from './desktop';
+export { updateFeed } from './updatePolicy';
 export type { ApiReply, ApiStream, ApiToolCall, GenerationJob, OpenAiBackend } from './openai';
 export type { TokenLogprob, ToolSpec, Turn } from '../inference';
 
@@ -116,8 +118,16 @@ export async function createHearth(paths: HearthPaths, options: HearthOptions = 
     onFinished: (job, reply) => recordApiChat(history, job, reply)
   });
   const apiServer = new ApiServerController(history, openai, secrets, options.startOpenAiServer ?? null);
+  const updates = new UpdateService({
+    currentVersion: packageJson.version,
+    updater: desktop?.updater?.({ permit: (url, method) => outbound.track('update', url, method) }) ?? null,
+    offline: () => history.preferences.network().offline,
+    settings: { read: () => history.preferences.updates(), write: (changes) => history.preferences.setUpdates(changes) },
+    onChange: (status) => events.emit('updates.changed', status)
+  });
+  updates.startupCheck();
   const router = createRouter(
-    createHandlers({ info, modelsDir: paths.modelsDir, history, engine, chat, hardware, loader, downloads, desktop, secrets, inspector, telemetry, bench, outbound, remotes, apiServer })
+    createHandlers({ info, modelsDir: paths.modelsDir, history, engine, chat, hardware, loader, downloads, desktop, secrets, inspector, telemetry, bench, outbound, remotes, apiServer, updates })
   );
   let closing: Promise<void> | null = null;
   return {

@@ -18,6 +18,7 @@ import { contentSecurityPolicy, startOpenAiServer } from '../server';
 import { guardSession, guardWebContents } from './security';
 import { desktopAlreadyOpenLine, desktopOpenLine } from './startup';
 import { createMainWindow } from './window';
+import { createDesktopUpdater } from './updates';
 import { fitToDisplays, readWindowState, trackWindowState, windowStateFile } from './windowState';
 
 const appName = 'Hearth';
@@ -113,7 +114,9 @@ async function start(): Promise<void> {
   const hearth = await openHearth({
     desktop: {
       secrets,
-      revealInFolder: (path) => shell.showItemInFolder(path)
+      revealInFolder: (path) => shell.showItemInFolder(path),
+      // Loaded at the first check: electron-updater is CommonJS, its `autoUpdater` a getter on the module.
+      updater: createDesktopUpdater(async () => (await import('electron-updater')).default.autoUpdater, app.isPackaged)
     },
     startOpenAiServer
   });

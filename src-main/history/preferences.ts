@@ -5,12 +5,15 @@ import {
   defaultCostSettings,
   defaultGenerationSettings,
   defaultHistorySettings,
+  defaultUpdateSettings,
   historySettingsSchema,
+  updateSettingsSchema,
   type ApiServerSettings,
   type CostSettings,
   type GenerationSettings,
   type HistorySettings,
-  type NetworkSettings
+  type NetworkSettings,
+  type UpdateSettings
 } from '../api';
 import type { z } from 'zod';
 import type { Db } from './db';
@@ -21,6 +24,7 @@ const costKey = 'cost';
 const networkKey = 'network';
 const apiServerKey = 'apiServer';
 const historyKey = 'history';
+const updatesKey = 'updates';
 
 /** The user's app-wide choices, kept in the history database beside what they apply to. */
 export class Preferences {
@@ -71,6 +75,15 @@ export class Preferences {
 
   setHistory(changes: Partial<HistorySettings>): HistorySettings {
     return this.update(historyKey, this.history(), changes);
+  }
+
+  /** Whether Hearth may check for updates at startup: only when the user said so. */
+  updates(): UpdateSettings {
+    return this.merged(updatesKey, updateSettingsSchema, defaultUpdateSettings);
+  }
+
+  setUpdates(changes: Partial<UpdateSettings>): UpdateSettings {
+    return this.update(updatesKey, this.updates(), changes);
   }
 
   /** The stored choices over the defaults; what an older or newer build wrote that does not parse counts as unset. */

@@ -62,6 +62,15 @@ export class Outbound {
     return record;
   }
 
+  /**
+   * `permit`, for a request whose answer the library reports later (electron-updater's, seen through its
+   * session's request hooks): returns what records that answer, a status or an error.
+   */
+  track(purpose: OutboundPurpose, url: string, method = 'GET'): (result: { status: number } | { error: string }) => void {
+    const record = this.permit(purpose, url, method);
+    return (result) => this.update(record, result);
+  }
+
   /** Newest first. */
   log(): OutboundRecord[] {
     return [...this.records].reverse();

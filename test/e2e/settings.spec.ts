@@ -100,3 +100,15 @@ test('offline mode blocks a download, and the outbound log shows what was refuse
   await expect(offline).toHaveAttribute('aria-checked', 'false');
   expect(await callApi(request, server, 'settings.network', {})).toEqual({ offline: false });
 });
+
+test('Settings → Updates in browser mode: the running version, and that updates belong to the desktop app', async ({ page, api }) => {
+  await page.goto('/');
+  await openView(page, 'Settings');
+  const panel = page.getByRole('region', { name: 'Updates', exact: true });
+  const { version } = (await api('app.info')) as { version: string };
+  await expect(panel.getByTestId('update-version')).toHaveText(`This is Hearth ${version}.`);
+  await expect(panel.getByRole('status')).toHaveText(/^Updates are handled by the desktop app.*git pull/);
+  // Nothing to check, download or switch on here.
+  await expect(panel.getByRole('button')).toHaveCount(0);
+  await expect(panel.getByRole('switch')).toHaveCount(0);
+});

@@ -153,7 +153,12 @@ const samples: { [K in MethodName]: (context: Context) => MethodInput<K> } = {
   'downloads.pause': ({ downloadId }) => ({ id: downloadId }),
   'downloads.resume': ({ downloadId }) => ({ id: downloadId }),
   'downloads.cancel': ({ downloadId }) => ({ id: downloadId }),
-  'downloads.retry': ({ downloadId }) => ({ id: downloadId })
+  'downloads.retry': ({ downloadId }) => ({ id: downloadId }),
+  'updates.status': () => ({}),
+  'updates.check': () => ({}),
+  'updates.download': () => ({}),
+  'updates.install': () => ({}),
+  'updates.configure': () => ({ settings: { checkAtStartup: false } })
 };
 
 /**
@@ -177,7 +182,17 @@ const eventSamples: { [K in EventName]: Events[K] & { sample: K } } = {
   'downloads.changed': { ...download, status: 'paused', sample: 'downloads.changed' },
   'telemetry.sample': { at: 1, cpuPercent: 12.5, memoryTotalBytes: 2, memoryFreeBytes: 1, appBytes: 1, gpus: [], sample: 'telemetry.sample' },
   'network.request': { id: 1, at: 1, purpose: 'download', method: 'GET', url: 'https://huggingface.co/x', status: 200, error: null, blocked: false, sample: 'network.request' },
-  'bench.progress': { model: 'm.gguf', step: 'decode', done: 1, total: 2, sample: 'bench.progress' }
+  'bench.progress': { model: 'm.gguf', step: 'decode', done: 1, total: 2, sample: 'bench.progress' },
+  'updates.changed': {
+    currentVersion: '0.1.0',
+    phase: 'downloading',
+    message: null,
+    available: { version: '0.2.0', releaseName: 'Hearth 0.2.0', releaseDate: '2026-01-02T03:04:05.000Z', releaseNotesUrl: 'https://github.com/hearth-app/hearth/releases/tag/v0.2.0' },
+    progress: { percent: 12.5, transferredBytes: 1, totalBytes: 8, bytesPerSecond: 2 },
+    checkedAt: 1,
+    settings: { checkAtStartup: false },
+    sample: 'updates.changed'
+  }
 };
 
 /** Calls every method in a meaningful order over one transport; returns what each gave. */
@@ -265,8 +280,12 @@ async function exerciseEveryMethod(api: HearthTransport, replyEnded: () => Promi
   context.downloadId = (await call('downloads.start')).id;
   await call('downloads.list');
   await call('settings.hubToken');
-  // Browser mode has no keychain and no file manager: both transports give the same typed refusal.
-  for (const name of ['settings.setHubToken', 'models.reveal'] as const) {
+  // Browser mode has no updater: a check answers why, and a download or an install is refused.
+  await call('updates.status');
+  await call('updates.check');
+  await call('updates.configure');
+  // Browser mode has no keychain, no file manager and no updater: both transports give the same typed refusal.
+  for (const name of ['settings.setHubToken', 'models.reveal', 'updates.download', 'updates.install'] as const) {
     results.set(name, await api.call(name, samples[name](context) as never).then(() => 'accepted', (error: { code?: string }) => error.code));
   }
   await call('downloads.inspect');
@@ -330,7 +349,9 @@ describe('every method works over both transports (IPC binding and HTTP binding)
         JSON.parse(JSON.stringify(value, (key, v) => (['id', 'conversationId', 'messageId', 'parentId', 'siblingIds', 'interTokenHistogram', 'createdAt', 'updatedAt', 'loadMs', 'measuredBytes', 'estimatedBytes'].includes(key) || /Ms$|PerSecond$/.test(key) ? undefined : v)));
       expect(overIpc.get('settings.setHubToken')).toBe('FORBIDDEN');
       expect(overHttp.get('models.reveal')).toBe('FORBIDDEN');
-      for (const name of ['app.info', 'models.list', 'engine.status', 'engine.load', 'conversations.create', 'conversations.get', 'engine.unload', 'settings.hubToken', 'settings.setHubToken', 'models.reveal', 'chat.context', 'messages.select', 'messages.delete', 'settings.generationDefaults', 'inspect.tokenize', 'inspect.nextTokens', 'settings.cost'] as const) {
+      expect([overIpc.get('updates.download'), overHttp.get('updates.install')]).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+      expect(overHttp.get('updates.check')).toMatchObject({ phase: 'unsupported', message: expect.stringContaining('desktop app') });
+      for (const name of ['app.info', 'models.list', 'engine.status', 'engine.load', 'conversations.create', 'conversations.get', 'engine.unload', 'settings.hubToken', 'settings.setHubToken', 'models.reveal', 'chat.context', 'messages.select', 'messages.delete', 'settings.generationDefaults', 'inspect.tokenize', 'inspect.nextTokens', 'settings.cost', 'updates.status', 'updates.check', 'updates.configure'] as const) {
         expect({ name, result: withoutVolatile(overHttp.get(name)) }).toEqual({ name, result: withoutVolatile(overIpc.get(name)) });
       }
       const exported = (results: Map<MethodName, unknown>) => withoutVolatile(JSON.parse((results.get('conversations.export') as { content: string }).content));

@@ -16,6 +16,7 @@ import { NextTokensState, TokenizerState } from './playground.svelte';
 import { SearchState } from './search.svelte';
 import { ToastState } from './toast.svelte';
 import { UiState } from './ui.svelte';
+import { UpdatesState } from './updates.svelte';
 
 /*
  * The renderer's one API client (IPC in Electron, HTTP + SSE in browser mode) and the stores bound to
@@ -49,6 +50,7 @@ export const apiServer = new ApiServerState(api, errors, toast);
 export const remotes = new RemotesState(api, errors);
 export const network = new NetworkState(api, errors);
 export const historySettings = new HistorySettingsState(api, errors);
+export const updates = new UpdatesState(api, errors);
 
 let dashboard: Promise<Dashboard> | undefined;
 

@@ -4,6 +4,7 @@ import type { ErrorState } from './errors.svelte';
 import { apiServerForm, describeApiServerIssue, mergeOutbound, readApiServerForm, type ApiServerFields, type ApiServerForm } from './networking';
 import { Task } from './task.svelte';
 import type { ToastState } from './toast.svelte';
+import type { UpdatesState } from './updates.svelte';
 
 function describeFailure(error: unknown): string[] {
   const failure = ApiClientError.from(error);
@@ -190,14 +191,16 @@ export interface AppSettingsStores {
   remotes: RemotesState;
   network: NetworkState;
   history: HistorySettingsState;
+  updates: UpdatesState;
 }
 
-/** What the open Settings view keeps going: the outbound log, live. Returns what stops it when the view closes. */
-export function openAppSettings(api: HearthApi, { apiServer, remotes, network, history }: AppSettingsStores): () => void {
-  const unsubscribe = api.on('network.request', (record) => network.add(record));
+/** What the open Settings view keeps going: the outbound log and the update status, live. Returns what stops it when the view closes. */
+export function openAppSettings(api: HearthApi, { apiServer, remotes, network, history, updates }: AppSettingsStores): () => void {
+  const unsubscribe = [api.on('network.request', (record) => network.add(record)), api.on('updates.changed', (status) => updates.show(status))];
   void apiServer.load();
   void remotes.load();
   void network.load();
   void history.load();
-  return unsubscribe;
+  void updates.load();
+  return () => unsubscribe.forEach((stop) => stop());
 }
