@@ -15,7 +15,7 @@ import { startTestHearth, type TestHearth } from '../helpers/hearth';
 import { startFileServer, type FileServer } from '../helpers/file-server';
 import { stories260K, tinyRandomLlama } from '../helpers/paths';
 
-const appUrl = 'file:///opt/hearth/out/renderer/index.html';
+const appUrl = 'hearth://app/';
 const token = 'parity-test-token-with-enough-characters';
 
 /** A recording ipcMain + webContents + ipcRenderer pair, wired the way Electron wires them. */
