@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Arch, type Configuration } from 'electron-builder';
+import { updateFeed } from './src-main/app/updatePolicy';
 
 /**
  * How Hearth becomes installers (`npm run package`; README "Install" says what ships and why).
@@ -73,6 +74,8 @@ const config: Configuration = {
   asarUnpack: ['node_modules/@node-llama-cpp/**', 'node_modules/better-sqlite3/prebuilds/*.node'],
   npmRebuild: false,
   beforePack: packagesOnlyWhatItHas,
+  // Written into the app as app-update.yml: where electron-updater looks for releases (Settings → Updates).
+  publish: { ...updateFeed },
   linux: {
     target: [
       { target: 'AppImage', arch: ['x64', 'arm64'] },

@@ -29,7 +29,7 @@ const knownCauses: Array<{ pattern: RegExp; advice: string }> = [
   {
     pattern: /SUID sandbox helper binary|setuid_sandbox|No usable sandbox|unprivileged user namespaces?/i,
     advice:
-      "Chromium's sandbox cannot start: this system (Ubuntu 23.10+ with AppArmor, or a container) forbids the user namespaces an unpackaged Electron needs. The installed app (AppImage or .deb) sets this up; running from source, see README → Develop"
+      "Chromium's sandbox cannot start: this system (Ubuntu 23.10+ with AppArmor, or a container) forbids the user namespaces an unpackaged Electron needs. The .deb package sets this up; running from source, see README → Develop"
   },
   { pattern: /error while loading shared libraries: (\S+)/i, advice: 'a system library Electron needs is missing' },
   { pattern: /Missing X server or \$DISPLAY|cannot open display|Failed to connect to Wayland display/i, advice: 'no display could be opened' }

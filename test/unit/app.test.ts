@@ -111,7 +111,7 @@ describe('desktop launcher', () => {
 
   it('puts a failed Electron start into one line: how it ended, the known cause, its last words', () => {
     expect(describeFailedStart({ code: null, signal: 'SIGTRAP', stderrTail: ['x', 'No usable sandbox! Update your kernel', ''] })).toBe(
-      "Electron was killed by SIGTRAP (signal 5) before its window opened; Chromium's sandbox cannot start: this system (Ubuntu 23.10+ with AppArmor, or a container) forbids the user namespaces an unpackaged Electron needs. The installed app (AppImage or .deb) sets this up; running from source, see README → Develop; Electron said: \"No usable sandbox! Update your kernel\""
+      "Electron was killed by SIGTRAP (signal 5) before its window opened; Chromium's sandbox cannot start: this system (Ubuntu 23.10+ with AppArmor, or a container) forbids the user namespaces an unpackaged Electron needs. The .deb package sets this up; running from source, see README → Develop; Electron said: \"No usable sandbox! Update your kernel\""
     );
     expect(describeFailedStart({ code: 1, signal: null, stderrTail: ['Missing X server or $DISPLAY'] })).toMatch(/^Electron exited with code 1 before its window opened; no display could be opened;/);
     expect(describeFailedStart({ code: 3, signal: null, stderrTail: [] })).toBe('Electron exited with code 3 before its window opened');
