@@ -48,7 +48,9 @@ export function formatReplyStats(metrics: MessageMetrics): string {
   if (metrics.ttftMs !== null) parts.push(`${formatDuration(metrics.ttftMs)} to first token`);
   parts.push(tokens(metrics.outputTokens));
   if (metrics.thoughtTokens > 0) parts.push(thinkingSummary(metrics));
-  parts.push(`stopped: ${stopReasonLabels[metrics.stopReason]}${metrics.stopSequence ? ` "${metrics.stopSequence}"` : ''}`);
+  // "stopped by you" is a sentence already; the other reasons read after "stopped:".
+  if (metrics.stopReason === 'abort') parts.push(stopReasonLabels.abort);
+  else parts.push(`stopped: ${stopReasonLabels[metrics.stopReason]}${metrics.stopSequence ? ` "${metrics.stopSequence}"` : ''}`);
   const acceptance = acceptanceRate(metrics.speculation);
   if (acceptance !== null) parts.push(`${Math.round(acceptance * 100)}% of drafts accepted`);
   if (metrics.droppedTurns > 0) parts.push(`${metrics.droppedTurns} oldest ${metrics.droppedTurns === 1 ? 'turn' : 'turns'} left out`);

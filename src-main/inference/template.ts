@@ -37,7 +37,10 @@ function thinkingOf(wrapper: ChatWrapper): ThinkingSupport {
   return wrapper.settings.segments?.thought ? 'always' : 'none';
 }
 
-function chat(wrapper: ChatWrapper, name = wrapper.wrapperName): PromptFormat {
+/** What a model's own Jinja template is called on screen and in exports (node-llama-cpp names its wrapper "JinjaTemplate"). */
+export const modelJinjaFormatName = "the model's own (Jinja)";
+
+function chat(wrapper: ChatWrapper, name = wrapper instanceof JinjaTemplateChatWrapper ? modelJinjaFormatName : wrapper.wrapperName): PromptFormat {
   return { kind: 'chat', wrapper, name, thinking: thinkingOf(wrapper) };
 }
 

@@ -130,7 +130,7 @@ test('Stop (and Esc) leaves a partial reply marked "stopped by you"', async ({ p
   await page.getByRole('button', { name: 'Stop' }).click();
 
   const stats = reply.getByTestId('reply-stats');
-  await expect(stats).toContainText('stopped: stopped by you');
+  await expect(stats).toContainText('stopped by you');
   const tokens = Number((await stats.textContent())?.match(/(\d+) tokens?/)?.[1]);
   expect(tokens).toBeGreaterThan(0);
   expect(tokens).toBeLessThan(2000);

@@ -108,6 +108,9 @@ test('a benchmark runs from the dashboard, lists its figures, and leaves the cha
   await expect(item.getByTestId('bench-tg')).toContainText(formatStatistic(latest.decodeTokensPerSecond, 'tok/s'));
   await expect(item.getByTestId('bench-pp')).toContainText(formatStatistic(latest.prefillTokensPerSecond, 'tok/s'));
   await expect(item.getByTestId('bench-limit')).toContainText(`${Math.round(latest.percentOfLimit)}% of limit`);
+  // Plain words: the device by name, one thread in the singular, no nested brackets.
+  await expect(item.getByTestId('bench-device')).toHaveText(/^CPU \(.+\) · 1 thread · 0 GPU layers · context [\d,]+$/);
+  await expect(item.getByTestId('bench-limit')).toContainText('GB/s, measured by a CPU memory test');
   await expect(item.getByRole('table', { name: 'Parallel decoding' }).getByRole('row')).toHaveCount(1 + latest.parallel.length);
   // The cost panel now prices a token from this benchmark.
   await expect(page.getByTestId('local-cost')).toContainText(`the latest benchmark (${storiesModel}, decode mean)`);

@@ -38,7 +38,7 @@ describe('the built-in demo model (real node-llama-cpp)', () => {
   });
 
   it('loads as a chat model through its own template', () => {
-    expect(engine.status().model).toMatchObject({ isBaseModel: false, chatTemplate: 'JinjaTemplate' });
+    expect(engine.status().model).toMatchObject({ isBaseModel: false, chatTemplate: "the model's own (Jinja)" });
     expect(engine.loaded!.model.getWarnings()).toEqual([]);
   });
 

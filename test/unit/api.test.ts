@@ -78,7 +78,7 @@ describe('reply stats line', () => {
 
   it('leaves out figures that were not measured', () => {
     expect(formatReplyStats({ ...metrics, decodeTokensPerSecond: null, ttftMs: null, outputTokens: 1, stopReason: 'abort' })).toBe(
-      '1 token · stopped: stopped by you'
+      '1 token · stopped by you'
     );
     expect(formatReplyStats({ ...metrics, decodeTokensPerSecond: 12.345 })).toMatch(/^12\.3 tok\/s/);
   });

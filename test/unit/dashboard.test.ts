@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { interTokenBucketsMs, type BenchmarkResult, type MessageMetrics, type ReplyRecord, type TelemetrySample } from '../../src-main/api';
 import { sampleMetrics } from '../fixtures/metrics';
+import { bandwidthSourceText, count, deviceLabel } from '../../src-renderer/src/lib/format';
 import {
   dayRange,
   formatMoney,
@@ -187,5 +188,18 @@ describe('live chart columns', () => {
   it('draws each reply’s decode speed and time to first token at its time', () => {
     const records = [reply({ decodeTokensPerSecond: 12, ttftMs: 80 }, 5000)];
     expect(replyColumns(records)).toEqual([[5], [12], [80]]);
+  });
+});
+
+describe('benchmark facts in plain words', () => {
+  it('names the device, counts in the singular when there is one, and says where the bandwidth came from', () => {
+    expect(deviceLabel('cpu:AMD EPYC 7763 64-Core Processor')).toBe('CPU (AMD EPYC 7763 64-Core Processor)');
+    expect(deviceLabel('cuda:NVIDIA H200')).toBe('CUDA GPU (NVIDIA H200)');
+    expect(deviceLabel('vulkan:unknown')).toBe('Vulkan GPU');
+    expect(count(1, 'thread')).toBe('1 thread');
+    expect(count(0, 'GPU layer')).toBe('0 GPU layers');
+    expect(count(2048, 'token')).toBe('2,048 tokens');
+    expect(bandwidthSourceText('measured (CPU memory test)')).toBe('measured by a CPU memory test');
+    expect(bandwidthSourceText('GPU specification table')).toBe("from the GPU's specification");
   });
 });

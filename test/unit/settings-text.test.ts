@@ -129,20 +129,20 @@ describe('the context counter’s warning', () => {
   it('says what the policy does once turns no longer fit', () => {
     expect(contextWarning({ ...report, droppedTurns: 2 })).toBe('The 2 oldest turns no longer fit: the model will not see them (the system prompt is kept).');
     expect(contextWarning({ ...report, policy: 'stop', promptTokens: 2048, remainingTokens: 0 })).toBe(
-      'Only 0 tokens left for the reply, fewer than the 512 a reply needs: the next reply will stop with a message.'
+      'Only 0 tokens are left for the reply, fewer than the 512 a reply needs: the next reply will stop with a message.'
     );
     expect(contextWarning({ ...report, promptTokens: 1900, remainingTokens: 148 })).toBe(
-      'Only 148 tokens left for the reply, and no older turns left to drop: the reply may stop when the context is full.'
+      'Only 148 tokens are left for the reply, and no older turns left to drop: the reply may stop when the context is full.'
     );
   });
 
   it('warns ahead, once less than twice the room a reply needs is left', () => {
     expect(contextWarning({ ...report, promptTokens: 1024, remainingTokens: 1024 })).toBeNull();
     expect(contextWarning({ ...report, promptTokens: 1200, remainingTokens: 848 })).toBe(
-      'Only 848 tokens left for the reply: below 512, the oldest turns will be dropped to make room (the system prompt is kept).'
+      'Only 848 tokens are left for the reply. Once fewer than 512 are left, the oldest turns will be dropped to make room (the system prompt is kept).'
     );
     expect(contextWarning({ ...report, policy: 'stop', promptTokens: 1200, remainingTokens: 848 })).toBe(
-      'Only 848 tokens left for the reply: below 512, the next reply will stop with a message instead.'
+      'Only 848 tokens are left for the reply. Once fewer than 512 are left, the next reply will stop with a message instead.'
     );
   });
 });

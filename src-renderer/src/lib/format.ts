@@ -10,10 +10,33 @@ export function formatReplyDetails(metrics: MessageMetrics): string {
     `Chat template: ${metrics.chatTemplate}`,
     `Prompt: ${metrics.promptTokens} tokens (${metrics.prefillTokens} evaluated` +
       (metrics.prefillTokensPerSecond != null ? `, ${formatRate(metrics.prefillTokensPerSecond)})` : ')'),
-    `Total: ${formatDuration(metrics.totalMs)} on ${metrics.threads} threads`,
+    `Total: ${formatDuration(metrics.totalMs)} on ${count(metrics.threads, 'thread')}`,
     `Temperature ${metrics.settings.temperature}, max tokens ${metrics.settings.maxTokens}`
   ];
   return lines.join('\n');
+}
+
+/** "1 thread", "4 threads". */
+export function count(n: number, noun: string): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? noun : `${noun}s`}`;
+}
+
+const backendNames: Record<string, string> = { cpu: 'CPU', cuda: 'CUDA GPU', vulkan: 'Vulkan GPU', metal: 'Metal GPU' };
+
+/** A benchmark's device key ("cpu:AMD EPYC 7763", "cuda:NVIDIA H200") in words: "CPU (AMD EPYC 7763)". */
+export function deviceLabel(key: string): string {
+  const colon = key.indexOf(':');
+  if (colon === -1) return key;
+  const backend = key.slice(0, colon);
+  const device = key.slice(colon + 1);
+  return `${backendNames[backend] ?? backend}${device && device !== 'unknown' ? ` (${device})` : ''}`;
+}
+
+/** Where a benchmark's memory bandwidth came from, as the end of "… at 20.1 GB/s, <this>". */
+export function bandwidthSourceText(source: string): string {
+  if (source === 'measured (CPU memory test)') return 'measured by a CPU memory test';
+  if (source === 'GPU specification table') return "from the GPU's specification";
+  return source;
 }
 
 export function formatBytes(bytes: number): string {

@@ -33,7 +33,10 @@ export const settingInfo: Record<SettingName, { label: string; hint: string }> =
   maxTokens: { label: 'Max tokens', hint: 'The longest a reply may get, in tokens, its thinking included.' },
   seed: { label: 'Seed', hint: 'Same seed, settings and prompt give the same reply; empty picks a random one.' },
   stop: { label: 'Stop sequences', hint: 'The reply ends just before any of these texts (up to 8).' },
-  stopAtEos: { label: 'Stop at end-of-sequence', hint: "Off: the model's end token is never picked, so replies run to max tokens or a stop sequence." },
+  stopAtEos: {
+    label: 'Stop at end-of-sequence',
+    hint: 'The reply ends when the model writes its end token. Clear it to ignore that token: replies then run to max tokens or a stop sequence.'
+  },
   contextSize: { label: 'Context length', hint: "Tokens the model sees at once (prompt and reply); empty uses the model's default." },
   contextOverflow: { label: 'When the conversation no longer fits', hint: 'What happens once the prompt and the reply outgrow the context.' },
   chatTemplate: { label: 'Chat template', hint: 'How the conversation is written out for the model.' },
@@ -199,7 +202,7 @@ export function contextWarning(report: ContextReport): string | null {
   const remaining = Math.max(0, report.remainingTokens);
   const reserve = report.reserveTokens.toLocaleString('en-US');
   if (remaining >= report.reserveTokens * 2) return null;
-  const left = `Only ${remaining.toLocaleString('en-US')} tokens left for the reply`;
+  const left = `Only ${remaining.toLocaleString('en-US')} tokens are left for the reply`;
   if (remaining < report.reserveTokens) {
     // Dropping turns would have been reported above: none are left to drop.
     return dropping
@@ -207,6 +210,6 @@ export function contextWarning(report: ContextReport): string | null {
       : `${left}, fewer than the ${reserve} a reply needs: the next reply will stop with a message.`;
   }
   return dropping
-    ? `${left}: below ${reserve}, the oldest turns will be dropped to make room ${kept}.`
-    : `${left}: below ${reserve}, the next reply will stop with a message instead.`;
+    ? `${left}. Once fewer than ${reserve} are left, the oldest turns will be dropped to make room ${kept}.`
+    : `${left}. Once fewer than ${reserve} are left, the next reply will stop with a message instead.`;
 }
