@@ -59,7 +59,10 @@ export class ConversationStore {
     return this.get(Number(result.lastInsertRowid));
   }
 
-  /** Changes what is given, leaving the rest as it is. */
+  /**
+   * Changes what is given, leaving the rest as it is. Not activity: `updatedAt`, which orders the list,
+   * stays (a renamed or pinned chat keeps its place among the recent ones; messages move it up).
+   */
   update(id: number, changes: ConversationChanges): Conversation {
     const current = this.get(id);
     const next = {
@@ -71,8 +74,8 @@ export class ConversationStore {
       pinned: changes.pinned ?? current.pinned
     };
     this.db
-      .prepare('UPDATE conversations SET title = ?, model = ?, system_prompt = ?, settings = ?, chat_template = ?, pinned = ?, updated_at = ? WHERE id = ?')
-      .run(next.title, next.model, next.systemPrompt, JSON.stringify(next.settings), next.chatTemplate, next.pinned ? 1 : 0, this.now(), id);
+      .prepare('UPDATE conversations SET title = ?, model = ?, system_prompt = ?, settings = ?, chat_template = ?, pinned = ? WHERE id = ?')
+      .run(next.title, next.model, next.systemPrompt, JSON.stringify(next.settings), next.chatTemplate, next.pinned ? 1 : 0, id);
     return this.get(id);
   }
 

@@ -84,6 +84,18 @@ describe('history (real SQLite file)', () => {
     expect(() => history.conversations.restore(b.id)).toThrow(/not in the trash/);
   });
 
+  it('keeps a renamed or pinned-and-unpinned chat in its place: only messages move a chat up the list', () => {
+    const older = history.conversations.create({ title: 'Older', createdAt: 1_000, updatedAt: 1_000 });
+    const newer = history.conversations.create({ title: 'Newer', createdAt: 2_000, updatedAt: 2_000 });
+    const renamed = history.conversations.update(older.id, { title: 'Older, renamed' });
+    history.conversations.update(older.id, { pinned: true });
+    history.conversations.update(older.id, { pinned: false });
+    expect(renamed.updatedAt).toBe(1_000);
+    expect(history.conversations.list().map((c) => c.id)).toEqual([newer.id, older.id]);
+    history.messages.add(older.id, { role: 'user', content: 'hello again', status: 'complete' });
+    expect(history.conversations.list().map((c) => c.id)).toEqual([older.id, newer.id]);
+  });
+
   it('purging the trash deletes the conversation and its messages and metrics', () => {
     const c = history.conversations.create();
     const m = history.messages.add(c.id, { role: 'assistant', content: 'hello purge', status: 'complete' });
