@@ -187,9 +187,13 @@ const csvColumns: [string, (record: ReplyRecord) => string | number | null][] = 
   ['ttfa_ms', (r) => r.metrics.ttfaMs]
 ];
 
+/**
+ * Measured figures keep two decimals (0.01 ms, 0.01 tok/s, beyond what the clock resolves): a
+ * spreadsheet shows 742.13, not 742.1283749201.
+ */
 function csvField(value: string | number | null): string {
   if (value === null) return '';
-  const text = String(value);
+  const text = typeof value === 'number' && !Number.isInteger(value) ? String(Math.round(value * 100) / 100) : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

@@ -117,6 +117,10 @@ describe('the replies CSV', () => {
     expect(lines[0].endsWith(',temperature,thought_tokens,thinking_ms,ttfa_ms')).toBe(true);
     const thinker = exportRepliesCsv([{ messageId: 3, conversationId: 1, conversationTitle: 'Q', createdAt: 0, metrics: sampleMetrics({ thoughtTokens: 40, thinkingMs: 812.5, ttfaMs: 830 }) }]);
     expect(thinker.content.trimEnd().split('\r\n')[1].endsWith(',40,812.5,830')).toBe(true);
+    const unrounded = exportRepliesCsv([{ messageId: 4, conversationId: 1, conversationTitle: 'R', createdAt: 0, metrics: sampleMetrics({ decodeTokensPerSecond: 742.1283749201, ttftMs: 3.004999 }) }]);
+    const fields = unrounded.content.trimEnd().split('\r\n')[1].split(',');
+    expect(fields[12]).toBe('742.13');
+    expect(fields[10]).toBe('3');
   });
 });
 

@@ -12,7 +12,8 @@ import {
   outboundLogCapacity,
   outboundResult,
   readApiServerForm,
-  remoteModelGroups
+  remoteModelGroups,
+  replySourceText
 } from '../../src-renderer/src/lib/networking';
 
 function record(id: number, overrides: Partial<OutboundRecord> = {}): OutboundRecord {
@@ -124,6 +125,13 @@ describe('remote engines in the model picker', () => {
     expect(modelLabel('stories260K.gguf', engines)).toBe('stories260K.gguf');
     expect(modelLabel('remote:4/qwen', engines)).toBe('qwen — GPU box');
     expect(modelLabel('remote:9/qwen', engines)).toBe('qwen — a removed engine');
+  });
+
+  it('says where replies come from: this machine, or the remote engine (never "locally" for a remote chat)', () => {
+    const engines = [engine(4, { name: 'GPU box' })];
+    expect(replySourceText('stories260K.gguf', engines)).toBe('replies run locally');
+    expect(replySourceText(null, engines)).toBe('replies run locally');
+    expect(replySourceText('remote:4/qwen', engines)).toBe('replies come from GPU box, over the network');
   });
 
   it('says where a key is kept', () => {

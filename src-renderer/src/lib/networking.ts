@@ -132,6 +132,14 @@ export function modelLabel(name: string, engines: readonly RemoteEngine[]): stri
   return `${remote.model} — ${engine?.name ?? 'a removed engine'}`;
 }
 
+/** Where a chat's replies come from, for the composer's hint: this machine, or the named remote engine. */
+export function replySourceText(model: string | null, engines: readonly RemoteEngine[]): string {
+  const remote = model === null ? null : parseRemoteModelName(model);
+  if (!remote) return 'replies run locally';
+  const engine = engines.find((candidate) => candidate.id === remote.engineId);
+  return `replies come from ${engine?.name ?? 'a removed engine'}, over the network`;
+}
+
 /** Where an engine's key is kept, in words. */
 export function keyStorageText(engine: RemoteEngine): string {
   if (!engine.hasKey) return 'No key';
