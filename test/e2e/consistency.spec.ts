@@ -4,7 +4,7 @@
  */
 import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { callApi, expect, lastReply, pickModel, sharedModels, storiesModel, test } from './fixtures';
+import { callApi, expect, lastReply, pickModel, setSampling, sharedModels, storiesModel, test } from './fixtures';
 
 const otherModel = 'llama-2-tiny-random.gguf';
 const picker = (page: import('@playwright/test').Page) => page.getByRole('combobox', { name: 'Model' });
@@ -86,4 +86,34 @@ test.describe('an outage', () => {
     await expect(lastReply(page).getByTestId('reply-stats')).toBeVisible({ timeout: 60_000 });
     await expect(page.getByTestId('error-banner')).toHaveCount(0);
   });
+});
+
+test('a long reply: scrolled up while it streams, "Jump to latest" rejoins it; its Timeline opens into view', async ({ page }) => {
+  await page.goto('/');
+  await pickModel(page, storiesModel);
+  await setSampling(page, { temperature: 0, maxTokens: 2000 });
+  await page.getByRole('button', { name: 'Chat settings', exact: true }).click();
+  await page.getByLabel('Stop at end-of-sequence').uncheck();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  const message = page.getByRole('textbox', { name: 'Message' });
+  await message.fill('Once upon a time');
+  await message.press('Enter');
+  const list = page.getByRole('region', { name: 'Messages' });
+  await expect(lastReply(page)).toContainText('Lily');
+  await list.evaluate((element) => element.scrollTo({ top: 0 }));
+  const jump = page.getByRole('button', { name: 'Jump to latest' });
+  await expect(jump).toBeVisible();
+  await jump.click();
+  await expect(jump).toBeHidden();
+  await expect(lastReply(page).getByTestId('reply-stats')).toBeVisible({ timeout: 60_000 });
+  await lastReply(page).getByRole('button', { name: 'Timeline' }).click();
+  await expect(lastReply(page).getByTestId('reply-timeline')).toBeInViewport();
+});
+
+test('the page carries the app icon', async ({ page, request }) => {
+  await page.goto('/');
+  const href = await page.locator('link[rel="icon"]').getAttribute('href');
+  const icon = await request.get(new URL(href!, page.url()).href);
+  expect(icon.status()).toBe(200);
+  expect(icon.headers()['content-type']).toBe('image/svg+xml');
 });

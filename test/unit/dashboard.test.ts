@@ -9,6 +9,7 @@ import {
   groupByModel,
   interTokenBucketLabels,
   latestFirst,
+  clockTicks,
   loadColumns,
   meanOf,
   memoryColumns,
@@ -183,6 +184,21 @@ describe('live chart columns', () => {
       [10, null],
       [null, 40]
     ]);
+  });
+
+  it('breaks the line where no samples came (the dashboard was closed) instead of joining across the silence', () => {
+    const samples = [sample(1000), sample(2000), sample(60_000), sample(61_000)];
+    expect(loadColumns(samples, 0)).toEqual([
+      [1, 2, 3, 60, 61],
+      [10, 10, null, 10, 10]
+    ]);
+  });
+
+  it('labels time ticks as clock times, minutes on the minute', () => {
+    const at = Date.UTC(2026, 10, 30, 14, 5, 0) / 1000;
+    const ticks = clockTicks([at, at + 30], 'en-GB');
+    expect(ticks[0]).toMatch(/^\d\d:05$/);
+    expect(ticks[1]).toMatch(/^\d\d:05:30$/);
   });
 
   it('draws each reply’s decode speed and time to first token at its time', () => {

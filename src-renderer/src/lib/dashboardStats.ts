@@ -143,26 +143,47 @@ export function mergeSamples(current: readonly TelemetrySample[], added: readonl
   return sorted.filter((sample) => sample.at > newest - windowMs);
 }
 
+/** Samples come a second apart while watched; a longer silence (the dashboard was closed) is a gap, not a line. */
+export const liveGapMs = 2500;
+
+/** A point in a live chart: a sample, or the start of a gap (its values are null, so uPlot breaks the line there). */
+type LivePoint = { at: number; sample: TelemetrySample | null };
+
+function withGaps(samples: readonly TelemetrySample[]): LivePoint[] {
+  const points: LivePoint[] = [];
+  samples.forEach((sample, index) => {
+    const previous = samples[index - 1];
+    if (previous && sample.at - previous.at > liveGapMs) points.push({ at: previous.at + 1000, sample: null });
+    points.push({ at: sample.at, sample });
+  });
+  return points;
+}
+
 /** uPlot's time axis counts seconds. */
-function seconds(samples: readonly TelemetrySample[]): number[] {
-  return samples.map((sample) => sample.at / 1000);
+function columns(samples: readonly TelemetrySample[], values: Array<(sample: TelemetrySample) => number | null>): AlignedData {
+  const points = withGaps(samples);
+  return [points.map((point) => point.at / 1000), ...values.map((value) => points.map((point) => (point.sample ? value(point.sample) : null)))];
 }
 
 /** Columns for the memory chart: RAM in use, Hearth's own, then VRAM in use per GPU (by position). */
 export function memoryColumns(samples: readonly TelemetrySample[], gpuCount: number): AlignedData {
-  const perGpu = Array.from({ length: gpuCount }, (_, gpu) => samples.map((sample) => sample.gpus[gpu]?.vramUsedBytes ?? null));
-  return [
-    seconds(samples),
-    samples.map((sample) => sample.memoryTotalBytes - sample.memoryFreeBytes),
-    samples.map((sample) => sample.appBytes),
-    ...perGpu
-  ];
+  return columns(samples, [
+    (sample) => sample.memoryTotalBytes - sample.memoryFreeBytes,
+    (sample) => sample.appBytes,
+    ...Array.from({ length: gpuCount }, (_, gpu) => (sample: TelemetrySample) => sample.gpus[gpu]?.vramUsedBytes ?? null)
+  ]);
 }
 
 /** Columns for the load chart: CPU %, then each GPU's utilisation where the platform reports it. */
 export function loadColumns(samples: readonly TelemetrySample[], gpuCount: number): AlignedData {
-  const perGpu = Array.from({ length: gpuCount }, (_, gpu) => samples.map((sample) => sample.gpus[gpu]?.utilizationPercent ?? null));
-  return [seconds(samples), samples.map((sample) => sample.cpuPercent), ...perGpu];
+  return columns(samples, [(sample) => sample.cpuPercent, ...Array.from({ length: gpuCount }, (_, gpu) => (sample: TelemetrySample) => sample.gpus[gpu]?.utilizationPercent ?? null)]);
+}
+
+/** The live charts' time ticks (uPlot seconds) as clock times: "14:05" on the minute, "14:05:30" between. */
+export function clockTicks(splits: readonly number[], locale?: string): string[] {
+  const minutes = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', hour12: false });
+  const seconds = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+  return splits.map((split) => (split % 60 === 0 ? minutes : seconds).format(split * 1000));
 }
 
 /** Columns for the replies-over-time chart: decode tok/s and time to first token against when each reply was made. */
