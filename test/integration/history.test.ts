@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultGenerationSettings, snippetMarkEnd, snippetMarkStart } from '../../src-main/api';
 import { History } from '../../src-main/history';
 import { migrations } from '../../src-main/history/migrations';
+import { toTrigramQuery } from '../../src-main/history/search';
 import { temporaryDir } from '../helpers/paths';
 import { sampleMetrics } from '../fixtures/metrics';
 
@@ -293,6 +294,153 @@ describe('upgrading a history from before thoughts were kept (schema 10 → 11)'
         db.prepare('UPDATE message_metrics SET details = ? WHERE message_id = 1').run(JSON.stringify({ thinkingMs: -5, thoughtTokens: 7, speculation: { kind: 'promptLookup', draftModel: null, validated: 3, refuted: 1 } }))
       );
       expect(history.messages.get(1).metrics).toMatchObject({ thinkingMs: null, thoughtTokens: 7, speculation: { validated: 3 } });
+    } finally {
+      history.close();
+      dir.remove();
+    }
+  });
+});
+
+describe('searching scripts written without spaces (Chinese, Japanese, Korean, Thai)', () => {
+  let dir: ReturnType<typeof temporaryDir>;
+  let file: string;
+  let history: History;
+  let conversation: number;
+  const say = (content: string, thought = '') => history.messages.add(conversation, { role: 'assistant', content, thought, status: 'complete' }).id;
+  const found = (query: string) => history.search(query).map((hit) => hit.messageId);
+
+  beforeEach(() => {
+    dir = temporaryDir();
+    file = join(dir.path, 'history.sqlite');
+    history = History.open(file);
+    conversation = history.conversations.create({ title: '旅行' }).id;
+  });
+  afterEach(() => {
+    history.close();
+    dir.remove();
+  });
+
+  it('finds a Japanese word inside a sentence, at any length down to one character, and marks it in the snippet', () => {
+    const tokyo = say('私は東京に住んでいます');
+    say('大阪は食べ物がおいしい');
+    expect(found('東京')).toEqual([tokyo]);
+    expect(found('住んで')).toEqual([tokyo]);
+    expect(found('京')).toEqual([tokyo]);
+    expect(found('京都')).toEqual([]);
+    expect(history.search('東京')[0].snippet).toBe(`私は${snippetMarkStart}東京${snippetMarkEnd}に住んでいます`);
+    expect(history.search('住んで')[0].snippet).toBe(`私は東京に${snippetMarkStart}住んで${snippetMarkEnd}います`);
+  });
+
+  it('finds a Chinese word inside a sentence', () => {
+    const beijing = say('我住在北京市中心');
+    say('上海的天气很好');
+    expect(found('北京')).toEqual([beijing]);
+    expect(found('北京市中心')).toEqual([beijing]);
+    expect(found('南京')).toEqual([]);
+  });
+
+  it('finds a Korean noun with its particle attached, and inside a compound', () => {
+    const seoul = say('저는 서울에 살아요');
+    const university = say('서울대학교에서 공부해요');
+    expect(found('서울').sort()).toEqual([seoul, university].sort());
+    expect(found('대학교')).toEqual([university]);
+    expect(found('살아요')).toEqual([seoul]);
+    expect(history.search('대학교')[0].snippet).toContain(`서울${snippetMarkStart}대학교${snippetMarkEnd}에서`);
+  });
+
+  it('finds a Thai word inside a sentence', () => {
+    const bangkok = say('ฉันอาศัยอยู่ที่กรุงเทพมหานคร');
+    expect(found('กรุงเทพ')).toEqual([bangkok]);
+    expect(found('มหานคร')).toEqual([bangkok]);
+  });
+
+  it('needs every part of a mixed-script query, Latin words included', () => {
+    const gpt4 = say('GPT-4の性能を比べました');
+    const tokyo = say('I moved to Tokyo (東京) last year');
+    say('東京 is far from here');
+    expect(found('GPT-4の性能')).toEqual([gpt4]);
+    expect(found('GPT-5の性能')).toEqual([]);
+    expect(found('Tokyo 東京')).toEqual([tokyo]);
+    expect(found('tokyo 京')).toEqual([tokyo]);
+    const [hit] = history.search('Tokyo 東京');
+    expect(hit.snippet).toContain(`${snippetMarkStart}Tokyo${snippetMarkEnd} (${snippetMarkStart}東京${snippetMarkEnd})`);
+  });
+
+  it('searches CJK thoughts only when "search thinking too" is on', () => {
+    const message = say('答えは42です', 'まず東京の人口を考える');
+    expect(found('東京')).toEqual([]);
+    expect(found('人口')).toEqual([]);
+    history.preferences.setHistory({ searchThoughts: true });
+    expect(history.search('東京')).toMatchObject([{ messageId: message, inThought: true, snippet: `まず${snippetMarkStart}東京${snippetMarkEnd}の人口を考える` }]);
+    expect(history.search('人口を考')).toMatchObject([{ messageId: message, inThought: true }]);
+    expect(history.search('答え')).toMatchObject([{ messageId: message, inThought: false }]);
+  });
+
+  it('keeps the CJK index in step on update and delete, and leaves trashed conversations out', () => {
+    const message = say('私は東京に住んでいます', '東京について考える');
+    history.preferences.setHistory({ searchThoughts: true });
+    history.messages.updateContent(message, { content: '私は大阪に住んでいます', thought: '大阪について考える' });
+    expect(found('東京に住')).toEqual([]);
+    expect(found('大阪に住')).toEqual([message]);
+    expect(found('大阪について')).toEqual([message]);
+    history.conversations.trash(conversation);
+    expect(found('大阪に住')).toEqual([]);
+    history.conversations.restore(conversation);
+    inspect(file, (db) => db.prepare('DELETE FROM messages WHERE id = ?').run(message));
+    expect(found('大阪に住')).toEqual([]);
+    inspect(file, (db) => {
+      // Gone from the trigram indexes themselves, not merely hidden by the join with messages.
+      expect(db.prepare("SELECT count(*) FROM messages_trigram WHERE messages_trigram MATCH '\"大阪に\"'").pluck().get()).toBe(0);
+      expect(db.prepare("SELECT count(*) FROM thoughts_trigram WHERE thoughts_trigram MATCH '\"大阪に\"'").pluck().get()).toBe(0);
+    });
+  });
+
+  it('indexes every character that search reads as CJK or Thai, and no character of the scripts before Thai', () => {
+    const trigger = inspect(file, (db) => db.prepare("SELECT sql FROM sqlite_master WHERE name = 'messages_trigram_insert'").pluck().get() as string);
+    const glob = /GLOB '([^']+)'/.exec(trigger)![1];
+    const codePoints = Array.from({ length: 0x40000 }, (_, codePoint) => codePoint).filter((codePoint) => codePoint < 0xd800 || codePoint > 0xdfff);
+    const searchedAsCjk = codePoints.filter((codePoint) => toTrigramQuery(String.fromCodePoint(codePoint)) !== null);
+    expect(searchedAsCjk.length).toBeGreaterThan(90_000);
+    inspect(file, (db) => {
+      const unmatched = db.prepare('SELECT value FROM json_each(?) WHERE NOT char(value) GLOB ?').pluck();
+      expect(unmatched.all(JSON.stringify(searchedAsCjk), glob)).toEqual([]);
+      const matched = db.prepare('SELECT value FROM json_each(?) WHERE char(value) GLOB ?').pluck();
+      expect(matched.all(JSON.stringify(codePoints.filter((codePoint) => codePoint < 0x0e00)), glob)).toEqual([]);
+    });
+  });
+
+  it('indexes by trigram only the messages that hold such scripts', () => {
+    say('A plain English answer');
+    say('日本語の答え', 'An English thought');
+    inspect(file, (db) => {
+      expect(db.prepare('SELECT count(*) FROM messages_trigram').pluck().get()).toBe(1);
+      expect(db.prepare('SELECT count(*) FROM thoughts_trigram').pluck().get()).toBe(0);
+    });
+  });
+});
+
+describe('upgrading a history from before CJK search (schema 12 → 13)', () => {
+  it('indexes the CJK answers and thoughts already there', () => {
+    const dir = temporaryDir();
+    const file = join(dir.path, 'history.sqlite');
+    inspect(file, (db) => {
+      for (const migration of migrations.slice(0, 12)) db.exec(migration);
+      db.pragma('user_version = 12');
+      db.prepare("INSERT INTO conversations (id, title, model, created_at, updated_at) VALUES (1, 'old', 'stories260K.gguf', 1, 1)").run();
+      const insert = db.prepare("INSERT INTO messages (id, conversation_id, role, content, thought, status, created_at, updated_at) VALUES (?, 1, 'assistant', ?, ?, 'complete', 1, 1)");
+      insert.run(1, '私は東京に住んでいます', '');
+      insert.run(2, 'an old answer', '我住在北京市中心');
+      insert.run(3, '저는 서울에 살아요', '');
+    });
+    const history = History.open(file);
+    try {
+      expect(history.search('東京').map((hit) => hit.messageId)).toEqual([1]);
+      expect(history.search('住んで').map((hit) => hit.messageId)).toEqual([1]);
+      expect(history.search('서울').map((hit) => hit.messageId)).toEqual([3]);
+      expect(history.search('北京')).toEqual([]);
+      history.preferences.setHistory({ searchThoughts: true });
+      expect(history.search('北京市')).toMatchObject([{ messageId: 2, inThought: true }]);
+      expect(history.search('answer')).toMatchObject([{ messageId: 2, inThought: false }]);
     } finally {
       history.close();
       dir.remove();

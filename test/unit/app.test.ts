@@ -4,7 +4,7 @@ import { continuedTurn, titleFrom, turnsOf } from '../../src-main/app/chat';
 import { deltaIntervalMs, ReplyStream } from '../../src-main/app/replyStream';
 import { keepServingOnUnexpectedErrors } from '../../src-main/app/lastResort';
 import { resolvePaths, platformAppDataDir } from '../../src-main/paths';
-import { snippetOf, toFtsQuery } from '../../src-main/history/search';
+import { snippetOf, toFtsQuery, toTrigramQuery } from '../../src-main/history/search';
 import { describeFailedStart, missingDisplayReason } from '../../src-main/electron/startup';
 
 const message = (role: Message['role'], content: string, status: Message['status'] = 'complete'): Message => ({
@@ -99,6 +99,29 @@ describe('search queries', () => {
     expect(toFtsQuery('  ?! ')).toBeNull();
     expect(toFtsQuery('café')).toBe('"café"*');
   });
+
+  it('leaves text without CJK or Thai to the word index', () => {
+    expect(toTrigramQuery('little girl')).toBeNull();
+    expect(toTrigramQuery('café NEAR(a)')).toBeNull();
+  });
+
+  it('looks for runs of scripts written without spaces as substrings: trigram phrases from three characters, scanned below', () => {
+    expect(toTrigramQuery('私は東京に住んでいます')).toEqual({ match: '"私は東京に住んでいます"', scanned: [] });
+    expect(toTrigramQuery('東京')).toEqual({ match: null, scanned: ['東京'] });
+    expect(toTrigramQuery('京')).toEqual({ match: null, scanned: ['京'] });
+    expect(toTrigramQuery('東京、住んで。')).toEqual({ match: '"住んで"', scanned: ['東京'] });
+    expect(toTrigramQuery('我住在北京市中心')).toEqual({ match: '"我住在北京市中心"', scanned: [] });
+    expect(toTrigramQuery('北京')).toEqual({ match: null, scanned: ['北京'] });
+    expect(toTrigramQuery('저는 서울에 살아요')).toEqual({ match: '"서울에" "살아요"', scanned: ['저는'] });
+    expect(toTrigramQuery('서울')).toEqual({ match: null, scanned: ['서울'] });
+    expect(toTrigramQuery('ที่กรุงเทพ')).toEqual({ match: '"ที่กรุงเทพ"', scanned: [] });
+  });
+
+  it('splits mixed-script text where the script changes, and keeps every part', () => {
+    expect(toTrigramQuery('Tokyo 東京')).toEqual({ match: '"Tokyo"', scanned: ['東京'] });
+    expect(toTrigramQuery('GPT-4の性能')).toEqual({ match: '"GPT" "の性能"', scanned: ['4'] });
+    expect(toTrigramQuery('Qwen3で"翻訳" OR x')).toEqual({ match: '"Qwen3"', scanned: ['で', '翻訳', 'OR', 'x'] });
+  });
 });
 
 describe('desktop launcher', () => {
@@ -128,6 +151,18 @@ describe('search snippets', () => {
     expect(long.startsWith('…')).toBe(true);
     expect(long.endsWith('…')).toBe(true);
     expect(long.split(' ').length).toBeLessThan(20);
+  });
+
+  it('marks CJK and Latin substrings anywhere in a run of CJK text', () => {
+    expect(snippetOf('私は東京に住んでいます', ['東京'], 'substring')).toBe(`私は${snippetMarkStart}東京${snippetMarkEnd}に住んでいます`);
+    expect(snippetOf('新しいGPUを買った', ['gpu', 'を'], 'substring')).toBe(`新しい${snippetMarkStart}GPU${snippetMarkEnd}${snippetMarkStart}を${snippetMarkEnd}買った`);
+    expect(snippetOf('저는 서울에 살아요', ['서울'], 'substring')).toBe(`저는 ${snippetMarkStart}서울${snippetMarkEnd}에 살아요`);
+    expect(snippetOf('A Café in 東京', ['cafe', '東京'], 'substring')).toBe(`A ${snippetMarkStart}Café${snippetMarkEnd} in ${snippetMarkStart}東京${snippetMarkEnd}`);
+  });
+
+  it('keeps a snippet of CJK text short, about two characters to a word', () => {
+    const snippet = snippetOf(`${'あ'.repeat(100)}東京${'い'.repeat(100)}`, ['東京'], 'substring');
+    expect(snippet).toBe(`…${'あ'.repeat(8)}${snippetMarkStart}東京${snippetMarkEnd}${'い'.repeat(22)}…`);
   });
 });
 
