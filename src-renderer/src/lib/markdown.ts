@@ -56,6 +56,16 @@ const marked = new Marked({
     // Remote images would be network traffic the user did not start: show them as links instead.
     image({ href, text }: Tokens.Image): string {
       return `<a href="${escapeHtml(href)}">${escapeHtml(text || href)}</a>`;
+    },
+    // A task's checkbox is labelled by its item's first paragraph or line, not by its sub-items.
+    listitem(item: Tokens.ListItem): string | false {
+      if (!item.task) return false;
+      const [first, ...rest] = item.tokens;
+      // Loose list: the checkbox opens the first paragraph. Tight list: the checkbox, then the first line's text.
+      if (first?.type === 'paragraph') return `<li class="task"><p><label>${this.parser.parseInline(first.tokens ?? [])}</label></p>\n${this.parser.parse(rest)}</li>\n`;
+      const [line, ...after] = rest;
+      const [label, body] = line?.type === 'text' ? [[first, ...(line.tokens ?? [])], after] : [[first], rest];
+      return `<li class="task"><label>${this.parser.parseInline(label)}</label>${this.parser.parse(body)}</li>\n`;
     }
   }
 });
@@ -69,16 +79,24 @@ function installHooks(): void {
       node.setAttribute('target', '_blank');
       node.setAttribute('rel', 'noopener noreferrer nofollow');
     }
+    // The only input there is a task's checkbox: it shows a state and is never a control.
+    if (node instanceof HTMLInputElement) {
+      const checked = node.hasAttribute('checked');
+      for (const { name } of Array.from(node.attributes)) node.removeAttribute(name);
+      node.setAttribute('type', 'checkbox');
+      node.setAttribute('disabled', '');
+      if (checked) node.setAttribute('checked', '');
+    }
   });
 }
 
 const purifyConfig = {
-  FORBID_TAGS: ['style', 'img', 'svg', 'math', 'form', 'input', 'button', 'textarea', 'select', 'iframe', 'video', 'audio'],
+  FORBID_TAGS: ['style', 'img', 'svg', 'math', 'form', 'button', 'textarea', 'select', 'iframe', 'video', 'audio'],
   FORBID_ATTR: ['style'],
   ALLOW_DATA_ATTR: false
 };
 
-/** Markdown → sanitized HTML string: marked (raw HTML escaped, code highlighted), then DOMPurify. */
+/** Markdown → sanitized HTML string: marked (raw HTML escaped, code highlighted, task checkboxes), then DOMPurify. */
 export function renderMarkdown(source: string): string {
   installHooks();
   const html = marked.parse(source, { async: false });
