@@ -17,6 +17,7 @@ import sql from 'highlight.js/lib/languages/sql';
 import typescript from 'highlight.js/lib/languages/typescript';
 import xml from 'highlight.js/lib/languages/xml';
 import yaml from 'highlight.js/lib/languages/yaml';
+import { isKatexStyle, katexStyleAttribute, mathExtension } from './math';
 
 const languages = { bash, c, cpp, css, go, java, javascript, json, markdown: markdownLang, python, rust, shell, sql, typescript, xml, yaml };
 for (const [name, definition] of Object.entries(languages)) hljs.registerLanguage(name, definition);
@@ -68,12 +69,21 @@ const marked = new Marked({
       return `<li class="task"><label>${this.parser.parseInline(label)}</label>${this.parser.parse(body)}</li>\n`;
     }
   }
-});
+}, mathExtension);
+
+const htmlNamespace = 'http://www.w3.org/1999/xhtml';
 
 let hooksInstalled = false;
 function installHooks(): void {
   if (hooksInstalled) return;
   hooksInstalled = true;
+  DOMPurify.addHook('uponSanitizeElement', (node) => {
+    // MathML and SVG only as KaTeX draws them.
+    if (node instanceof Element && node.namespaceURI !== htmlNamespace && !node.closest('.katex')) node.remove();
+  });
+  DOMPurify.addHook('uponSanitizeAttribute', (node, data) => {
+    if (data.attrName === katexStyleAttribute && isKatexStyle(node, data.attrValue)) data.forceKeepAttr = true;
+  });
   DOMPurify.addHook('afterSanitizeAttributes', (node) => {
     if (node instanceof HTMLAnchorElement) {
       node.setAttribute('target', '_blank');
@@ -91,12 +101,17 @@ function installHooks(): void {
 }
 
 const purifyConfig = {
-  FORBID_TAGS: ['style', 'img', 'svg', 'math', 'form', 'button', 'textarea', 'select', 'iframe', 'video', 'audio'],
+  FORBID_TAGS: ['style', 'img', 'form', 'button', 'textarea', 'select', 'iframe', 'video', 'audio'],
+  // KaTeX keeps a formula's TeX in MathML's <annotation> (text only, unlike <annotation-xml>).
+  ADD_TAGS: ['semantics', 'annotation'],
   FORBID_ATTR: ['style'],
   ALLOW_DATA_ATTR: false
 };
 
-/** Markdown → sanitized HTML string: marked (raw HTML escaped, code highlighted, task checkboxes), then DOMPurify. */
+/**
+ * Markdown → sanitized HTML string: marked (raw HTML escaped, code highlighted, math by KaTeX, task
+ * checkboxes), then DOMPurify. KaTeX's styles come out as data for `applyKatexStyles`.
+ */
 export function renderMarkdown(source: string): string {
   installHooks();
   const html = marked.parse(source, { async: false });
