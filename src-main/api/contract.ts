@@ -44,6 +44,7 @@ import {
   type SearchHit,
   type UpdateStatus, updateSettingsSchema
 } from './shapes';
+import { hubMethods } from './hub';
 import { method } from './method';
 
 export * from './shapes';
@@ -56,6 +57,8 @@ const byId = z.strictObject({ id });
 const partialSettings = generationSettingsSchema.partial();
 
 export const methods = {
+  // Finding GGUF files on the Hugging Face Hub (hub.ts).
+  ...hubMethods,
   'app.info': method<AppInfo>()(empty),
   'models.list': method<ModelFile[]>()(empty),
   /** Copies (or links) a GGUF from anywhere into the models folder, after checking it. */
