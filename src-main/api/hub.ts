@@ -12,7 +12,7 @@ export const hubSorts = ['downloads', 'likes', 'recent'] as const;
 export type HubSort = (typeof hubSorts)[number];
 
 /** `owner/name`, as the Hub spells a repository (the same pattern `hf:` sources accept). */
-export const hubRepoPattern = /^[\w.-]+\/[\w.-]+$/;
+const hubRepoPattern = /^[\w.-]+\/[\w.-]+$/;
 
 /** One repository a search found: what the Hub's `GET /api/models` says of it. */
 export interface HubRepository {

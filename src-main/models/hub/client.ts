@@ -40,7 +40,11 @@ export function gatedAccess(hub: HubOptions, repo: string): string {
     : `Gated: accept its terms at ${hub.endpoint}/${repo}, then give Hearth a Hugging Face token (${tokenHow}).`;
 }
 
-/** What a refused answer (HTTP 401 or 403) needs: the Hub answers so for gated, private and (without a token) missing repositories alike. */
+/**
+ * What a refused answer (HTTP 401 or 403) needs. The Hub answers 401 for private and gated repositories without a
+ * token and for missing ones alike, and 403 for a gated one the token's account may not open yet (huggingface_hub,
+ * utils/_http.py, `hf_raise_for_status`), so the sentence names each.
+ */
 function refusedAccess(hub: HubOptions, repo: string): string {
   return hub.token
     ? `The Hub refused ${repo} to your token: it is gated and your account has not been granted access at ${hub.endpoint}/${repo} yet, or it is private.`
