@@ -9,6 +9,7 @@ import { DemoNoticeState } from './demoNotice.svelte';
 import { DownloadsState } from './downloads.svelte';
 import { EngineState } from './engine.svelte';
 import { ErrorState } from './errors.svelte';
+import { HubState } from './hub.svelte';
 import { InstalledState } from './installed.svelte';
 import { ModelLibrary } from './library.svelte';
 import { ModelsState } from './models.svelte';
@@ -42,6 +43,7 @@ export const calculator = new CalculatorState(api);
 export const installed = new InstalledState(api, chat, engine, errors);
 export const downloads = new DownloadsState(api, engine, errors, installed, models, toast);
 export const library = new ModelLibrary(api, engine, toast);
+export const hub = new HubState(api);
 
 export const tokenizer = new TokenizerState(api);
 export const nextTokens = new NextTokensState(api);
