@@ -69,6 +69,8 @@ function installHooks(): void {
       node.setAttribute('target', '_blank');
       node.setAttribute('rel', 'noopener noreferrer nofollow');
     }
+    // A code block scrolls sideways: in the Tab order, its arrow keys scroll it.
+    if (node.nodeName === 'PRE') node.setAttribute('tabindex', '0');
   });
 }
 
