@@ -6,6 +6,62 @@ function sideways(box: Locator) {
   return box.evaluate((element) => ({ left: element.scrollLeft, overflows: element.scrollWidth > element.clientWidth }));
 }
 
+test('search results take the arrow keys: ↓/↑ choose a hit, Enter opens its chat, Esc clears the search', async ({ page, api }) => {
+  // Titles that say which is which; "quokka" is found in these two only.
+  await api('conversations.import', { content: conversationExport('Quokka first', 'Where do quokkas live?', 'On Rottnest Island.') });
+  await api('conversations.import', { content: conversationExport('Quokka second', 'What do quokkas eat?', 'Leaves and grasses.') });
+  await page.goto('/');
+  await page.keyboard.press('Control+k');
+  const box = page.getByLabel('Search chats');
+  await expect(box).toBeFocused();
+  await page.keyboard.type('quokka');
+  const hits = page.getByTestId('search-hit');
+  await expect(hits).toHaveCount(2);
+  const [first, second] = [hits.nth(0), hits.nth(1)];
+  const secondTitle = ((await second.locator('.title').textContent()) ?? '').trim();
+
+  // Before: nothing chosen. ↓ chooses the first hit, ↓ the second, ↑ the first again, ↑ wraps to the last.
+  await expect(hits.and(page.locator('[aria-selected="true"]'))).toHaveCount(0);
+  await page.keyboard.press('ArrowDown');
+  await expect(first).toHaveAttribute('aria-selected', 'true');
+  // As a combobox and its listbox: the focus stays in the box, which names the chosen option.
+  await expect(box).toHaveRole('combobox');
+  await expect(box).toHaveAttribute('aria-expanded', 'true');
+  await expect(page.getByRole('listbox', { name: 'Search results' }).getByRole('option')).toHaveCount(2);
+  await expect(box).toHaveAttribute('aria-activedescendant', (await first.getAttribute('id'))!);
+  const chosenBackground = await first.evaluate((element) => getComputedStyle(element).backgroundColor);
+  expect(chosenBackground).not.toBe(await second.evaluate((element) => getComputedStyle(element).backgroundColor));
+  await page.keyboard.press('ArrowDown');
+  await expect(second).toHaveAttribute('aria-selected', 'true');
+  await expect(first).toHaveAttribute('aria-selected', 'false');
+  await page.keyboard.press('ArrowUp');
+  await expect(first).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('ArrowUp');
+  await expect(second).toHaveAttribute('aria-selected', 'true');
+  await expect(box).toBeFocused();
+
+  // Enter opens the chosen one, and the keyboard carries on in its message box.
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(secondTitle);
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeFocused();
+  await expect(box).toHaveValue('');
+
+  // The list itself is one Tab stop after the box, and takes the same keys (Home and End too); Esc returns to the box.
+  await box.fill('quokka');
+  await expect(hits).toHaveCount(2);
+  await page.keyboard.press('Tab');
+  const list = page.getByRole('listbox', { name: 'Search results' });
+  await expect(list).toBeFocused();
+  await page.keyboard.press('End');
+  await expect(second).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('Home');
+  await expect(first).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('Escape');
+  await expect(box).toHaveValue('');
+  await expect(box).toBeFocused();
+  await expect(page.getByRole('navigation', { name: 'Conversations' })).toBeVisible();
+});
+
 test('a code block and the curl example scroll sideways from the keyboard, after Tab reaches them', async ({ page, api, startHearth }) => {
   const wide = `console.log('${'a line wider than the message column, '.repeat(6)}');`;
   await api('conversations.import', { content: conversationExport('Wide code', 'Show me wide code', ['```js', wide, '```'].join('\n')) });

@@ -25,4 +25,7 @@ export function focusElement(id: string, select = false): void {
 }
 
 export const searchInputId = 'search-input';
+/** The search results' list, which the search box controls. */
+export const searchResultsId = 'search-results';
+export const searchHitId = (messageId: number): string => `search-hit-${messageId}`;
 export const messageInputId = 'message-input';
