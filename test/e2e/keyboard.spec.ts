@@ -62,6 +62,21 @@ test('search results take the arrow keys: ↓/↑ choose a hit, Enter opens its 
   await expect(page.getByRole('navigation', { name: 'Conversations' })).toBeVisible();
 });
 
+test('Esc closes the Chat settings panel and gives the focus back to its button', async ({ page }) => {
+  await page.goto('/');
+  const button = page.getByRole('button', { name: 'Chat settings', exact: true });
+  await button.focus();
+  await page.keyboard.press('Enter');
+  const panel = page.getByRole('region', { name: 'Conversation settings' });
+  await expect(panel).toBeVisible();
+  await expect(button).toHaveAttribute('aria-expanded', 'true');
+  await panel.getByLabel('Temperature').focus();
+  await page.keyboard.press('Escape');
+  await expect(panel).toBeHidden();
+  await expect(button).toHaveAttribute('aria-expanded', 'false');
+  await expect(button).toBeFocused();
+});
+
 test('a code block and the curl example scroll sideways from the keyboard, after Tab reaches them', async ({ page, api, startHearth }) => {
   const wide = `console.log('${'a line wider than the message column, '.repeat(6)}');`;
   await api('conversations.import', { content: conversationExport('Wide code', 'Show me wide code', ['```js', wide, '```'].join('\n')) });

@@ -12,6 +12,12 @@ export class UiState {
   connection = $state<ConnectionState>('connecting');
   /** A message to scroll to and highlight (set when a search hit is opened). */
   focusMessageId = $state<number | null>(null);
+
+  /** Closes the chat's gear panel and gives the focus back to its button, where the keyboard was before it opened. */
+  closeChatSettings(): void {
+    this.chatSettingsOpen = false;
+    focusElement(chatSettingsButtonId);
+  }
 }
 
 export function focusElement(id: string, select = false): void {
@@ -29,3 +35,4 @@ export const searchInputId = 'search-input';
 export const searchResultsId = 'search-results';
 export const searchHitId = (messageId: number): string => `search-hit-${messageId}`;
 export const messageInputId = 'message-input';
+export const chatSettingsButtonId = 'chat-settings-button';
