@@ -77,6 +77,28 @@ test('Esc closes the Chat settings panel and gives the focus back to its button'
   await expect(button).toBeFocused();
 });
 
+test('the first Tab stop is a skip link, shown when focused, that takes the focus past the sidebar', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeFocused();
+  // From the message box, where the app starts, Tab runs past the end of the page, then starts again at its top.
+  const outside = () => page.evaluate(() => document.activeElement === document.body);
+  for (let stops = 0; stops < 20 && !(await outside()); stops++) await page.keyboard.press('Tab');
+  expect(await outside()).toBe(true);
+  await page.keyboard.press('Tab');
+  await expect(page.locator(':focus')).toHaveText('Skip to main content');
+  const skip = page.getByRole('link', { name: 'Skip to main content' });
+  await expect(skip).toBeFocused();
+  expect((await skip.boundingBox())?.width).toBeGreaterThan(40);
+
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Tab');
+  // The next stop is in the view (the chat's header), not one of the sidebar's views, search or conversations.
+  await expect(page.getByRole('main').locator(':focus')).toHaveCount(1);
+  await expect(page.getByRole('complementary').locator(':focus')).toHaveCount(0);
+  // Out of the way again once it has no focus.
+  expect((await skip.boundingBox())?.width).toBeLessThan(2);
+});
+
 test('a code block and the curl example scroll sideways from the keyboard, after Tab reaches them', async ({ page, api, startHearth }) => {
   const wide = `console.log('${'a line wider than the message column, '.repeat(6)}');`;
   await api('conversations.import', { content: conversationExport('Wide code', 'Show me wide code', ['```js', wide, '```'].join('\n')) });

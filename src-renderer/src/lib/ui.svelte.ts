@@ -36,3 +36,5 @@ export const searchResultsId = 'search-results';
 export const searchHitId = (messageId: number): string => `search-hit-${messageId}`;
 export const messageInputId = 'message-input';
 export const chatSettingsButtonId = 'chat-settings-button';
+/** The view beside the sidebar, where the skip link goes. */
+export const mainId = 'main-content';
