@@ -1,5 +1,5 @@
 import type { Locator } from '@playwright/test';
-import { conversationExport, expect, lastReply, openView, test } from './fixtures';
+import { callApi, conversationExport, expect, lastReply, openView, test } from './fixtures';
 
 /** How far a box is scrolled sideways, and whether it has more to show. */
 function sideways(box: Locator) {
@@ -97,6 +97,43 @@ test('the first Tab stop is a skip link, shown when focused, that takes the focu
   await expect(page.getByRole('complementary').locator(':focus')).toHaveCount(0);
   // Out of the way again once it has no focus.
   expect((await skip.boundingBox())?.width).toBeLessThan(2);
+});
+
+test('a conversation in the sidebar is one Tab stop, and ← / → reach its actions', async ({ page, request, startHearth }) => {
+  // Its own server: these two are the only conversations, neither pinned.
+  const server = await startHearth();
+  for (const title of ['Tab stop one', 'Tab stop two']) await callApi(request, server, 'conversations.import', { content: conversationExport(title, 'A question', 'A reply.') });
+  await page.goto(server.pageUrl);
+  const items = page.getByRole('navigation', { name: 'Conversations' }).getByTestId('conversation-item');
+  await expect(items).toHaveCount(2);
+  const [first, second] = [items.nth(0), items.nth(1)];
+  const firstTitle = ((await first.textContent()) ?? '').trim();
+  const open = first.getByRole('button', { name: firstTitle, exact: true });
+
+  // Tab goes from one conversation to the next, not through its Rename, Pin and Delete.
+  await open.focus();
+  await page.keyboard.press('Tab');
+  await expect(second.getByRole('button').first()).toBeFocused();
+  await page.keyboard.press('Shift+Tab');
+  await expect(open).toBeFocused();
+
+  // → walks the actions (shown while the conversation has the focus), ← walks back.
+  const rename = first.getByRole('button', { name: `Rename ${firstTitle}` });
+  await expect(rename).toBeVisible();
+  await page.keyboard.press('ArrowRight');
+  await expect(rename).toBeFocused();
+  await page.keyboard.press('ArrowRight');
+  await expect(first.getByRole('button', { name: `Pin ${firstTitle}` })).toBeFocused();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await expect(first.getByRole('button', { name: `Delete ${firstTitle}` })).toBeFocused();
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowLeft');
+  await expect(rename).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(first.getByRole('textbox', { name: 'Conversation title' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(first.getByRole('textbox', { name: 'Conversation title' })).toHaveCount(0);
 });
 
 test('a code block and the curl example scroll sideways from the keyboard, after Tab reaches them', async ({ page, api, startHearth }) => {

@@ -36,5 +36,7 @@ export const searchResultsId = 'search-results';
 export const searchHitId = (messageId: number): string => `search-hit-${messageId}`;
 export const messageInputId = 'message-input';
 export const chatSettingsButtonId = 'chat-settings-button';
+/** The line that tells how to reach a conversation's actions from the keyboard. */
+export const conversationKeysId = 'conversation-keys';
 /** The view beside the sidebar, where the skip link goes. */
 export const mainId = 'main-content';
