@@ -15,6 +15,7 @@ import { ModelLibrary } from './library.svelte';
 import { ModelsState } from './models.svelte';
 import { NextTokensState, TokenizerState } from './playground.svelte';
 import { SearchState } from './search.svelte';
+import { ThemeState } from './theme.svelte';
 import { ToastState } from './toast.svelte';
 import { UiState } from './ui.svelte';
 import { UpdatesState } from './updates.svelte';
@@ -31,6 +32,7 @@ export const errors = new ErrorState();
 export const toast = new ToastState();
 export const announcer = new Announcer();
 export const ui = new UiState();
+export const theme = new ThemeState({ root: document.documentElement, storage: localStorage, systemDark: matchMedia('(prefers-color-scheme: dark)') });
 
 export const engine = new EngineState(api, errors);
 export const conversations = new ConversationsState(api, errors);

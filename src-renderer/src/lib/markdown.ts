@@ -97,6 +97,8 @@ function installHooks(): void {
       node.setAttribute('disabled', '');
       if (checked) node.setAttribute('checked', '');
     }
+    // A code block scrolls sideways: in the Tab order, its arrow keys scroll it.
+    if (node.nodeName === 'PRE') node.setAttribute('tabindex', '0');
   });
 }
 
