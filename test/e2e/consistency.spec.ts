@@ -119,3 +119,25 @@ test('the page carries the app icon', async ({ page }) => {
   expect(icon.status()).toBe(200);
   expect(icon.headers()['content-type']).toBe('image/svg+xml');
 });
+
+test('the sidebar folds away: by its button on a wide window, by itself on a narrow one, where it opens over the chat', async ({ page }) => {
+  await page.goto('/');
+  const sidebar = page.getByRole('navigation', { name: 'Views' });
+  await page.getByRole('button', { name: 'Hide the sidebar' }).click();
+  await expect(sidebar).toBeHidden();
+  await page.getByRole('button', { name: 'Show the sidebar' }).click();
+  await expect(sidebar).toBeVisible();
+
+  await page.setViewportSize({ width: 600, height: 800 });
+  await page.reload();
+  await expect(sidebar).toBeHidden();
+  await expect(page.getByRole('textbox', { name: 'Message' })).toBeVisible();
+  await page.getByRole('button', { name: 'Show the sidebar' }).click();
+  await expect(sidebar).toBeVisible();
+  await sidebar.getByRole('button', { name: 'Settings', exact: true }).click();
+  await expect(sidebar).toBeHidden();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Settings');
+  await page.getByRole('button', { name: 'Show the sidebar' }).click();
+  await page.keyboard.press('Escape');
+  await expect(sidebar).toBeHidden();
+});

@@ -12,6 +12,7 @@ function applyConversation(conversation: Conversation): void {
 }
 
 export function startNewChat(): void {
+  ui.afterSidebarChoice();
   chat.newDraft();
   ui.view = 'chat';
   ui.chatSettingsOpen = false;
@@ -21,6 +22,7 @@ export function startNewChat(): void {
 }
 
 export async function openConversation(id: number): Promise<void> {
+  ui.afterSidebarChoice();
   ui.view = 'chat';
   if (chat.conversation?.id === id && !chat.opening) return;
   ui.focusMessageId = null;
@@ -28,6 +30,7 @@ export async function openConversation(id: number): Promise<void> {
 }
 
 export async function openSearchHit(hit: SearchHit): Promise<void> {
+  ui.afterSidebarChoice();
   ui.view = 'chat';
   search.clear();
   const opened = await chat.open(hit.conversationId);

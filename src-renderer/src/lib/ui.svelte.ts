@@ -12,12 +12,26 @@ export class UiState {
   connection = $state<ConnectionState>('connecting');
   /** A message to scroll to and highlight (set when a search hit is opened). */
   focusMessageId = $state<number | null>(null);
+  /** The sidebar is folded away; narrow windows start so, and there it opens over the view. */
+  sidebarHidden = $state(isNarrowWindow());
+
+  /** After a choice in the sidebar (a chat, a view): a narrow window folds it away again to show what was chosen. */
+  afterSidebarChoice(): void {
+    if (isNarrowWindow()) this.sidebarHidden = true;
+  }
 
   /** Closes the chat's gear panel and gives the focus back to its button, where the keyboard was before it opened. */
   closeChatSettings(): void {
     this.chatSettingsOpen = false;
     focusElement(chatSettingsButtonId);
   }
+}
+
+/** The width below which the sidebar would leave the view too little room beside it (App.svelte's media query). */
+export const narrowWindowQuery = '(max-width: 760px)';
+
+function isNarrowWindow(): boolean {
+  return typeof matchMedia === 'function' && matchMedia(narrowWindowQuery).matches;
 }
 
 export function focusElement(id: string, select = false): void {
