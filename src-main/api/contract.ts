@@ -44,6 +44,7 @@ import {
   type SearchHit,
   type UpdateStatus, updateSettingsSchema
 } from './shapes';
+import { method } from './method';
 
 export * from './shapes';
 
@@ -51,15 +52,6 @@ const id = z.number().int().positive();
 
 const empty = z.strictObject({});
 const byId = z.strictObject({ id });
-
-/** A method: its input schema, and its output type carried as a phantom (curried so the input is inferred). */
-interface MethodSpec<I extends z.ZodType, O> {
-  input: I;
-  output: O;
-}
-function method<O>() {
-  return <I extends z.ZodType>(input: I): MethodSpec<I, O> => ({ input, output: undefined as O });
-}
 
 const partialSettings = generationSettingsSchema.partial();
 
