@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { ApiError, errorMessageOf, type Collection, type DocumentHit, type DocumentRecord, type DocumentSettings, type EventBus } from '../api';
-import { documentContext, extractDocument, fuseRankings, keywordQuery, kindOfName, type ContextPiece, type DocumentContext } from '../documents';
+import { documentContext, extractDocument, fuseRankings, keywordQuery, kindOfName, tooLarge, type ContextPiece, type DocumentContext } from '../documents';
 import type { ChunkScope, History, StoredDocument } from '../history';
 import { Embedder, type InferenceEngine } from '../inference';
 import { resolveModelFile } from '../models';
@@ -213,7 +213,7 @@ export class DocumentService {
       const info = await stat(path).catch(() => null);
       if (!info?.isFile()) throw new ApiError('NOT_FOUND', `There is no file at ${path}.`);
       // Refused before reading: a huge file is never loaded into memory.
-      if (info.size > maxFileBytes) throw new ApiError('TOO_LARGE', `${name} is ${(info.size / 1024 / 1024).toFixed(1)} MiB; documents may be at most ${(maxFileBytes / 1024 / 1024).toFixed(1)} MiB (Settings → Documents).`);
+      if (info.size > maxFileBytes) throw tooLarge(name, info.size, maxFileBytes);
       modifiedMs = Math.round(info.mtimeMs);
       bytes = await readFile(path);
     } else {

@@ -28,8 +28,14 @@ export function kindOfName(name: string): DocumentKind | null {
   return kindsByExtension[extension] ?? (codeExtensions.has(extension) ? 'code' : null);
 }
 
-function mebibytes(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+/** A file size for a message: KiB under a MiB, else MiB. */
+export function fileSize(bytes: number): string {
+  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** The refusal of a file over the size limit (checked before reading a file, and again on its bytes). */
+export function tooLarge(name: string, bytes: number, maxFileBytes: number): ApiError {
+  return new ApiError('TOO_LARGE', `${name} is ${fileSize(bytes)}; documents may be at most ${fileSize(maxFileBytes)} (Settings → Documents).`);
 }
 
 function refused(name: string, why: string): ApiError {
@@ -55,7 +61,7 @@ function utf8(bytes: Uint8Array): string | null {
  */
 export async function extractDocument(name: string, bytes: Uint8Array, limits: ExtractionLimits): Promise<ExtractedDocument> {
   if (bytes.length > limits.maxFileBytes) {
-    throw new ApiError('TOO_LARGE', `${name} is ${mebibytes(bytes.length)}; documents may be at most ${mebibytes(limits.maxFileBytes)} (Settings → Documents).`);
+    throw tooLarge(name, bytes.length, limits.maxFileBytes);
   }
   const kind = kindOfName(name);
   let extracted: ExtractedDocument;
