@@ -122,6 +122,8 @@ export interface IndexingProgress {
   files: { done: number; total: number };
   chunks: { done: number; total: number };
   chunksPerSecond: number | null;
+  /** Tokens the embedding model reads per second (of chunk text); null before there is a speed. */
+  tokensPerSecond: number | null;
   /** Seconds left at this speed; null before there is a speed. */
   secondsLeft: number | null;
   error: string | null;

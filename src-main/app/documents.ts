@@ -120,15 +120,16 @@ export class DocumentService {
    * `scope` limits it to some documents (null: all).
    */
   async search(query: string, scope: ChunkScope, limit: number): Promise<DocumentHit[]> {
-    const settings = this.settings();
+    const embedder = await this.currentEmbedder();
+    const vector = embedder && this.history.chunks.vectorModel() === embedder.name ? (await embedder.embed([query])).vectors[0] : null;
+    return this.rank(query, vector, scope, limit);
+  }
+
+  /** `search` once the query's vector is known (null: keyword search only); synchronous, so the benchmark times it alone. */
+  rank(query: string, queryVector: Float32Array | null, scope: ChunkScope, limit: number): DocumentHit[] {
     const words = keywordQuery(query);
     const keyword = words === null ? [] : this.history.chunks.keywordSearch(words, scope, candidates);
-    let vector: { chunkId: number }[] = [];
-    const embedder = await this.currentEmbedder();
-    if (embedder && this.history.chunks.vectorModel() === embedder.name) {
-      const [queryVector] = (await embedder.embed([query])).vectors;
-      vector = this.history.chunks.vectorSearch(queryVector, scope, candidates, settings.minSimilarity);
-    }
+    const vector = queryVector === null ? [] : this.history.chunks.vectorSearch(queryVector, scope, candidates, this.settings().minSimilarity);
     const fused = fuseRankings(keyword, vector, limit);
     const chunks = new Map(this.history.chunks.byIds(fused.map((hit) => hit.chunkId)).map((chunk) => [chunk.id, chunk]));
     return fused.flatMap((hit) => {

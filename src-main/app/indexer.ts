@@ -121,19 +121,20 @@ export class Indexer {
     const startedAt = performance.now();
     const documentsLeft = new Set<number>();
     let lastEvent = 0;
+    let tokens = 0;
     this.progress.chunks = { done: 0, total: counts.chunks - counts.embedded };
     for (;;) {
       const batch = history.chunks.unembedded(embedder.name, batchSize);
       if (batch.length === 0) break;
       for (const chunk of batch) documentsLeft.add(chunk.documentId);
       this.progress.files.total = Math.max(this.progress.files.total, documentsLeft.size);
-      const { vectors } = await embedder.embed(
+      const embedded = await embedder.embed(
         batch.map((chunk) => chunk.text),
         signal
       );
       history.chunks.saveVectors(
         embedder.name,
-        batch.map((chunk, index) => ({ chunkId: chunk.id, documentId: chunk.documentId, vector: vectors[index] }))
+        batch.map((chunk, index) => ({ chunkId: chunk.id, documentId: chunk.documentId, vector: embedded.vectors[index] }))
       );
       // Batches go in document order: every document before this batch's last one is done.
       const last = batch.at(-1)!.documentId;
@@ -141,7 +142,9 @@ export class Indexer {
       const done = (this.progress.chunks.done += batch.length);
       const seconds = (performance.now() - startedAt) / 1000;
       const rate = seconds > 0 ? done / seconds : null;
+      tokens += embedded.tokens;
       this.progress.chunksPerSecond = rate;
+      this.progress.tokensPerSecond = seconds > 0 ? tokens / seconds : null;
       this.progress.secondsLeft = rate ? Math.max(0, this.progress.chunks.total - done) / rate : null;
       if (performance.now() - lastEvent >= progressIntervalMs) {
         lastEvent = performance.now();
@@ -153,5 +156,5 @@ export class Indexer {
 }
 
 function idle(embeddingModel: string | null): IndexingProgress {
-  return { state: 'idle', embeddingModel, files: { done: 0, total: 0 }, chunks: { done: 0, total: 0 }, chunksPerSecond: null, secondsLeft: null, error: null };
+  return { state: 'idle', embeddingModel, files: { done: 0, total: 0 }, chunks: { done: 0, total: 0 }, chunksPerSecond: null, tokensPerSecond: null, secondsLeft: null, error: null };
 }

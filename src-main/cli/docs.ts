@@ -4,6 +4,7 @@ import { createHearth, FileModels, LocalBackend, type Hearth } from '../app';
 import { withDocuments } from '../documents';
 import type { HearthPaths } from '../paths';
 import { replyPrinter, settingsFromFlags, type ChatFlags } from './chat';
+import { benchmarkDocuments } from './docsBench';
 
 export interface DocsFlags {
   collection?: string;
@@ -105,6 +106,14 @@ export async function docsCommand(paths: HearthPaths, action: string | undefined
         const hits = await hearth.documents.search(query, hearth.documents.scope(collectionId(hearth, flags.collection)), 10);
         console.log(flags.json ? JSON.stringify(hits, null, 2) : hitLines(hits));
       });
+    }
+    case 'bench': {
+      // A developer command (npm run bench): the figures on throwaway histories in the data folder given.
+      const chunks = Number(args[0] ?? 100_000);
+      if (!Number.isInteger(chunks) || chunks < 1) throw new Error('hearth docs bench [chunks] takes a whole number of chunks');
+      const result = await benchmarkDocuments(paths, { embeddingModel: flags['embedding-model'] ?? null, paragraphs: 400, chunks, dimension: 384, queries: 200 });
+      console.log(JSON.stringify(result, null, 2));
+      return;
     }
     default:
       throw new Error('hearth docs needs one of: add <files…>, list, search <text>');

@@ -210,7 +210,7 @@ const eventSamples: { [K in EventName]: Events[K] & { sample: K } } = {
     settings: { checkAtStartup: false },
     sample: 'updates.changed'
   },
-  'docs.progress': { state: 'indexing', embeddingModel: 'e.gguf', files: { done: 1, total: 2 }, chunks: { done: 3, total: 9 }, chunksPerSecond: 1.5, secondsLeft: 4, error: null, sample: 'docs.progress' },
+  'docs.progress': { state: 'indexing', embeddingModel: 'e.gguf', files: { done: 1, total: 2 }, chunks: { done: 3, total: 9 }, chunksPerSecond: 1.5, tokensPerSecond: 60, secondsLeft: 4, error: null, sample: 'docs.progress' },
   'docs.changed': { collectionId: null, sample: 'docs.changed' }
 };
 
