@@ -118,7 +118,8 @@ export function openDatabase(file: string, options: { check?: boolean } = {}): D
 
 function configure(db: Db, file: string): Db {
   // Document vectors live in sqlite-vec tables: every connection that writes the history can read and delete them.
-  sqliteVec.load(db);
+  // In the packaged app the extension sits in app.asar.unpacked (electron-builder.ts): SQLite's dlopen cannot read the archive.
+  db.loadExtension(sqliteVec.getLoadablePath().replace(/app\.asar([\\/])/, 'app.asar.unpacked$1'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
