@@ -70,8 +70,9 @@ const config: Configuration = {
     '!node_modules/better-sqlite3/prebuilds/!(${platform}-${arch}).node'
   ],
   // Native code must sit outside app.asar to be loaded: node-llama-cpp looks for its binaries in
-  // app.asar.unpacked (its Electron guide unpacks the whole packages), better-sqlite3's addon is dlopen'ed.
-  asarUnpack: ['node_modules/@node-llama-cpp/**', 'node_modules/better-sqlite3/prebuilds/*.node'],
+  // app.asar.unpacked (its Electron guide unpacks the whole packages), better-sqlite3's addon is dlopen'ed,
+  // and SQLite loads sqlite-vec's extension with its own dlopen, which cannot read inside an archive.
+  asarUnpack: ['node_modules/@node-llama-cpp/**', 'node_modules/better-sqlite3/prebuilds/*.node', 'node_modules/sqlite-vec-*/**'],
   npmRebuild: false,
   beforePack: packagesOnlyWhatItHas,
   // Written into the app as app-update.yml: where electron-updater looks for releases (Settings → Updates).

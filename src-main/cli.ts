@@ -9,6 +9,7 @@ import { shapes } from './models';
 import { fitCommand, recommendCommand } from './cli/commands';
 import { modelsCommand } from './cli/models';
 import { chatCommand, tokenizeCommand } from './cli/chat';
+import { chatWithDocsCommand, docsCommand } from './cli/docs';
 import { benchCommand } from './cli/bench';
 import { shapeModelCommand } from './cli/shapeModel';
 import { launchDesktop, launchDevelopment } from './electron';
@@ -38,6 +39,11 @@ Commands:
                                (resumes an earlier partial download; Ctrl+C pauses)
   models import <file> [--link]  copy (or link) a GGUF into the models folder, after checking it
   models rm <name>             delete a model from the models folder
+  docs add <files…> [--collection NAME] [--embedding-model NAME]
+                               read text, Markdown, code, HTML, PDF, DOCX files and index them (with that model's vectors)
+  docs list [--json] | docs search <text> [--collection NAME] [--json]
+                               the documents and collections | the best chunks (keyword + vector): file, page, score, text
+  chat --docs NAME --model <file> "question"   a reply that reads the collection, then its sources
 
 Developer commands:
   shape-model --shape <name> [--quant Q4_K_M|Q8_0|F16] [--layers N] --out <file> [--json]
@@ -225,6 +231,7 @@ export async function main(argv: string[]): Promise<void> {
       threads: { type: 'string' },
       context: { type: 'string' },
       json: { type: 'boolean' },
+      docs: { type: 'string' }, collection: { type: 'string' }, 'embedding-model': { type: 'string' },
       measure: { type: 'boolean' },
       link: { type: 'boolean' },
       'min-speed': { type: 'string' },
@@ -238,7 +245,8 @@ export async function main(argv: string[]): Promise<void> {
     }
   });
   const [command, ...rest] = positionals;
-  const { help, json = false, measure = false, link = false, context, ...options } = values;
+  const { help, json = false, measure = false, link = false, context, docs, collection, 'embedding-model': embeddingModel, ...options } = values;
+  const paths = () => resolvePaths({ dataDir: options['data-dir'], modelsDir: options['models-dir'] });
   const contextSize = context === undefined ? undefined : Number(context);
   if (contextSize !== undefined && !(Number.isInteger(contextSize) && contextSize >= 256)) throw new Error('--context must be a whole number of tokens, at least 256');
   if (help || !command) {
@@ -256,7 +264,10 @@ export async function main(argv: string[]): Promise<void> {
       await launchDevelopment(options, resolve(dirname(fileURLToPath(import.meta.url)), '../..'));
       return;
     case 'chat':
-      await chatCommand(options, rest.join(' '), contextSize);
+      await (docs === undefined ? chatCommand(options, rest.join(' '), contextSize) : chatWithDocsCommand(paths(), { ...options, docs }, rest.join(' '), contextSize));
+      return;
+    case 'docs':
+      await docsCommand(paths(), rest[0], rest.slice(1), { collection, 'embedding-model': embeddingModel, json });
       return;
     case 'bench':
       await benchCommand(resolvePaths({ dataDir: options['data-dir'], modelsDir: options['models-dir'] }), options.model, options, json);
@@ -265,12 +276,7 @@ export async function main(argv: string[]): Promise<void> {
       await tokenizeCommand(options, rest.join(' '), json);
       return;
     case 'recommend':
-      await recommendCommand(resolvePaths({ dataDir: options['data-dir'], modelsDir: options['models-dir'] }), {
-        contextSize: contextSize ?? defaultRecommendContext,
-        json,
-        minSpeed: options['min-speed'],
-        priority: options.priority
-      });
+      await recommendCommand(paths(), { contextSize: contextSize ?? defaultRecommendContext, json, minSpeed: options['min-speed'], priority: options.priority });
       return;
     case 'models':
       await modelsCommand(resolvePaths({ dataDir: options['data-dir'], modelsDir: options['models-dir'] }), rest[0], rest.slice(1).join(' ') || undefined, { json, link, sort: options.sort, contextSize });

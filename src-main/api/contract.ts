@@ -46,8 +46,10 @@ import {
 } from './shapes';
 import { hubMethods } from './hub';
 import { method } from './method';
+import { documentEvents, documentMethods } from './documents';
 
 export * from './shapes';
+export * from './documents';
 
 const id = z.number().int().positive();
 
@@ -231,7 +233,9 @@ export const methods = {
   /** On the user's click: download the version found (progress as `updates.changed`); install it, quitting Hearth. */
   'updates.download': method<UpdateStatus>()(empty),
   'updates.install': method<UpdateStatus>()(empty),
-  'updates.configure': method<UpdateStatus>()(z.strictObject({ settings: updateSettingsSchema.partial() }))
+  'updates.configure': method<UpdateStatus>()(z.strictObject({ settings: updateSettingsSchema.partial() })),
+  // Documents, collections and what conversations read from them (documents.ts).
+  ...documentMethods
 };
 
 export type Methods = typeof methods;
@@ -272,7 +276,8 @@ export const events = {
   /** A running benchmark's step, e.g. "decode, 2 sequences, repetition 3 of 5". */
   'bench.progress': event<{ model: string; step: string; done: number; total: number }>(),
   /** Updating moved on: a check's answer, a download's progress (about once a second), a failure. */
-  'updates.changed': event<UpdateStatus>()
+  'updates.changed': event<UpdateStatus>(),
+  ...documentEvents
 };
 export type EventName = keyof typeof events;
 export type Events = { [K in EventName]: (typeof events)[K]['payload'] };

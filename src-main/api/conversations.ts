@@ -2,6 +2,7 @@
  * Conversations, their messages and each reply's measured figures; the JSON export format. Pure (no Node, no DOM): the renderer and the preload bundle it too.
  */
 import { z } from 'zod';
+import { messageSourceSchema, type MessageSource } from './documents';
 import type { ModelRef } from './models';
 import { generationSettingsSchema, type ContextOverflowPolicy, type GenerationSettings } from './settings';
 
@@ -84,6 +85,8 @@ export interface Message {
   parentId: number | null;
   /** This message and its alternatives (regenerated replies, edited messages), oldest first. */
   siblingIds: number[];
+  /** The document text a reply read, by the markers its prompt gave it; absent when it read none. */
+  sources?: MessageSource[];
 }
 
 export interface Conversation {
@@ -122,6 +125,8 @@ export interface ContextReport {
   droppedTurns: number;
   /** The exact text the model receives, special tokens written out. */
   promptText: string;
+  /** The document text the prompt holds (counted in `promptTokens`), by marker; absent when it holds none. */
+  sources?: MessageSource[];
 }
 
 export interface SearchHit {
@@ -175,7 +180,9 @@ export const exportedMessageSchema = z.object({
   updatedAt: exportedTime.optional(),
   metrics: z.preprocess(renamed('modelFile', 'model'), messageMetricsSchema.nullable().optional()),
   /** Index (in `messages`) of the message this one follows; always an earlier one. */
-  parent: z.number().int().min(0).nullable().optional()
+  parent: z.number().int().min(0).nullable().optional(),
+  /** The documents a reply read (see Message.sources). */
+  sources: z.array(messageSourceSchema).optional()
 });
 
 /** An export with its messages not yet looked at: they are checked one at a time, so a large file never blocks. */

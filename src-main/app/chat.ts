@@ -1,4 +1,5 @@
-import { ApiError, errorMessageOf, parseRemoteModelName, type ContextReport, type ConversationWithMessages, type EventBus, type Message, type MessageMetrics, type MessageStatus } from '../api';
+import { ApiError, errorMessageOf, parseRemoteModelName, type ContextReport, type ConversationWithMessages, type EventBus, type GenerationSettings, type Message, type MessageMetrics, type MessageSource, type MessageStatus } from '../api';
+import { estimateTokens, withDocuments, type DocumentContext } from '../documents';
 import type { History, ReplyStart, ReplyText } from '../history';
 import { fitPrompt, promptTokens, replyFormat, replyReserve, type InferenceEngine, type Reply, type Turn } from '../inference';
 import { ActiveReplies, type ActiveReply } from './activeReplies';
@@ -32,6 +33,14 @@ export function continuedTurn(reply: Pick<Message, 'content' | 'thought'>): Turn
   return { role: 'assistant', content: reply.content, ...(reply.thought ? { thought: { text: reply.thought, ended: reply.content !== '' } } : {}) };
 }
 
+/** Where replies get the text of the documents their conversation reads (the DocumentService). */
+export interface ReplyDocuments {
+  /** The document block for `question` within `budgetTokens`, with its sources; null when the conversation reads none. */
+  contextFor(conversationId: number, question: string, budgetTokens: number, countTokens: (text: string) => number): Promise<DocumentContext | null>;
+  /** The most tokens of document text a prompt gets (Settings → Documents). */
+  settings(): { contextTokens: number };
+}
+
 export interface ChatBackends {
   local: ReplyBackend;
   remote: ReplyBackend;
@@ -52,7 +61,8 @@ export class ChatService {
     private readonly history: History,
     private readonly engine: InferenceEngine,
     private readonly backends: ChatBackends,
-    private readonly events: EventBus
+    private readonly events: EventBus,
+    private readonly documents: ReplyDocuments | null = null
   ) {
     this.unsaved = new UnsavedReplies(
       (reply) => history.messages.finish(reply.messageId, reply),
@@ -93,7 +103,7 @@ export class ChatService {
   }
 
   /** The conversation's prompt on the loaded model, as the next reply would see it (with `draft` as the next message). */
-  context(conversationId: number, draft?: string): ContextReport {
+  async context(conversationId: number, draft?: string): Promise<ContextReport> {
     const conversation = this.history.conversations.get(conversationId);
     const session = this.engine.loaded;
     const wanted = conversation.model;
@@ -101,8 +111,9 @@ export class ChatService {
       throw new ApiError('NO_MODEL', `Load ${wanted ?? 'a model'} to count this conversation's tokens.`);
     }
     const settings = conversation.settings;
-    const turns = turnsOf(this.history.messages.list(conversationId));
-    if (draft?.trim()) turns.push({ role: 'user', content: draft });
+    const spoken = turnsOf(this.history.messages.list(conversationId));
+    if (draft?.trim()) spoken.push({ role: 'user', content: draft });
+    const { turns, sources } = await this.withDocuments(conversationId, spoken, settings, wanted ?? session.info.name);
     const format = replyFormat(session, { settings });
     const contextSize = session.info.contextSize;
     let fitted = { tokens: promptTokens(session.model, format, conversation.systemPrompt, turns), droppedTurns: 0 };
@@ -120,8 +131,29 @@ export class ChatService {
       reserveTokens: replyReserve(settings, contextSize),
       policy: settings.contextOverflow,
       droppedTurns: fitted.droppedTurns,
-      promptText: session.model.detokenize(fitted.tokens, true)
+      promptText: session.model.detokenize(fitted.tokens, true),
+      ...(sources.length > 0 ? { sources } : {})
     };
+  }
+
+  /**
+   * The turns with the document text the conversation reads put before its latest question (the last user
+   * turn), and that text's sources. It stays a user turn's plain text, so special tokens in a document
+   * (`<|im_end|>`, `</s>`) are tokenized as the characters they are, never as control tokens. The budget
+   * is the setting, at most half the context; tokens are the local model's, estimated for a remote one.
+   */
+  private async withDocuments(conversationId: number, turns: Turn[], settings: GenerationSettings, model: string): Promise<{ turns: Turn[]; sources: MessageSource[] }> {
+    const index = turns.findLastIndex((turn) => turn.role === 'user');
+    if (!this.documents || index < 0) return { turns, sources: [] };
+    const session = parseRemoteModelName(model) ? null : this.engine.loaded;
+    const countTokens = session ? (text: string) => session.model.tokenize(text, false).length : estimateTokens;
+    const contextSize = session?.info.contextSize ?? settings.contextSize ?? 4096;
+    const budget = Math.min(this.documents.settings().contextTokens, Math.floor(contextSize / 2));
+    const context = await this.documents.contextFor(conversationId, turns[index].content, budget, countTokens);
+    if (!context) return { turns, sources: [] };
+    const augmented = [...turns];
+    augmented[index] = { ...turns[index], content: withDocuments(turns[index].content, context) };
+    return { turns: augmented, sources: context.sources };
   }
 
   selectBranch(conversationId: number, messageId: number): ConversationWithMessages {
@@ -162,7 +194,7 @@ export class ChatService {
       // A conversation deleted meanwhile is NOT_FOUND here, and nothing is written.
       const started = this.history.startReply(conversationId, start, { model, template: prepared.template, title: titleText === null ? null : titleFrom(titleText) });
       this.events.emit('conversations.changed', { conversation: started.conversation });
-      void this.stream(reply, started.assistantMessage, prepared);
+      void this.stream(reply, started.assistantMessage, prepared, model);
       return { userMessage: started.userMessage, assistantMessage: started.assistantMessage };
     } catch (error) {
       this.active.end(reply);
@@ -175,7 +207,7 @@ export class ChatService {
    * happens, the message ends complete, interrupted or error, text already there is kept, and the
    * conversation is free again; nothing here can throw.
    */
-  private async stream(reply: ActiveReply, message: Message, prepared: PreparedReply): Promise<void> {
+  private async stream(reply: ActiveReply, message: Message, prepared: PreparedReply, model: string): Promise<void> {
     const earlier: ReplyText = { content: message.content, thought: message.thought };
     const continuing = earlier.content !== '' || earlier.thought !== '';
     const stopped = new AbortController();
@@ -190,10 +222,13 @@ export class ChatService {
       }
     });
     let outcome: { status: MessageStatus; error: string | null; metrics: MessageMetrics | null };
+    let sources: MessageSource[] = [];
     try {
       const conversation = this.history.conversations.get(reply.conversationId);
       const branch = this.history.messages.branchTo(reply.conversationId, message.id);
-      const turns = [...turnsOf(branch.slice(0, -1)), ...(continuing ? [continuedTurn(message)] : [])];
+      const read = await this.withDocuments(reply.conversationId, [...turnsOf(branch.slice(0, -1)), ...(continuing ? [continuedTurn(message)] : [])], conversation.settings, model);
+      const turns = read.turns;
+      sources = read.sources;
       const generated: Reply = await prepared.generate(
         { systemPrompt: conversation.systemPrompt, turns, settings: conversation.settings, onDelta: (delta, outputTokens, segment) => stream.append(delta, outputTokens, segment) },
         signal
@@ -208,11 +243,11 @@ export class ChatService {
     } finally {
       stream.close();
     }
-    this.finish(reply, message, stream.text, outcome);
+    this.finish(reply, message, stream.text, { ...outcome, sources });
   }
 
   /** Stores the reply's end and announces it; a write the history refuses keeps the reply in memory instead. */
-  private finish(reply: ActiveReply, message: Message, text: ReplyText, outcome: { status: MessageStatus; error: string | null; metrics: MessageMetrics | null }): void {
+  private finish(reply: ActiveReply, message: Message, text: ReplyText, outcome: { status: MessageStatus; error: string | null; metrics: MessageMetrics | null; sources: MessageSource[] }): void {
     let finished: Message | null;
     try {
       finished = this.history.messages.finish(message.id, { ...text, ...outcome });

@@ -13,6 +13,8 @@ import { hubTokenSecret, type DesktopCapabilities, type SecretStore } from './de
 import type { ChatService } from './chat';
 import type { TokenInspector } from './inspect';
 import type { BenchmarkService } from './bench';
+import type { DocumentService } from './documents';
+import { documentHandlers } from './documentHandlers';
 import { deviceKey, type ModelLoader } from './loader';
 
 export interface Services {
@@ -34,6 +36,7 @@ export interface Services {
   apiServer: ApiServerController;
   updates: UpdateService;
   hub: HubService;
+  documents: DocumentService;
 }
 
 export const defaultRecommendContext = 8192;
@@ -47,7 +50,7 @@ export function remoteSuggestionFor(recommendations: Recommendation[]): string |
 }
 
 /** Every method of the contract, bound to the services; the type makes a missing method a compile error. */
-export function createHandlers({ info, modelsDir, history, engine, chat, hardware, loader, downloads, desktop, secrets, inspector, telemetry, bench, outbound, remotes, apiServer, updates, hub }: Services): Handlers {
+export function createHandlers({ info, modelsDir, history, engine, chat, hardware, loader, downloads, desktop, secrets, inspector, telemetry, bench, outbound, remotes, apiServer, updates, hub, documents }: Services): Handlers {
   const hubTokenStatus = (): HubTokenStatus => {
     const fromEnvironment = Boolean(process.env.HF_TOKEN || process.env.HEARTH_HF_TOKEN);
     const stored = secrets.get(hubTokenSecret) !== null;
@@ -167,6 +170,7 @@ export function createHandlers({ info, modelsDir, history, engine, chat, hardwar
     'updates.check': () => updates.check(),
     'updates.download': () => updates.download(),
     'updates.install': () => updates.install(),
-    'updates.configure': ({ settings }) => updates.configure(settings)
+    'updates.configure': ({ settings }) => updates.configure(settings),
+    ...documentHandlers(documents, history)
   };
 }

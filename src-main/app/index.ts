@@ -19,9 +19,11 @@ import { ApiServerController, type StartOpenAiServer } from './apiServer';
 import { recordApiChat } from './openai';
 import { UpdateService } from './updates';
 import { HubService } from './hub';
+import { DocumentService } from './documents';
 import packageJson from '../../package.json' with { type: 'json' };
 
 export { LocalBackend } from './backends';
+export type { DocumentService, RescannedCollection } from './documents';
 export { FileModels } from './fileModels';
 export { streamingWriteIntervalMs } from './replyStream';
 export { defaultRecommendContext } from './handlers';
@@ -47,6 +49,8 @@ export interface Hearth {
   /** The one door to the network (downloads, Hub, remote engines). */
   outbound: Outbound;
   apiServer: ApiServerController;
+  /** The user's documents: reading, collections, indexing, search. */
+  documents: DocumentService;
   close(): Promise<void>;
 }
 
@@ -85,7 +89,8 @@ export async function createHearth(paths: HearthPaths, options: HearthOptions = 
     onRecord: (record) => events.emit('network.request', { ...record })
   });
   const remotes = new RemoteEngines(history, outbound, secrets);
-  const chat = new ChatService(history, engine, { local: new LocalBackend(engine, loader, 'chat'), remote: new RemoteBackend(history, remotes, outbound) }, events);
+  const documents = new DocumentService(history, engine, paths.modelsDir, events);
+  const chat = new ChatService(history, engine, { local: new LocalBackend(engine, loader, 'chat'), remote: new RemoteBackend(history, remotes, outbound) }, events, documents);
   const info: AppInfo = {
     name: 'Hearth',
     version: packageJson.version,
@@ -129,8 +134,10 @@ export async function createHearth(paths: HearthPaths, options: HearthOptions = 
     onChange: (status) => events.emit('updates.changed', status)
   });
   updates.startupCheck();
+  // What a restart or a cancel left unindexed is picked up at once.
+  documents.indexer.start();
   const router = createRouter(
-    createHandlers({ info, modelsDir: paths.modelsDir, history, engine, chat, hardware, loader, downloads, desktop, secrets, inspector, telemetry, bench, outbound, remotes, apiServer, updates, hub: hubSearch })
+    createHandlers({ info, modelsDir: paths.modelsDir, history, engine, chat, hardware, loader, downloads, desktop, secrets, inspector, telemetry, bench, outbound, remotes, apiServer, updates, hub: hubSearch, documents })
   );
   let closing: Promise<void> | null = null;
   return {
@@ -144,12 +151,14 @@ export async function createHearth(paths: HearthPaths, options: HearthOptions = 
     openai,
     outbound,
     apiServer,
+    documents,
     close() {
       closing ??= (async () => {
         telemetry.stop();
         await apiServer.stop();
         await downloads.stopAll();
         await chat.shutdown();
+        await documents.close();
         await engine.dispose();
         history.conversations.purgeTrash(Date.now() + 1);
         history.close();

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import * as sqliteVec from 'sqlite-vec';
 import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { errorMessageOf } from '../api';
@@ -116,6 +117,9 @@ export function openDatabase(file: string, options: { check?: boolean } = {}): D
 }
 
 function configure(db: Db, file: string): Db {
+  // Document vectors live in sqlite-vec tables: every connection that writes the history can read and delete them.
+  // In the packaged app the extension sits in app.asar.unpacked (electron-builder.ts): SQLite's dlopen cannot read the archive.
+  db.loadExtension(sqliteVec.getLoadablePath().replace(/app\.asar([\\/])/, 'app.asar.unpacked$1'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');

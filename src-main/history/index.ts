@@ -1,5 +1,7 @@
 import type { Conversation, ConversationWithMessages, ExportedFile, ReplyFilters, SearchHit } from '../api';
 import { BenchmarkStore } from './benchmarks';
+import { ChunkStore } from './chunks';
+import { DocumentStore } from './documents';
 import { ConversationStore } from './conversations';
 import { ReplyRecords } from './dashboard';
 import { dirname } from 'node:path';
@@ -23,6 +25,8 @@ export type { StoredRemoteEngine } from './remotes';
 export type { FitMeasurements } from './measurements';
 export type { ReplyStart } from './replies';
 export type { ReplyEnd, ReplyText } from './messages';
+export type { NewDocument, StoredBlock, StoredDocument } from './documents';
+export type { ChunkScope, NewChunk, StoredChunk } from './chunks';
 
 /**
  * The history service: one SQLite file holding every conversation, the download queue and the
@@ -37,6 +41,8 @@ export class History {
   readonly benchmarks: BenchmarkStore;
   readonly remotes: RemoteEngineStore;
   readonly downloads: DownloadStore;
+  readonly documents: DocumentStore;
+  readonly chunks: ChunkStore;
 
   private constructor(
     private readonly db: Db,
@@ -51,6 +57,8 @@ export class History {
     this.benchmarks = new BenchmarkStore(db, now);
     this.remotes = new RemoteEngineStore(db, now);
     this.downloads = new DownloadStore(db, now);
+    this.documents = new DocumentStore(db, now);
+    this.chunks = new ChunkStore(db);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { ApiError, type Message, type MessageMetrics, type MessageRole, type MessageStatus } from '../api';
+import { ApiError, type Message, type MessageMetrics, type MessageRole, type MessageSource, type MessageStatus } from '../api';
 import type { Db } from './db';
 import { detailsOf, messageColumns, messageSelect, toMessage, type MessageRow } from './rows';
 
@@ -13,6 +13,8 @@ export interface NewMessage {
   error?: string | null;
   createdAt?: number;
   updatedAt?: number;
+  /** An imported reply's sources. */
+  sources?: MessageSource[];
 }
 
 /** What a reply has produced so far: its answer and its thought. */
@@ -26,6 +28,8 @@ export interface ReplyEnd extends ReplyText {
   status: MessageStatus;
   error: string | null;
   metrics: MessageMetrics | null;
+  /** The documents the reply read; absent for none. */
+  sources?: MessageSource[];
 }
 
 /**
@@ -117,7 +121,9 @@ export class MessageStore {
     const result = this.db
       .prepare(insertMessage)
       .run(conversationId, parentId, message.role, message.content, message.thought ?? '', message.status, message.error ?? null, message.createdAt ?? now, message.updatedAt ?? message.createdAt ?? now);
-    return Number(result.lastInsertRowid);
+    const id = Number(result.lastInsertRowid);
+    if (message.sources?.length) this.db.prepare('UPDATE messages SET sources = ? WHERE id = ?').run(JSON.stringify(message.sources), id);
+    return id;
   }
 
   /** Shows the branch through `messageId`, down to its most recent continuation. */
@@ -155,13 +161,14 @@ export class MessageStore {
   }
 
   /** Stores a reply's final text, state and figures; null when the message no longer exists. */
-  finish(id: number, { content, thought, status, error, metrics }: ReplyEnd): Message | null {
+  finish(id: number, { content, thought, status, error, metrics, sources }: ReplyEnd): Message | null {
     const now = this.now();
     const stored = this.db.transaction(() => {
       const row = this.db.prepare('SELECT conversation_id FROM messages WHERE id = ?').get(id) as { conversation_id: number } | undefined;
       if (!row) return false;
       this.db.prepare('UPDATE messages SET content = ?, thought = ?, status = ?, error = ?, updated_at = ? WHERE id = ?').run(content, thought, status, error, now, id);
       if (metrics) this.saveMetrics(id, metrics);
+      if (sources?.length) this.db.prepare('UPDATE messages SET sources = ? WHERE id = ?').run(JSON.stringify(sources), id);
       this.db.prepare('UPDATE conversations SET updated_at = ? WHERE id = ?').run(now, row.conversation_id);
       return true;
     })();

@@ -3,6 +3,9 @@ import {
   costSettingsSchema,
   defaultApiServerSettings,
   defaultCostSettings,
+  defaultDocumentSettings,
+  documentSettingsSchema,
+  type DocumentSettings,
   defaultGenerationSettings,
   defaultHistorySettings,
   defaultUpdateSettings,
@@ -25,6 +28,7 @@ const networkKey = 'network';
 const apiServerKey = 'apiServer';
 const historyKey = 'history';
 const updatesKey = 'updates';
+const documentsKey = 'documents';
 
 /** The user's app-wide choices, kept in the history database beside what they apply to. */
 export class Preferences {
@@ -84,6 +88,15 @@ export class Preferences {
 
   setUpdates(changes: Partial<UpdateSettings>): UpdateSettings {
     return this.update(updatesKey, this.updates(), changes);
+  }
+
+  /** Settings → Documents: the embedding model, the limits on files, chunk sizes, what a prompt gets. */
+  documents(): DocumentSettings {
+    return this.merged(documentsKey, documentSettingsSchema, defaultDocumentSettings);
+  }
+
+  setDocuments(changes: Partial<DocumentSettings>): DocumentSettings {
+    return this.update(documentsKey, this.documents(), changes);
   }
 
   /** The stored choices over the defaults; what an older or newer build wrote that does not parse counts as unset. */

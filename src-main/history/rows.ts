@@ -1,8 +1,10 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   defaultGenerationSettings,
   generationSettingsSchema,
   messageMetricsSchema,
+  messageSourceSchema,
+  type MessageSource,
   type Conversation,
   type GenerationSettings,
   type Message,
@@ -50,6 +52,7 @@ export interface MessageRow {
   threads: number | null;
   details: string | null;
   parent_id: number | null;
+  sources: string | null;
 }
 
 export const messageColumns = `m.*, mm.model, mm.quantization, mm.chat_template, mm.prompt_tokens, mm.prefill_tokens,
@@ -156,6 +159,14 @@ export function toMessage(row: MessageRow, siblingIds: number[] = [row.id]): Mes
     updatedAt: row.updated_at,
     metrics,
     parentId: row.parent_id,
-    siblingIds
+    siblingIds,
+    ...readSources(row.sources)
   };
+}
+
+/** A message's sources as stored (JSON); none when absent or unreadable, so one bad row never hides its message. */
+function readSources(json: string | null): { sources?: MessageSource[] } {
+  if (json === null) return {};
+  const parsed = z.array(messageSourceSchema).safeParse(parseJson(json));
+  return parsed.success && parsed.data.length > 0 ? { sources: parsed.data } : {};
 }

@@ -46,6 +46,7 @@ export function exportJson({ conversation, messages }: ConversationWithMessages,
       createdAt: message.createdAt,
       updatedAt: message.updatedAt,
       metrics: message.metrics,
+      ...(message.sources ? { sources: message.sources } : {}),
       parent: message.parentId === null ? null : (indexOf.get(message.parentId) ?? null)
     }))
   };

@@ -13,3 +13,4 @@ export { toLlamaSampling, endOfSequenceBias, endOfGenerationTokens } from './sam
 export { nextTokenDistribution, type SamplingChoice } from './evaluate';
 export { beamSearch } from './beam';
 export { requireCompatibleSettings } from './structured';
+export { Embedder, embeddingContextCap } from './embedder';

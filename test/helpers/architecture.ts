@@ -18,14 +18,15 @@ export const allowedDependencies: Record<string, readonly string[]> = {
   inference: ['api', 'hardware', 'models'],
   remote: ['api', 'inference', 'network'],
   bench: ['api', 'catalog', 'inference', 'models'],
-  app: ['api', 'paths', 'hardware', 'network', 'history', 'catalog', 'models', 'inference', 'remote', 'bench'],
+  documents: ['api'],
+  app: ['api', 'paths', 'hardware', 'network', 'history', 'catalog', 'models', 'inference', 'remote', 'bench', 'documents'],
   server: ['api', 'paths', 'app'],
   electron: ['api', 'paths', 'app', 'server', 'history'],
-  cli: ['api', 'paths', 'app', 'server', 'electron', 'history', 'catalog', 'hardware', 'inference', 'models']
+  cli: ['api', 'paths', 'app', 'server', 'electron', 'history', 'catalog', 'hardware', 'inference', 'models', 'documents']
 };
 
 /** The contract's modules the renderer may import: pure, no Node, no DOM. */
-export const rendererContractModules = ['contract', 'shapes', 'settings', 'conversations', 'models', 'hardware', 'measurement', 'connections', 'errors', 'format', 'distribution', 'cost', 'jsonSchema', 'updates', 'hub', 'method'].map(
+export const rendererContractModules = ['contract', 'shapes', 'settings', 'conversations', 'models', 'hardware', 'measurement', 'connections', 'errors', 'format', 'distribution', 'cost', 'jsonSchema', 'updates', 'hub', 'method', 'documents'].map(
   (name) => `src-main/api/${name}.ts`
 );
 

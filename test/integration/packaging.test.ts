@@ -161,6 +161,12 @@ describe.skipIf(process.platform !== 'linux')('packaging dry run: electron-build
     expect(packed.filter((path) => /^node_modules\/better-sqlite3\/(deps|src|build)\//.test(path))).toEqual([]);
   });
 
+  it(`ships sqlite-vec's ${process.platform}-${arch} extension unpacked, where SQLite can load it (the history opens with it)`, () => {
+    const extension = `node_modules/sqlite-vec-${process.platform}-${arch}/vec0.so`;
+    expect(statFile(join(resources, 'app.asar'), extension)).toMatchObject({ unpacked: true });
+    expect(unpacked.get(extension)).toBeGreaterThan(100_000);
+  });
+
   it('refuses a target whose llama.cpp binaries npm cannot install here (another OS), before copying anything', () => {
     const windows = electronBuilder(work.path, ['--dir', '--win', '--x64']);
     expect(windows.status).not.toBe(0);

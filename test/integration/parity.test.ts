@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +90,8 @@ interface Context {
   editedMessageId: number;
   remoteUrl: string;
   remoteId: number;
+  documentId: number;
+  collectionId: number;
 }
 
 /** One valid input per method: the mapped type makes a method added to the contract without a sample a type error. */
@@ -160,7 +163,21 @@ const samples: { [K in MethodName]: (context: Context) => MethodInput<K> } = {
   'updates.install': () => ({}),
   'updates.configure': () => ({ settings: { checkAtStartup: false } }),
   'hub.search': () => ({ query: 'tiny', sort: 'likes' }),
-  'hub.files': () => ({ repo: 'org/tiny-GGUF', contextSize: 2048 })
+  'hub.files': () => ({ repo: 'org/tiny-GGUF', contextSize: 2048 }),
+  'docs.add': () => ({ upload: { name: 'notes.md', base64: Buffer.from('# Notes\n\nThe parity word is quokka.').toString('base64') }, collection: 'Parity' }),
+  'docs.list': () => ({}),
+  'docs.search': () => ({ query: 'quokka' }),
+  'docs.attach': ({ conversationId, documentId }) => ({ conversationId, documentIds: [documentId], collectionId: null }),
+  'docs.attached': ({ conversationId }) => ({ conversationId }),
+  'docs.indexing': () => ({}),
+  'docs.cancelIndexing': () => ({}),
+  'docs.remove': ({ documentId }) => ({ id: documentId }),
+  'collections.create': ({ importPath }) => ({ name: 'Parity folder', folder: dirname(importPath) }),
+  'collections.list': () => ({}),
+  'collections.rescan': ({ collectionId }) => ({ id: collectionId }),
+  'collections.delete': ({ collectionId }) => ({ id: collectionId }),
+  'settings.documents': () => ({}),
+  'settings.setDocuments': () => ({ settings: { topChunks: 5 } })
 };
 
 /**
@@ -194,7 +211,9 @@ const eventSamples: { [K in EventName]: Events[K] & { sample: K } } = {
     checkedAt: 1,
     settings: { checkAtStartup: false },
     sample: 'updates.changed'
-  }
+  },
+  'docs.progress': { state: 'indexing', embeddingModel: 'e.gguf', files: { done: 1, total: 2 }, chunks: { done: 3, total: 9 }, chunksPerSecond: 1.5, tokensPerSecond: 60, secondsLeft: 4, error: null, sample: 'docs.progress' },
+  'docs.changed': { collectionId: null, sample: 'docs.changed' }
 };
 
 /** Calls every method in a meaningful order over one transport; returns what each gave. */
@@ -212,7 +231,9 @@ async function exerciseEveryMethod(api: HearthTransport, replyEnded: () => Promi
     replyId: 0,
     editedMessageId: 0,
     remoteUrl: urls.remote,
-    remoteId: 0
+    remoteId: 0,
+    documentId: 0,
+    collectionId: 0
   };
   const untilReplyEnds = async (start: () => Promise<unknown>) => {
     const ended = replyEnded();
@@ -270,6 +291,20 @@ async function exerciseEveryMethod(api: HearthTransport, replyEnded: () => Promi
   await call('settings.setHistory');
   await call('settings.cost');
   await call('settings.setCost');
+  context.documentId = (await call('docs.add')).id;
+  await call('docs.list');
+  await call('docs.search');
+  await call('docs.attach');
+  await call('docs.attached');
+  await call('docs.indexing');
+  await call('docs.cancelIndexing');
+  await call('docs.remove');
+  context.collectionId = (await call('collections.create')).id;
+  await call('collections.list');
+  await call('collections.rescan');
+  await call('collections.delete');
+  await call('settings.documents');
+  await call('settings.setDocuments');
   await call('conversations.get');
   await call('history.search');
   context.exportedJson = (await call('conversations.export')).content;
@@ -358,7 +393,7 @@ describe('every method works over both transports (IPC binding and HTTP binding)
       expect(overHttp.get('models.reveal')).toBe('FORBIDDEN');
       expect([overIpc.get('updates.download'), overHttp.get('updates.install')]).toEqual(['FORBIDDEN', 'FORBIDDEN']);
       expect(overHttp.get('updates.check')).toMatchObject({ phase: 'unsupported', message: expect.stringContaining('desktop app') });
-      for (const name of ['hub.search', 'hub.files', 'app.info', 'models.list', 'engine.status', 'engine.load', 'conversations.create', 'conversations.get', 'engine.unload', 'settings.hubToken', 'settings.setHubToken', 'models.reveal', 'chat.context', 'messages.select', 'messages.delete', 'settings.generationDefaults', 'inspect.tokenize', 'inspect.nextTokens', 'settings.cost', 'updates.status', 'updates.check', 'updates.configure'] as const) {
+      for (const name of ['hub.search', 'hub.files', 'app.info', 'models.list', 'engine.status', 'engine.load', 'conversations.create', 'conversations.get', 'engine.unload', 'settings.hubToken', 'settings.setHubToken', 'models.reveal', 'chat.context', 'messages.select', 'messages.delete', 'settings.generationDefaults', 'inspect.tokenize', 'inspect.nextTokens', 'settings.cost', 'updates.status', 'updates.check', 'updates.configure', 'collections.list', 'settings.setDocuments'] as const) {
         expect({ name, result: withoutVolatile(overHttp.get(name)) }).toEqual({ name, result: withoutVolatile(overIpc.get(name)) });
       }
       const exported = (results: Map<MethodName, unknown>) => withoutVolatile(JSON.parse((results.get('conversations.export') as { content: string }).content));
