@@ -1,5 +1,6 @@
 export { deleteModel, demoModelFileName, importModel, listModels, requireUsable, resolveModelFile } from './library';
 export { readGgufHeader, quantizationOf } from './gguf';
+export { groupSplitSets, modelBytes, splitPartNames, splitPartOf, type SplitPart, type SplitSet } from './splitParts';
 export { writeGguf, encodeGgufHeader, gguf, type GgufTensorSpec, type GgufValue } from './ggufWriter';
 export { ensureShapeModel, shapes, shapeMetadata, shapeTensors, writeShapeFixture, writeSparseShapeFixture, type ModelShape, type QuantMix } from './shapes';
 export { DownloadManager, hubHeaders, hubOptionsFromEnv, partPathOf } from './downloads';
