@@ -11,8 +11,9 @@ import { modelReference } from './010_model_reference';
 import { thoughts } from './011_thoughts';
 import { importedMetrics } from './012_imported_metrics';
 import { trigramSearch } from './013_trigram_search';
+import { downloadPlans } from './014_download_plans';
 
 export { trigramScripts } from './013_trigram_search';
 
 /** Applied in order; a database's `user_version` is the number of migrations it has. Never edit a shipped one. */
-export const migrations: readonly string[] = [initial, fitMeasurements, downloads, downloadSegments, branches, benchmarks, searchPrefixes, remoteEngines, apiRequests, modelReference, thoughts, importedMetrics, trigramSearch];
+export const migrations: readonly string[] = [initial, fitMeasurements, downloads, downloadSegments, branches, benchmarks, searchPrefixes, remoteEngines, apiRequests, modelReference, thoughts, importedMetrics, trigramSearch, downloadPlans];
