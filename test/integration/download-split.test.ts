@@ -72,6 +72,17 @@ describe('downloading a split model', () => {
     for (const [index, name] of names.entries()) expect(sha256(readFileSync(join(h.modelsDir, name)))).toBe(sha256(parts[index]));
   });
 
+  it('checks a split model before downloading by every part\'s header, spliced as for files on disk', async () => {
+    h = downloadHarness(server);
+    const before = server.requests.length;
+    const inspected = await h.manager.inspect(`hf:${repo}:Q4_K_M`);
+    expect(inspected).toMatchObject({ fileName: names[0], sizeBytes: parts.reduce((sum, part) => sum + part.length, 0) });
+    expect(inspected.info.fullTensorInfo?.map((tensor) => tensor.name)).toEqual(['blk.0.weight', 'blk.1.weight', 'blk.2.weight']);
+    const reads = server.requests.slice(before).filter((request) => request.path.includes('/resolve/'));
+    expect(reads.map((request) => request.path.split('/').at(-1))).toEqual(names);
+    expect(reads.every((request) => request.range === 'bytes=0-16383')).toBe(true);
+  });
+
   it('cancel deletes the part files of every file of the set, those already verified too', async () => {
     h = downloadHarness(server);
     server.faults.bytesPerSecond = 8 * MiB;
