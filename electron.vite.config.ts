@@ -39,7 +39,13 @@ export default defineConfig({
     build: {
       outDir: resolve(__dirname, 'out/renderer'),
       minify: true,
-      rollupOptions: { input: resolve(__dirname, 'src-renderer/index.html') }
+      // KaTeX's fonts must be files: the CSP's font-src is 'self', which refuses a font inlined as a data: URL.
+      assetsInlineLimit: (file) => (/\.(?:woff2?|ttf)$/.test(file) ? false : undefined),
+      rollupOptions: {
+        input: resolve(__dirname, 'src-renderer/index.html'),
+        // KaTeX (~260 kB) in a chunk of its own, beside the app's rather than inside it.
+        output: { codeSplitting: { groups: [{ name: 'katex', test: /[\\/]node_modules[\\/]katex[\\/]/ }] } }
+      }
     }
   }
 });

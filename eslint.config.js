@@ -36,6 +36,11 @@ export default tseslint.config(
     languageOptions: { globals: Object.fromEntries(nodeGlobals.map((name) => [name, 'readonly'])) }
   },
   {
+    // Copied into the built renderer as it is, and run by the page before the app's bundle.
+    files: ['src-renderer/public/**/*.js'],
+    languageOptions: { globals: Object.fromEntries(['document', 'localStorage', 'matchMedia'].map((name) => [name, 'readonly'])) }
+  },
+  {
     // The bench and the desktop harness drive real pages: parts of their scripts run in Chromium (page.evaluate).
     files: ['scripts/bench/**/*.mjs', 'test/desktop/**/*.mjs'],
     languageOptions: { globals: Object.fromEntries(browserGlobals.map((name) => [name, 'readonly'])) }

@@ -32,6 +32,8 @@ Commands:
   fit --model <file> [--context N] [--measure] [--json]
                                how a local GGUF fits: our estimate, node-llama-cpp's, and (--measure) a real load
   models list [--json]         the models folder, with what each file's header says
+  models search <text> [--sort downloads|likes|recent] [--json]   GGUF repositories on the Hugging Face Hub
+  models files <owner/repo> [--context N] [--json]   its GGUF files by quantization, sizes and fit here
   models pull <source>         download hf:owner/repo/file.gguf, hf:owner/repo:Q4_K_M, catalog:id:Q4_K_M or a URL
                                (resumes an earlier partial download; Ctrl+C pauses)
   models import <file> [--link]  copy (or link) a GGUF into the models folder, after checking it
@@ -227,6 +229,7 @@ export async function main(argv: string[]): Promise<void> {
       link: { type: 'boolean' },
       'min-speed': { type: 'string' },
       priority: { type: 'string' },
+      sort: { type: 'string' },
       shape: { type: 'string' },
       quant: { type: 'string' },
       layers: { type: 'string' },
@@ -270,7 +273,7 @@ export async function main(argv: string[]): Promise<void> {
       });
       return;
     case 'models':
-      await modelsCommand(resolvePaths({ dataDir: options['data-dir'], modelsDir: options['models-dir'] }), rest[0], rest[1], { json, link });
+      await modelsCommand(resolvePaths({ dataDir: options['data-dir'], modelsDir: options['models-dir'] }), rest[0], rest.slice(1).join(' ') || undefined, { json, link, sort: options.sort, contextSize });
       return;
     case 'shape-model':
       shapeModelCommand(options, json);

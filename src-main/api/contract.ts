@@ -44,6 +44,8 @@ import {
   type SearchHit,
   type UpdateStatus, updateSettingsSchema
 } from './shapes';
+import { hubMethods } from './hub';
+import { method } from './method';
 
 export * from './shapes';
 
@@ -52,18 +54,11 @@ const id = z.number().int().positive();
 const empty = z.strictObject({});
 const byId = z.strictObject({ id });
 
-/** A method: its input schema, and its output type carried as a phantom (curried so the input is inferred). */
-interface MethodSpec<I extends z.ZodType, O> {
-  input: I;
-  output: O;
-}
-function method<O>() {
-  return <I extends z.ZodType>(input: I): MethodSpec<I, O> => ({ input, output: undefined as O });
-}
-
 const partialSettings = generationSettingsSchema.partial();
 
 export const methods = {
+  // Finding GGUF files on the Hugging Face Hub (hub.ts).
+  ...hubMethods,
   'app.info': method<AppInfo>()(empty),
   'models.list': method<ModelFile[]>()(empty),
   /** Copies (or links) a GGUF from anywhere into the models folder, after checking it. */

@@ -16,6 +16,8 @@ export interface TokenPiece {
   id: number;
   /** The token's text, special tokens written out (a piece may be part of a multi-byte character). */
   text: string;
+  /** For a byte-fallback token (one byte of a character the vocabulary has no token for): that byte. */
+  byte?: number;
 }
 
 export interface TokenizeResult {
@@ -27,6 +29,12 @@ export interface TokenCandidate extends TokenPiece {
   /** The model's own probability (temperature 1, no cut-offs). */
   probability: number;
 }
+
+/**
+ * How many next-token candidates the Playground reads. Its sampling cut-offs act on these alone, so its
+ * top-k slider stops here: a larger k would cut nothing it can show.
+ */
+export const nextTokenCandidates = 100;
 
 export interface NextTokensResult {
   model: string;

@@ -11,3 +11,4 @@ export * from './hardware';
 export * from './measurement';
 export * from './connections';
 export * from './updates';
+export * from './hub';

@@ -7,6 +7,7 @@ import type { Outbound } from '../network';
 import type { RemoteEngines } from './remotes';
 import type { ApiServerController } from './apiServer';
 import type { UpdateService } from './updates';
+import type { HubService } from './hub';
 import { deleteModel, importModel, listModels, resolveModelFile, type DownloadManager } from '../models';
 import { hubTokenSecret, type DesktopCapabilities, type SecretStore } from './desktop';
 import type { ChatService } from './chat';
@@ -32,6 +33,7 @@ export interface Services {
   remotes: RemoteEngines;
   apiServer: ApiServerController;
   updates: UpdateService;
+  hub: HubService;
 }
 
 export const defaultRecommendContext = 8192;
@@ -45,7 +47,7 @@ export function remoteSuggestionFor(recommendations: Recommendation[]): string |
 }
 
 /** Every method of the contract, bound to the services; the type makes a missing method a compile error. */
-export function createHandlers({ info, modelsDir, history, engine, chat, hardware, loader, downloads, desktop, secrets, inspector, telemetry, bench, outbound, remotes, apiServer, updates }: Services): Handlers {
+export function createHandlers({ info, modelsDir, history, engine, chat, hardware, loader, downloads, desktop, secrets, inspector, telemetry, bench, outbound, remotes, apiServer, updates, hub }: Services): Handlers {
   const hubTokenStatus = (): HubTokenStatus => {
     const fromEnvironment = Boolean(process.env.HF_TOKEN || process.env.HEARTH_HF_TOKEN);
     const stored = secrets.get(hubTokenSecret) !== null;
@@ -55,6 +57,8 @@ export function createHandlers({ info, modelsDir, history, engine, chat, hardwar
   const catalog = builtInCatalog();
   return {
     'app.info': () => info,
+    'hub.search': ({ query, sort = 'downloads', limit = 30 }) => hub.search(query, sort, limit),
+    'hub.files': ({ repo, contextSize = defaultRecommendContext }) => hub.files(repo, contextSize),
     'models.list': () => listModels(modelsDir),
     'models.import': ({ path, link }) => importModel(modelsDir, path, { link }),
     'models.delete': async ({ model }) => {

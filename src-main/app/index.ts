@@ -18,6 +18,7 @@ import { RemoteEngines } from './remotes';
 import { ApiServerController, type StartOpenAiServer } from './apiServer';
 import { recordApiChat } from './openai';
 import { UpdateService } from './updates';
+import { HubService } from './hub';
 import packageJson from '../../package.json' with { type: 'json' };
 
 export { LocalBackend } from './backends';
@@ -100,11 +101,12 @@ export async function createHearth(paths: HearthPaths, options: HearthOptions = 
     cpuThreads: availableParallelism(),
     secrets: secrets.storage
   };
+  const hub = () => hubOptionsFromEnv(process.env, secrets.get(hubTokenSecret));
   const downloads = new DownloadManager({
     modelsDir: paths.modelsDir,
     outbound,
     store: history.downloads,
-    hub: () => hubOptionsFromEnv(process.env, secrets.get(hubTokenSecret)),
+    hub,
     diskFree: (path) => diskFree(path).catch(() => null),
     minimumSegmentBytes: segmentBytesFromEnv(),
     onProgress: (download) => events.emit('downloads.progress', download),
@@ -120,6 +122,7 @@ export async function createHearth(paths: HearthPaths, options: HearthOptions = 
     if (event.name === 'engine.status') telemetry.setBusy(engine.activeRuns > 0);
   });
   const bench = new BenchmarkService(engine, hardware, history, events, paths.modelsDir);
+  const hubSearch = new HubService({ hub, outbound, downloads, hardware, history, bench });
   const openai = new OpenAiService(engine, new LocalBackend(engine, loader, 'api'), paths.modelsDir, {
     queueLimit: () => options.apiQueue ?? history.preferences.apiServer().queueLimit,
     onFinished: (job, reply) => recordApiChat(history, job, reply)
@@ -134,7 +137,7 @@ export async function createHearth(paths: HearthPaths, options: HearthOptions = 
   });
   updates.startupCheck();
   const router = createRouter(
-    createHandlers({ info, modelsDir: paths.modelsDir, history, engine, chat, hardware, loader, downloads, desktop, secrets, inspector, telemetry, bench, outbound, remotes, apiServer, updates })
+    createHandlers({ info, modelsDir: paths.modelsDir, history, engine, chat, hardware, loader, downloads, desktop, secrets, inspector, telemetry, bench, outbound, remotes, apiServer, updates, hub: hubSearch })
   );
   let closing: Promise<void> | null = null;
   return {

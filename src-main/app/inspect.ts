@@ -1,5 +1,5 @@
 import type { Token } from 'node-llama-cpp';
-import { ApiError, type NextTokensResult, type TokenizeResult } from '../api';
+import { ApiError, type NextTokensResult, type TokenizeResult, type TokenPiece } from '../api';
 import { nextTokenDistribution, plainTextTokens, type InferenceEngine, type LoadedSession, type SamplingChoice } from '../inference';
 
 function loadedSession(engine: InferenceEngine): LoadedSession {
@@ -8,9 +8,20 @@ function loadedSession(engine: InferenceEngine): LoadedSession {
   return session;
 }
 
+/** How llama.cpp's vocabularies name a byte-fallback token: `<0xF0>`. */
+const byteTokenName = /^<0x([0-9A-F]{2})>$/i;
+
+/** The byte a byte-fallback token stands for; its text alone is only part of a character, or nothing. */
+function tokenByte(session: LoadedSession, id: Token): number | undefined {
+  if (!session.model.getTokenAttributes(id).byte) return undefined;
+  const name = byteTokenName.exec(session.model.fileInfo.metadata.tokenizer.ggml.tokens[id] ?? '');
+  return name ? Number.parseInt(name[1], 16) : undefined;
+}
+
 /** A token's text where it stands: the tokens before it decide whether it reads with its leading space. */
-function piece(session: LoadedSession, id: Token, before: readonly Token[]) {
-  return { id, text: session.model.detokenize([id], true, before) };
+function piece(session: LoadedSession, id: Token, before: readonly Token[]): TokenPiece {
+  const byte = tokenByte(session, id);
+  return { id, text: session.model.detokenize([id], true, before), ...(byte === undefined ? {} : { byte }) };
 }
 
 /** The Playground's view into the loaded model: its tokenizer and its next-token probabilities. */

@@ -10,3 +10,4 @@ export { bytesPerGeneratedToken, gpuBandwidth } from './speed';
 export { builtInCatalog } from './builtIn';
 export { nodeLlamaCppEstimate } from './dryRun';
 export { calculateMemory } from './calculator';
+export { geometryForFileSize, geometryFromFileSize } from './fileFit';

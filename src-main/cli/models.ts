@@ -3,6 +3,7 @@ import { createHearth } from '../app';
 import { formatBytes } from '../catalog';
 import { deleteModel, importModel, listModels } from '../models';
 import type { HearthPaths } from '../paths';
+import { hubFilesCommand, hubSearchCommand } from './hub';
 
 function modelLine(model: ModelFile): string {
   const facts = [formatBytes(model.sizeBytes), model.quantization, model.architecture, model.parts > 1 ? `${model.parts} parts` : null, model.demo ? 'demo' : null].filter(Boolean).join(', ');
@@ -18,9 +19,18 @@ function progressBar(download: Download, width = 30): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(1)}% ${formatBytes(download.receivedBytes)}/${total ? formatBytes(total) : '?'} ${speed} ${eta}`.trimEnd();
 }
 
-/** `hearth models list|pull|import|rm`, on the models folder the flags or environment name. */
-export async function modelsCommand(paths: HearthPaths, action: string | undefined, argument: string | undefined, options: { json: boolean; link: boolean }): Promise<void> {
+/** `hearth models list|search|files|pull|import|rm`, on the models folder the flags or environment name. */
+export async function modelsCommand(
+  paths: HearthPaths,
+  action: string | undefined,
+  argument: string | undefined,
+  options: { json: boolean; link: boolean; sort?: string; contextSize?: number }
+): Promise<void> {
   switch (action) {
+    case 'search':
+      return hubSearchCommand(paths, argument, { json: options.json, sort: options.sort });
+    case 'files':
+      return hubFilesCommand(paths, argument, { json: options.json, contextSize: options.contextSize });
     case 'list': {
       const models = await listModels(paths.modelsDir);
       if (options.json) console.log(JSON.stringify(models, null, 2));
@@ -42,7 +52,7 @@ export async function modelsCommand(paths: HearthPaths, action: string | undefin
       if (!argument) throw new Error('hearth models pull needs a source: hf:owner/repo/file.gguf, hf:owner/repo:Q4_K_M, catalog:id:Q4_K_M or an https URL');
       return pull(paths, argument);
     default:
-      throw new Error('hearth models needs one of: list, pull <source>, import <file>, rm <name>');
+      throw new Error('hearth models needs one of: list, search <text>, files <owner/repo>, pull <source>, import <file>, rm <name>');
   }
 }
 

@@ -40,13 +40,14 @@ export async function staticAnswer(root: string | null, urlPath: string): Promis
     'Referrer-Policy': 'no-referrer'
   };
   const file = root ? await resolveFile(root, urlPath) : null;
-  if (!file) {
+  if (!root || !file) {
     const body = root ? '<!doctype html><title>Not found</title><p>Not found.</p>' : rendererMissingPage;
     return { status: root ? 404 : 503, headers: { ...headers, 'Content-Type': 'text/html; charset=utf-8' }, file: null, body };
   }
-  const isHtml = file.endsWith('.html');
   headers['Content-Type'] = mimeTypes[extname(file)] ?? 'application/octet-stream';
-  headers['Cache-Control'] = isHtml ? 'no-cache' : 'public, max-age=31536000, immutable';
+  // Only the bundler's output under assets/ has the content's hash in its name; the page and the files
+  // copied as they are (theme.js) keep their names from one version to the next, so they are revalidated.
+  headers['Cache-Control'] = isHashedAsset(root, file) ? 'public, max-age=31536000, immutable' : 'no-cache';
   return { status: 200, headers, file, body: null };
 }
 
@@ -56,6 +57,10 @@ export async function serveStatic(root: string | null, urlPath: string, response
   response.writeHead(answer.status, answer.headers);
   if (answer.file) createReadStream(answer.file).pipe(response);
   else response.end(answer.body);
+}
+
+function isHashedAsset(root: string, file: string): boolean {
+  return file.startsWith(join(resolve(root), 'assets') + sep);
 }
 
 async function resolveFile(root: string, urlPath: string): Promise<string | null> {

@@ -86,7 +86,7 @@ test('a reply streams, is kept, can be found, and deleted with undo', async ({ p
   // Search (Ctrl+K focuses it) finds the reply and highlights the match; a hit opens its conversation.
   await page.getByRole('button', { name: 'New chat', exact: true }).click();
   await page.keyboard.press('Control+k');
-  const search = page.getByRole('searchbox', { name: 'Search chats' });
+  const search = page.getByRole('combobox', { name: 'Search chats' });
   await expect(search).toBeFocused();
   await search.fill('Lily');
   const hit = page.getByTestId('search-hit').first();

@@ -91,7 +91,7 @@ test.describe('an outage', () => {
 test('a long reply: scrolled up while it streams, "Jump to latest" rejoins it; its Timeline opens into view', async ({ page }) => {
   await page.goto('/');
   await pickModel(page, storiesModel);
-  await setSampling(page, { temperature: 0, maxTokens: 2000 });
+  await setSampling(page, { temperature: 0, maxTokens: 4096 });
   await page.getByRole('button', { name: 'Chat settings', exact: true }).click();
   await page.getByLabel('Stop at end-of-sequence').uncheck();
   await page.getByRole('button', { name: 'Save', exact: true }).click();
@@ -100,6 +100,8 @@ test('a long reply: scrolled up while it streams, "Jump to latest" rejoins it; i
   await message.press('Enter');
   const list = page.getByRole('region', { name: 'Messages' });
   await expect(lastReply(page)).toContainText('Lily');
+  // Once the reply is taller than the list, scroll up to the question while it still streams.
+  await expect.poll(() => list.evaluate((element) => element.scrollHeight - element.clientHeight)).toBeGreaterThan(300);
   await list.evaluate((element) => element.scrollTo({ top: 0 }));
   const jump = page.getByRole('button', { name: 'Jump to latest' });
   await expect(jump).toBeVisible();
@@ -110,10 +112,10 @@ test('a long reply: scrolled up while it streams, "Jump to latest" rejoins it; i
   await expect(lastReply(page).getByTestId('reply-timeline')).toBeInViewport();
 });
 
-test('the page carries the app icon', async ({ page, request }) => {
+test('the page carries the app icon', async ({ page }) => {
   await page.goto('/');
   const href = await page.locator('link[rel="icon"]').getAttribute('href');
-  const icon = await request.get(new URL(href!, page.url()).href);
+  const icon = await page.request.get(new URL(href!, page.url()).href);
   expect(icon.status()).toBe(200);
   expect(icon.headers()['content-type']).toBe('image/svg+xml');
 });

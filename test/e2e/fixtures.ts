@@ -217,6 +217,20 @@ export async function openDashboard(page: Page): Promise<void> {
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Dashboard');
 }
 
+/** A conversation of one question and its reply, as `conversations.import` takes it. */
+export function conversationExport(title: string, question: string, reply: string): string {
+  const now = Date.now();
+  return JSON.stringify({
+    format: 'hearth.conversation',
+    version: 1,
+    conversation: { title, model: null, systemPrompt: '', createdAt: now, updatedAt: now },
+    messages: [
+      { role: 'user', content: question, status: 'complete', createdAt: now },
+      { role: 'assistant', content: reply, status: 'complete', createdAt: now + 1 }
+    ]
+  });
+}
+
 export function lastReply(page: Page) {
   return page.locator('[data-testid="message"][data-role="assistant"]').last();
 }

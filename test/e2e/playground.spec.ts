@@ -34,12 +34,19 @@ test('the playground shows the loaded model’s tokens and next-token odds', asy
   await expect(chips.first()).toContainText(String(tokens[0].id));
   await expect(page.getByText(/characters per token/)).toBeVisible();
 
+  // A character the vocabulary has no token for comes as byte tokens, each shown as llama.cpp names it.
+  await text.fill('😀');
+  await expect(chips.locator('.text')).toContainText(['<0xF0>', '<0x9F>', '<0x98>', '<0x80>']);
+
   // The next-token panel lists the model's candidates.
   const prompt = page.getByLabel('Prompt', { exact: true });
   await prompt.fill('Once upon a time');
   await page.getByRole('button', { name: 'Show next tokens' }).click();
   const candidates = page.getByTestId('candidate');
   await expect(candidates).toHaveCount(20);
+  // The top-k slider goes as far as the candidates the settings act on.
+  const topK = await page.getByLabel('Top-k', { exact: true }).getAttribute('max');
+  await expect(page.getByText(`Settings are applied to the ${topK} most likely tokens`)).toBeVisible();
 
   // Temperature 0 is greedy: one candidate keeps all the probability, the rest are marked cut.
   await page.getByLabel('Temperature', { exact: true }).fill('0');

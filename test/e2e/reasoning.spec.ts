@@ -141,7 +141,7 @@ test('search covers thinking once Settings → History says so, and marks such h
       .toBe('complete');
 
     await page.goto('/');
-    const search = page.getByRole('searchbox', { name: 'Search chats' });
+    const search = page.getByRole('combobox', { name: 'Search chats' });
     await search.fill('step2');
     await expect(page.getByRole('status').filter({ hasText: 'No matches for “step2”' })).toBeVisible();
 

@@ -55,6 +55,57 @@ test('raw HTML in a reply is never run, and code blocks get a Copy button', asyn
   expect(await page.evaluate('typeof window.__xss')).toBe('undefined');
 });
 
+test('math renders with KaTeX under the CSP (its styles and bundled fonts applied), task items keep their state, and TeX runs nothing', async ({ page, api }) => {
+  const reply = [
+    'Euler: $e^{i\\pi} + 1 = 0$, and \\(\\sqrt{x^2} = |x|\\) for $5 or $10.',
+    '',
+    '$$',
+    '\\int_0^1 x\\,dx = \\frac{1}{2}',
+    '$$',
+    '',
+    '- [x] Proved',
+    '- [ ] Published',
+    '',
+    '$\\href{javascript:window.__xss=5}{click}$ $<img src=x onerror="window.__xss=6">$'
+  ].join('\n');
+  await api('conversations.import', { content: exportOf('Math reply', reply) });
+  await page.goto('/');
+  await page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: 'Math reply', exact: true }).click();
+
+  const shown = lastReply(page);
+  // The last formula does not parse (`__`): KaTeX shows its error in place, as text.
+  await expect(shown.locator('.katex')).toHaveCount(4);
+  await expect(shown.locator('.katex-error')).toHaveCount(1);
+  await expect(shown.locator('.katex-display')).toHaveCount(1);
+  await expect(shown).toContainText('for $5 or $10.');
+  // KaTeX's layout arrives through the CSSOM (a style attribute would be refused, and logged, which fails the test).
+  await expect(shown.locator('[data-katex-style]')).toHaveCount(0);
+  const layout = await shown.locator('.katex-display .katex-html').evaluate((node) => ({
+    struts: Array.from(node.querySelectorAll<HTMLElement>('.katex-strut'), (strut) => strut.style.height),
+    height: node.getBoundingClientRect().height
+  }));
+  expect(layout.struts.every((height) => /em$/.test(height))).toBe(true);
+  expect(layout.height).toBeGreaterThan(20);
+  // Its fonts come from the app itself.
+  const fonts = await page.evaluate(async () => {
+    await document.fonts.ready;
+    const loaded: string[] = [];
+    document.fonts.forEach((font) => {
+      if (font.status === 'loaded') loaded.push(font.family);
+    });
+    return loaded;
+  });
+  expect(fonts).toContain('KaTeX_Main');
+
+  await expect(shown.getByRole('checkbox', { name: 'Proved' })).toBeChecked();
+  await expect(shown.getByRole('checkbox', { name: 'Published' })).not.toBeChecked();
+  await expect(shown.getByRole('checkbox')).toHaveCount(2);
+  for (const box of await shown.getByRole('checkbox').all()) await expect(box).toBeDisabled();
+
+  await expect(page.locator('.markdown a, .markdown img')).toHaveCount(0);
+  expect(await page.evaluate('typeof window.__xss')).toBe('undefined');
+});
+
 test('import, badges, rename, pin and export of a conversation', async ({ page }) => {
   await page.goto('/');
   const fileInput = page.getByLabel('Conversation file to import');

@@ -25,7 +25,7 @@ export const allowedDependencies: Record<string, readonly string[]> = {
 };
 
 /** The contract's modules the renderer may import: pure, no Node, no DOM. */
-export const rendererContractModules = ['contract', 'shapes', 'settings', 'conversations', 'models', 'hardware', 'measurement', 'connections', 'errors', 'format', 'distribution', 'cost', 'jsonSchema', 'updates'].map(
+export const rendererContractModules = ['contract', 'shapes', 'settings', 'conversations', 'models', 'hardware', 'measurement', 'connections', 'errors', 'format', 'distribution', 'cost', 'jsonSchema', 'updates', 'hub', 'method'].map(
   (name) => `src-main/api/${name}.ts`
 );
 

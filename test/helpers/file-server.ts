@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerHubApi, type HubRepoCard } from './hub-api';
 
 /** Faults the server injects, each once unless said otherwise: the network as it really behaves. */
 export interface Faults {
@@ -61,9 +62,10 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
  * A local stand-in for the Hugging Face Hub: `GET /api/models/{owner}/{repo}/tree/main` lists the
  * files with their LFS SHA-256, and `/{owner}/{repo}/resolve/main/{file}` serves them with Range
  * support, a strong `ETag` and `Last-Modified` per version (honouring `If-Range`) and `x-linked-etag`;
- * plain paths (`/files/{name}`) serve them too. Loopback only.
+ * plain paths (`/files/{name}`) serve them too. The search, the repositories' cards and gating are
+ * `answerHubApi`'s, from `cards`. Loopback only.
  */
-export async function startFileServer(files: Record<string, Buffer>, faults: Faults = {}): Promise<FileServer> {
+export async function startFileServer(files: Record<string, Buffer>, faults: Faults = {}, cards: Record<string, HubRepoCard> = {}): Promise<FileServer> {
   let sent = 0;
   const requests: FileServer['requests'] = [];
   const openResponses = new Set<ServerResponse>();
@@ -82,6 +84,7 @@ export async function startFileServer(files: Record<string, Buffer>, faults: Fau
       response.writeHead(redirect.status, { Location: redirect.to }).end();
       return;
     }
+    if (answerHubApi(request, response, files, cards)) return;
     const listing = /^\/api\/models\/([^/]+\/[^/]+)\/tree\/main$/.exec(path);
     if (listing) {
       const prefix = `${listing[1]}/`;

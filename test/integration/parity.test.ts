@@ -158,7 +158,9 @@ const samples: { [K in MethodName]: (context: Context) => MethodInput<K> } = {
   'updates.check': () => ({}),
   'updates.download': () => ({}),
   'updates.install': () => ({}),
-  'updates.configure': () => ({ settings: { checkAtStartup: false } })
+  'updates.configure': () => ({ settings: { checkAtStartup: false } }),
+  'hub.search': () => ({ query: 'tiny', sort: 'likes' }),
+  'hub.files': () => ({ repo: 'org/tiny-GGUF', contextSize: 2048 })
 };
 
 /**
@@ -280,6 +282,8 @@ async function exerciseEveryMethod(api: HearthTransport, replyEnded: () => Promi
   context.downloadId = (await call('downloads.start')).id;
   await call('downloads.list');
   await call('settings.hubToken');
+  await call('hub.search');
+  await call('hub.files');
   // Browser mode has no updater: a check answers why, and a download or an install is refused.
   await call('updates.status');
   await call('updates.check');
@@ -308,13 +312,16 @@ describe('every method works over both transports (IPC binding and HTTP binding)
     server = await startHttpServer({ router: t.hearth.router, events: t.hearth.events, staticDir: null, token });
     openAi = await startOpenAiServer({ backend: t.hearth.openai, port: 0 });
     slowServer = await startTricklingServer();
-    fileServer = await startFileServer({ 'files/stories.gguf': readFileSync(stories260K) });
+    fileServer = await startFileServer({ 'files/stories.gguf': readFileSync(stories260K), 'org/tiny-GGUF/stories260K-F32.gguf': readFileSync(stories260K) });
+    // The Hub is asked on every call, so pointing it here now reaches the Hearth already started.
+    process.env.HEARTH_HF_ENDPOINT = fileServer.url;
   });
   afterAll(async () => {
     await server.close();
     await openAi.close();
     await slowServer.close();
     await fileServer.close();
+    delete process.env.HEARTH_HF_ENDPOINT;
     await t.close();
   });
 
@@ -351,7 +358,7 @@ describe('every method works over both transports (IPC binding and HTTP binding)
       expect(overHttp.get('models.reveal')).toBe('FORBIDDEN');
       expect([overIpc.get('updates.download'), overHttp.get('updates.install')]).toEqual(['FORBIDDEN', 'FORBIDDEN']);
       expect(overHttp.get('updates.check')).toMatchObject({ phase: 'unsupported', message: expect.stringContaining('desktop app') });
-      for (const name of ['app.info', 'models.list', 'engine.status', 'engine.load', 'conversations.create', 'conversations.get', 'engine.unload', 'settings.hubToken', 'settings.setHubToken', 'models.reveal', 'chat.context', 'messages.select', 'messages.delete', 'settings.generationDefaults', 'inspect.tokenize', 'inspect.nextTokens', 'settings.cost', 'updates.status', 'updates.check', 'updates.configure'] as const) {
+      for (const name of ['hub.search', 'hub.files', 'app.info', 'models.list', 'engine.status', 'engine.load', 'conversations.create', 'conversations.get', 'engine.unload', 'settings.hubToken', 'settings.setHubToken', 'models.reveal', 'chat.context', 'messages.select', 'messages.delete', 'settings.generationDefaults', 'inspect.tokenize', 'inspect.nextTokens', 'settings.cost', 'updates.status', 'updates.check', 'updates.configure'] as const) {
         expect({ name, result: withoutVolatile(overHttp.get(name)) }).toEqual({ name, result: withoutVolatile(overIpc.get(name)) });
       }
       const exported = (results: Map<MethodName, unknown>) => withoutVolatile(JSON.parse((results.get('conversations.export') as { content: string }).content));

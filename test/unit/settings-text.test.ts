@@ -131,6 +131,7 @@ describe('the context counter’s warning', () => {
     expect(contextWarning({ ...report, policy: 'stop', promptTokens: 2048, remainingTokens: 0 })).toBe(
       'Only 0 tokens are left for the reply, fewer than the 512 a reply needs: the next reply will stop with a message.'
     );
+    expect(contextWarning({ ...report, promptTokens: 2047, remainingTokens: 1 })).toMatch(/^Only 1 token is left for the reply, and no older turns/);
     expect(contextWarning({ ...report, promptTokens: 1900, remainingTokens: 148 })).toBe(
       'Only 148 tokens are left for the reply, and no older turns left to drop: the reply may stop when the context is full.'
     );

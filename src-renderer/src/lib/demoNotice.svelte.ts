@@ -1,4 +1,7 @@
+import { parseRemoteModelName } from '$api/contract';
 import type { EngineState } from './engine.svelte';
+
+const isRemote = (model: string) => parseRemoteModelName(model) !== null;
 
 const storageKey = 'hearth.demoNotice.dismissed';
 
@@ -11,8 +14,8 @@ function readDismissed(): boolean {
 }
 
 /**
- * The first-run notice: shown while Hearth's demo model is the only usable model and the chat uses it,
- * until dismissed (remembered).
+ * The first-run notice: shown while Hearth's demo model is the only usable model and the chat uses no
+ * other (a remote engine's), until dismissed (remembered).
  */
 export class DemoNoticeState {
   dismissed = $state(readDismissed());
@@ -23,9 +26,10 @@ export class DemoNoticeState {
     return usable.length > 0 && usable.every((model) => model.demo);
   });
 
+  /** Hidden while the chat uses a remote engine's model: the only real model it could use instead. */
   visible = $derived.by(() => {
     const current = this.chatModel();
-    return this.demoOnly && !this.dismissed && this.engine.models.some((model) => model.demo && model.name === current);
+    return this.demoOnly && !this.dismissed && !(current !== null && isRemote(current));
   });
 
   constructor(

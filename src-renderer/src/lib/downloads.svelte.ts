@@ -1,5 +1,6 @@
 import type { Download, DownloadStatus, FitReport } from '$api/contract';
 import { ApiClientError, type HearthApi } from './api';
+import { formatByteRate } from './format';
 import type { EngineState } from './engine.svelte';
 import type { ErrorState } from './errors.svelte';
 import type { InstalledState } from './installed.svelte';
@@ -37,6 +38,32 @@ const active: DownloadStatus[] = ['queued', 'downloading', 'paused', 'verifying'
 
 export function isActive(download: Download): boolean {
   return active.includes(download.status);
+}
+
+/** The unfinished downloads together, for the status bar: how many, how far, how fast. */
+export interface DownloadsSummary {
+  /** Queued, running, paused or being verified. */
+  count: number;
+  /** Bytes received of the bytes expected, over those whose size is known (0–100, rounded down); null when no size is known. */
+  percent: number | null;
+  /** Bytes per second of those running, added up. */
+  bytesPerSecond: number;
+  /** "2 downloads · 45% · 1.2 MiB/s": what the indicator says. */
+  text: string;
+}
+
+/** The unfinished downloads' combined figures; null when none is unfinished. */
+export function downloadsSummary(items: readonly Download[]): DownloadsSummary | null {
+  const unfinished = items.filter(isActive);
+  if (unfinished.length === 0) return null;
+  const sized = unfinished.filter((download) => download.totalBytes !== null && download.totalBytes > 0);
+  const total = sized.reduce((sum, download) => sum + (download.totalBytes ?? 0), 0);
+  const received = sized.reduce((sum, download) => sum + Math.min(download.receivedBytes, download.totalBytes ?? 0), 0);
+  const percent = sized.length > 0 ? Math.floor((received / total) * 100) : null;
+  const bytesPerSecond = unfinished.reduce((sum, download) => sum + (download.status === 'downloading' ? (download.bytesPerSecond ?? 0) : 0), 0);
+  const count = unfinished.length;
+  const parts = [`${count} ${count === 1 ? 'download' : 'downloads'}`, percent !== null ? `${percent}%` : null, bytesPerSecond > 0 ? formatByteRate(bytesPerSecond) : null];
+  return { count, percent, bytesPerSecond, text: parts.filter(Boolean).join(' · ') };
 }
 
 /** What `downloads.inspect` said about a source: shown before the user commits to the download. */
@@ -100,6 +127,15 @@ export class DownloadsState {
     const keepFigures = download.bytesPerSecond === null && download.status === 'downloading' && current.status === 'downloading';
     this.items[index] = keepFigures ? { ...download, bytesPerSecond: current.bytesPerSecond, etaSeconds: current.etaSeconds } : download;
     if (download.status === 'completed' && current.status !== 'completed') this.onCompleted(download);
+    if (download.status === 'failed' && current.status !== 'failed') this.onFailed(download);
+  }
+
+  /** Said once, wherever the user is: the Downloads panel may not be on screen. */
+  private onFailed(download: Download): void {
+    this.toast.show(`Download failed: ${download.fileName}${download.error ? ` — ${download.error}` : ''}`, {
+      actionLabel: 'Retry',
+      action: () => this.act(download, 'retry')
+    });
   }
 
   private onCompleted(download: Download): void {

@@ -202,7 +202,7 @@ export function contextWarning(report: ContextReport): string | null {
   const remaining = Math.max(0, report.remainingTokens);
   const reserve = report.reserveTokens.toLocaleString('en-US');
   if (remaining >= report.reserveTokens * 2) return null;
-  const left = `Only ${remaining.toLocaleString('en-US')} tokens are left for the reply`;
+  const left = `Only ${remaining.toLocaleString('en-US')} ${remaining === 1 ? 'token is' : 'tokens are'} left for the reply`;
   if (remaining < report.reserveTokens) {
     // Dropping turns would have been reported above: none are left to drop.
     return dropping

@@ -1,10 +1,9 @@
-import { defaultGenerationSettings, type NextTokensResult, type TokenCandidate, type TokenPiece } from '$api/contract';
+import { defaultGenerationSettings, nextTokenCandidates, type NextTokensResult, type TokenCandidate, type TokenPiece } from '$api/contract';
 import { reshapeDistribution, type CutBy, type Cutoffs, type ReshapedCandidate } from '$api/distribution';
 import { ApiClientError, type HearthApi } from './api';
 import { debouncer } from './debounce';
 
-/** More candidates are fetched than shown, so top-k and top-p act on a realistic tail, not only on what is on screen. */
-export const fetchedCandidates = 50;
+/** More candidates are fetched (`nextTokenCandidates`) than shown, so top-k and top-p act on a realistic tail, not only on what is on screen. */
 export const shownCandidates = 20;
 
 export const cutLabels: Record<Exclude<CutBy, null>, string> = {
@@ -21,11 +20,16 @@ function describeFailure(error: unknown): string {
   return failure.message;
 }
 
-/** Spaces, tabs and line breaks drawn visibly, so the token boundaries around them can be seen. */
-export function visibleToken(text: string): string {
-  // A piece that is only part of a multi-byte character has no text of its own.
-  if (text === '') return '∅';
-  return text.replaceAll(' ', '·').replaceAll('\n', '↵').replaceAll('\t', '→').replaceAll('\r', '␍');
+/**
+ * A token as the Playground shows it: a byte-fallback token as llama.cpp names it (`<0xF0>`), since its
+ * text is only part of a character; other tokens with spaces, tabs and line breaks drawn visibly, so the
+ * token boundaries around them can be seen.
+ */
+export function tokenLabel(token: TokenPiece): string {
+  if (token.byte !== undefined) return `<0x${token.byte.toString(16).toUpperCase().padStart(2, '0')}>`;
+  // A piece of a multi-byte character that is not a byte token (a byte-level BPE's) has no text of its own.
+  if (token.text === '') return '∅';
+  return token.text.replaceAll(' ', '·').replaceAll('\n', '↵').replaceAll('\t', '→').replaceAll('\r', '␍');
 }
 
 /** A probability as a percentage; tiny ones are not rounded down to a misleading 0. */
@@ -122,7 +126,7 @@ export class NextTokensState {
     const prompt = this.prompt;
     this.busy = true;
     try {
-      const result = await this.api.call('inspect.nextTokens', { prompt, top: fetchedCandidates });
+      const result = await this.api.call('inspect.nextTokens', { prompt, top: nextTokenCandidates });
       if (seq !== this.seq) return;
       this.result = result;
       this.shownFor = prompt;

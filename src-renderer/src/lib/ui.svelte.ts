@@ -12,6 +12,12 @@ export class UiState {
   connection = $state<ConnectionState>('connecting');
   /** A message to scroll to and highlight (set when a search hit is opened). */
   focusMessageId = $state<number | null>(null);
+
+  /** Closes the chat's gear panel and gives the focus back to its button, where the keyboard was before it opened. */
+  closeChatSettings(): void {
+    this.chatSettingsOpen = false;
+    focusElement(chatSettingsButtonId);
+  }
 }
 
 export function focusElement(id: string, select = false): void {
@@ -25,4 +31,12 @@ export function focusElement(id: string, select = false): void {
 }
 
 export const searchInputId = 'search-input';
+/** The search results' list, which the search box controls. */
+export const searchResultsId = 'search-results';
+export const searchHitId = (messageId: number): string => `search-hit-${messageId}`;
 export const messageInputId = 'message-input';
+export const chatSettingsButtonId = 'chat-settings-button';
+/** The line that tells how to reach a conversation's actions from the keyboard. */
+export const conversationKeysId = 'conversation-keys';
+/** The view beside the sidebar, where the skip link goes. */
+export const mainId = 'main-content';

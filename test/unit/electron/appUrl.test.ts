@@ -68,6 +68,7 @@ describe('the hearth:// protocol handler', () => {
   mkdirSync(join(root, 'renderer', 'assets'), { recursive: true });
   writeFileSync(join(root, 'renderer', 'index.html'), '<!doctype html><title>Hearth</title>');
   writeFileSync(join(root, 'renderer', 'assets', 'app.js'), 'console.log(1)');
+  writeFileSync(join(root, 'renderer', 'theme.js'), 'console.log(2)');
   writeFileSync(join(root, 'secret.txt'), 'not for the page');
   const handle = createAppProtocolHandler(join(root, 'renderer'));
 
@@ -81,6 +82,12 @@ describe('the hearth:// protocol handler', () => {
     expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(script.headers.get('x-content-type-options')).toBe('nosniff');
     expect(await script.text()).toBe('console.log(1)');
+  });
+
+  it('lets only the hashed assets be cached for good: the page and theme.js keep their names across versions', async () => {
+    expect((await handle(new Request('hearth://app/assets/app.js'))).headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect((await handle(new Request('hearth://app/theme.js'))).headers.get('cache-control')).toBe('no-cache');
+    expect((await handle(new Request('hearth://app/'))).headers.get('cache-control')).toBe('no-cache');
   });
 
   it("answers the app's routes with index.html and a missing asset with 404", async () => {
