@@ -17,6 +17,8 @@ export interface OutboundRecord {
   status: number | null;
   error: string | null;
   blocked: boolean;
+  /** What the answer meant when its status does not say it, e.g. that a resumed file changed on the server. */
+  note?: string;
 }
 
 export interface NetworkSettings {

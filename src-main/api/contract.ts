@@ -219,8 +219,8 @@ export const methods = {
   'downloads.inspect': method<{ fileName: string; sizeBytes: number | null; fit: FitReport }>()(
     z.strictObject({ source: z.string().trim().min(3).max(2048), contextSize: z.number().int().min(256).max(1_048_576).optional() })
   ),
-  /** Checks the source and the free disk space, then queues the download; progress arrives as `downloads.progress`. */
-  'downloads.start': method<Download>()(z.strictObject({ source: z.string().trim().min(3).max(2048) })),
+  /** Checks the source and the disk, then queues it (every part of a split model; a source already queued resumes); `fileName` saves it under another name. */
+  'downloads.start': method<Download>()(z.strictObject({ source: z.string().trim().min(3).max(2048), fileName: z.string().trim().min(6).max(255).optional() })),
   'downloads.pause': method<Download>()(byId),
   'downloads.resume': method<Download>()(byId),
   /** Stops the download and deletes its partial file. */

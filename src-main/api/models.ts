@@ -139,12 +139,16 @@ export interface Download {
   receivedBytes: number;
   status: DownloadStatus;
   error: string | null;
-  /** The Hub's published SHA-256 when it gave one; the file is checked against it. */
+  /** The Hub's published SHA-256 when it gave one (of the first part, for a split model); each file is checked against its own. */
   expectedSha256: string | null;
   sha256: string | null;
   retries: number;
-  /** Parallel range requests the file comes in (1: one stream). */
+  /** Parallel range requests the file comes in (1: one stream); for a split model, its largest part's. */
   segments: number;
+  /** Files it brings: the parts of a split model (named by the first, `fileName`), else 1. Sizes and bytes count them all. */
+  parts: number;
+  /** Something the download went through that the user should know, e.g. that the file changed on the server and started again. */
+  note: string | null;
   /** Live figures while it runs. */
   bytesPerSecond: number | null;
   etaSeconds: number | null;

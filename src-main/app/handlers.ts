@@ -161,7 +161,7 @@ export function createHandlers({ info, modelsDir, history, engine, chat, hardwar
       const { report: fit } = fitReport(fileName, geometry, report, { contextSize: context, kvCacheType: 'f16', correction: history.measurements.correction(deviceKey(report)) });
       return { fileName, sizeBytes, fit };
     },
-    'downloads.start': ({ source }) => downloads.start(source),
+    'downloads.start': ({ source, fileName }) => downloads.start(source, { fileName }),
     'downloads.pause': ({ id }) => downloads.pause(id),
     'downloads.resume': ({ id }) => downloads.resume(id),
     'downloads.cancel': ({ id }) => downloads.cancel(id),

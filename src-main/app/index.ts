@@ -65,6 +65,12 @@ export interface HearthOptions {
   startOpenAiServer?: StartOpenAiServer;
 }
 
+/** `HEARTH_DOWNLOAD_SEGMENT_MIB`: the smallest parallel segment of a download, in MiB (64 by default). */
+function segmentBytesFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const mib = Number(env.HEARTH_DOWNLOAD_SEGMENT_MIB);
+  return Number.isInteger(mib) && mib >= 1 ? mib * 1024 * 1024 : undefined;
+}
+
 /** Opens the history, recovers what a crash left behind, and wires every service to the one router. */
 export async function createHearth(paths: HearthPaths, options: HearthOptions = {}): Promise<Hearth> {
   const desktop = options.desktop ?? null;
@@ -107,6 +113,7 @@ export async function createHearth(paths: HearthPaths, options: HearthOptions = 
     store: history.downloads,
     hub,
     diskFree: (path) => diskFree(path).catch(() => null),
+    minimumSegmentBytes: segmentBytesFromEnv(),
     onProgress: (download) => events.emit('downloads.progress', download),
     onChange: (download) => events.emit('downloads.changed', download)
   });

@@ -14,6 +14,9 @@ interface DownloadRow {
   error: string | null;
   retries: number;
   segments: number;
+  parts: number;
+  note: string | null;
+  plan: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -32,6 +35,8 @@ function toDownload(row: DownloadRow): Download {
     sha256: row.sha256,
     retries: row.retries,
     segments: row.segments,
+    parts: row.parts,
+    note: row.note,
     bytesPerSecond: null,
     etaSeconds: null,
     createdAt: row.created_at,
@@ -39,7 +44,22 @@ function toDownload(row: DownloadRow): Download {
   };
 }
 
-export type DownloadChanges = Partial<Pick<Download, 'totalBytes' | 'receivedBytes' | 'status' | 'error' | 'expectedSha256' | 'sha256' | 'retries' | 'segments'>>;
+export type DownloadChanges = Partial<Pick<Download, 'totalBytes' | 'receivedBytes' | 'status' | 'error' | 'expectedSha256' | 'sha256' | 'retries' | 'segments' | 'parts' | 'note'>> & {
+  /** The download manager's plan (JSON it owns); null forgets it. */
+  plan?: string | null;
+};
+
+/** What a new download starts as. */
+export interface NewDownload {
+  source: string;
+  url: string;
+  fileName: string;
+  totalBytes: number | null;
+  expectedSha256: string | null;
+  segments: number;
+  parts: number;
+  plan: string;
+}
 
 const columns: Record<keyof DownloadChanges, string> = {
   totalBytes: 'total_bytes',
@@ -49,8 +69,14 @@ const columns: Record<keyof DownloadChanges, string> = {
   expectedSha256: 'expected_sha256',
   sha256: 'sha256',
   retries: 'retries',
-  segments: 'segments'
+  segments: 'segments',
+  parts: 'parts',
+  note: 'note',
+  plan: 'plan'
 };
+
+/** Downloads that still own a part file (a failed one keeps it for Retry). */
+const unfinished = "'queued', 'downloading', 'paused', 'verifying', 'failed'";
 
 /** The download queue in SQLite: what was asked for survives crashes and restarts. */
 export class DownloadStore {
@@ -68,15 +94,20 @@ export class DownloadStore {
     return row ? toDownload(row) : null;
   }
 
-  create(entry: { source: string; url: string; fileName: string; totalBytes: number | null; expectedSha256: string | null; segments: number }): Download {
+  create(entry: NewDownload): Download {
     const now = this.now();
     const result = this.db
       .prepare(
-        `INSERT INTO downloads (source, url, file_name, total_bytes, expected_sha256, segments, status, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)`
+        `INSERT INTO downloads (source, url, file_name, total_bytes, expected_sha256, segments, parts, plan, status, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`
       )
-      .run(entry.source, entry.url, entry.fileName, entry.totalBytes, entry.expectedSha256, entry.segments, now, now);
+      .run(entry.source, entry.url, entry.fileName, entry.totalBytes, entry.expectedSha256, entry.segments, entry.parts, entry.plan, now, now);
     return this.get(Number(result.lastInsertRowid))!;
+  }
+
+  /** The plan the download manager last saved (JSON), or null: none yet, or a download from before plans. */
+  plan(id: number): string | null {
+    return (this.db.prepare('SELECT plan FROM downloads WHERE id = ?').get(id) as { plan: string | null } | undefined)?.plan ?? null;
   }
 
   update(id: number, changes: DownloadChanges): Download {
@@ -88,11 +119,15 @@ export class DownloadStore {
     return this.get(id)!;
   }
 
-  /** An unfinished download of the same file, to resume rather than start again. */
-  findActive(fileName: string): Download | null {
-    const row = this.db
-      .prepare("SELECT * FROM downloads WHERE file_name = ? AND status IN ('queued', 'downloading', 'paused', 'verifying', 'failed') ORDER BY id DESC LIMIT 1")
-      .get(fileName) as DownloadRow | undefined;
+  /** The unfinished download of a source (its first file's URL), to resume rather than start again. */
+  findActive(url: string): Download | null {
+    const row = this.db.prepare(`SELECT * FROM downloads WHERE url = ? AND status IN (${unfinished}) ORDER BY id DESC LIMIT 1`).get(url) as DownloadRow | undefined;
+    return row ? toDownload(row) : null;
+  }
+
+  /** An unfinished download that will write a file of this name, whatever its source. */
+  findActiveNamed(fileName: string): Download | null {
+    const row = this.db.prepare(`SELECT * FROM downloads WHERE file_name = ? AND status IN (${unfinished}) ORDER BY id DESC LIMIT 1`).get(fileName) as DownloadRow | undefined;
     return row ? toDownload(row) : null;
   }
 

@@ -1,8 +1,7 @@
-import { stat } from 'node:fs/promises';
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
 import type { LoadedModel } from '../api';
 import { cpuCores } from '../hardware';
-import { quantizationOf, readGgufHeader } from '../models';
+import { modelBytes as modelBytesOnDisk, quantizationOf, readGgufHeader } from '../models';
 import { resolvePromptFormat, type PromptFormat } from './template';
 import { chooseThreads } from './threads';
 
@@ -50,7 +49,8 @@ export async function openSession(
   options: LoadOptions & { threads?: number; maxContextSize?: number; sequences: number }
 ): Promise<LoadedSession> {
   const fileInfo = await readGgufHeader(path);
-  const modelBytes = (await stat(path)).size;
+  // A split model's first part may hold no tensors at all: the thread choice goes by the whole set.
+  const modelBytes = await modelBytesOnDisk(path);
   const threads = chooseThreads({ override: options.threads, physicalCores: (await cpuCores()).physical, modelBytes });
   const before = await memoryInUse(llama);
   const startedAt = performance.now();

@@ -1,18 +1,17 @@
 import type { GgufFileInfo } from 'node-llama-cpp';
 import { constants } from 'node:fs';
-import { copyFile, mkdir, readdir, rename, stat, symlink, unlink } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, rm, stat, symlink, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ApiError, type ModelFile } from '../api';
 import { readGgufHeader, summarizeGguf } from './gguf';
 import { ggmlTypeName, tensorBytes } from '../catalog';
 import { fileSize } from './fileSize';
+import { groupSplitSets, splitPartNames, splitPartOf } from './splitParts';
 
 /** Hearth's built-in demo model (see demoModel.ts): the one file the library marks as the demo. */
 export const demoModelFileName = 'hearth-demo.gguf';
 
 const ggufExtension = /\.gguf$/i;
-/** "model-Q4_K_M-00001-of-00003.gguf": one part of a split set. */
-const splitPart = /-(\d{5})-of-(\d{5})\.gguf$/i;
 
 /**
  * Every model under the models folder (one level of sub-folders deep), each with what its header
@@ -20,25 +19,21 @@ const splitPart = /-(\d{5})-of-(\d{5})\.gguf$/i;
  * listed with the reason, never skipped and never a crash.
  */
 export async function listModels(modelsDir: string): Promise<ModelFile[]> {
-  const files = await findGgufFiles(modelsDir, 2);
-  const sets = new Map<string, string[]>();
-  for (const file of files) {
-    const key = file.replace(splitPart, '.gguf');
-    sets.set(key, [...(sets.get(key) ?? []), file].sort());
-  }
-  const models = await Promise.all([...sets.values()].map((parts) => describeSet(modelsDir, parts)));
+  const sets = groupSplitSets(await findGgufFiles(modelsDir, 2));
+  const models = await Promise.all(sets.map((set) => describeSet(modelsDir, set.files, set.declared)));
   return models.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-async function describeSet(modelsDir: string, parts: string[]): Promise<ModelFile> {
-  const model = await describeModel(modelsDir, parts[0]);
-  const declared = Number(splitPart.exec(parts[0])?.[2] ?? 1);
-  const sizes = await Promise.all(parts.slice(1).map((part) => fileSize(part)));
-  const withSize = { ...model, sizeBytes: model.sizeBytes + sizes.reduce((a, b) => a + b, 0), parts: parts.length };
-  if (declared > 1 && (parts.length !== declared || !splitPart.test(parts[0]) || !/-00001-of-/.test(parts[0]))) {
-    return { ...withSize, usable: false, problem: `Split set incomplete: ${parts.length} of ${declared} parts are here.` };
+/** A model of one file or of a split set's parts (first part first): its header is the first part's, its size all of theirs. */
+async function describeSet(modelsDir: string, parts: string[], declared: number): Promise<ModelFile> {
+  if (declared > 1 && (parts.length !== declared || splitPartOf(parts[0])?.part !== 1)) {
+    const model = await describeModel(modelsDir, parts[0]);
+    const sizes = await Promise.all(parts.map((part) => fileSize(part)));
+    return { ...model, sizeBytes: sizes.reduce((a, b) => a + b, 0), parts: parts.length, usable: false, problem: `Split set incomplete: ${parts.length} of ${declared} parts are here.` };
   }
-  return withSize;
+  const model = await describeModel(modelsDir, parts[0]);
+  const sizes = await Promise.all(parts.slice(1).map((part) => fileSize(part)));
+  return { ...model, sizeBytes: model.sizeBytes + sizes.reduce((a, b) => a + b, 0), parts: parts.length };
 }
 
 /** The size the header promises: where its tensor data starts plus the end of the last tensor. */
@@ -120,30 +115,51 @@ export async function resolveModelFile(modelsDir: string, name: string): Promise
 /**
  * Brings a GGUF from anywhere into the models folder: checked first (a file that is not a whole,
  * readable GGUF is refused), then copied under a temporary name and renamed, or linked when asked.
+ * A split model is imported by its first part and brings every other part with it.
  */
 export async function importModel(modelsDir: string, source: string, options: { link?: boolean } = {}): Promise<ModelFile> {
   const from = resolve(source);
   if (!(await stat(from).then((info) => info.isFile(), () => false))) throw new ApiError('NOT_FOUND', `There is no file at ${from}.`);
+  const split = splitPartOf(basename(from));
+  if (split && split.part !== 1) {
+    const first = splitPartNames(basename(from))[0];
+    throw new ApiError('VALIDATION', `${basename(from)} is part ${split.part} of ${split.count} of a split model: import its first part, ${first}, which brings the others.`);
+  }
+  const parts = splitPartNames(from);
+  const present = (await Promise.all(parts.map((part) => stat(part).then((info) => info.isFile(), () => false)))).filter(Boolean).length;
+  if (present < parts.length) throw new ApiError('MODEL_INVALID', `${basename(from)} was not imported: only ${present} of ${parts.length} parts are beside it in ${dirname(from)}.`);
   const checked = await describeModel(dirname(from), from);
   if (!checked.usable) throw new ApiError('MODEL_INVALID', `${basename(from)} was not imported: ${checked.problem}`);
   await mkdir(modelsDir, { recursive: true });
-  const target = join(modelsDir, basename(from));
-  if (await stat(target).then(() => true, () => false)) throw new ApiError('VALIDATION', `${basename(from)} is already in the models folder.`);
-  if (options.link) {
-    await symlink(from, target);
-  } else {
-    const temporary = `${target}.importing`;
-    await copyFile(from, temporary, constants.COPYFILE_EXCL);
-    await rename(temporary, target);
+  const targets = parts.map((part) => join(modelsDir, basename(part)));
+  for (const target of targets) {
+    if (await stat(target).then(() => true, () => false)) throw new ApiError('VALIDATION', `${basename(target)} is already in the models folder.`);
   }
-  return describeModel(modelsDir, target);
+  if (options.link) {
+    for (const [index, part] of parts.entries()) await symlink(part, targets[index]);
+  } else {
+    // Every part is copied before any is renamed: a failed copy leaves no partial set in the library.
+    const temporary = targets.map((target) => `${target}.importing`);
+    try {
+      for (const [index, part] of parts.entries()) await copyFile(part, temporary[index], constants.COPYFILE_EXCL);
+    } catch (error) {
+      await Promise.all(temporary.map((path) => rm(path, { force: true })));
+      throw error;
+    }
+    for (const [index, path] of temporary.entries()) await rename(path, targets[index]);
+  }
+  return describeSet(modelsDir, targets, targets.length);
 }
 
 /** Deletes a model (every part of a split set) from the models folder; returns the bytes freed. */
 export async function deleteModel(modelsDir: string, name: string): Promise<{ name: string; freedBytes: number }> {
   const path = await resolveModelFile(modelsDir, name);
-  const model = (await listModels(modelsDir)).find((entry) => entry.path === path);
-  const parts = splitPart.test(path) ? (await findGgufFiles(dirname(path), 1)).filter((file) => file.replace(splitPart, '') === path.replace(splitPart, '')) : [path];
-  for (const part of parts) await unlink(part);
-  return { name, freedBytes: model?.sizeBytes ?? 0 };
+  const parts = splitPartNames(path);
+  let freedBytes = 0;
+  for (const part of parts) {
+    const size = await fileSize(part);
+    // A part already gone (an incomplete set) is not an error: the rest still goes.
+    if (await unlink(part).then(() => true, (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? false : Promise.reject(error)))) freedBytes += size;
+  }
+  return { name, freedBytes };
 }

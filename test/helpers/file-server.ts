@@ -22,14 +22,37 @@ export interface Faults {
    * starts while it is set; change it between requests to slow down only what follows).
    */
   bytesPerSecond?: number;
+  /** Drop the connection once the server has sent this many body bytes over all requests (once): lands inside any file of a set. */
+  dropAtSentBytes?: number;
+  /** Stop sending (keep the connection open) after this many bytes of every request's body, while it is set. */
+  stallEveryRequestAfterBytes?: number;
+  /** Name no version: no ETag, Last-Modified or x-linked-etag (every request). */
+  noValidators?: boolean;
+  /** Called right after a drop (dropAfterBytes, dropAtSentBytes): e.g. re-publish a file before the client comes back. */
+  afterDrop?: () => void;
+}
+
+/** One request as the server saw it. */
+export interface ServedRequest {
+  method: string;
+  path: string;
+  range: string | null;
+  ifRange: string | null;
+  authorization: string | null;
+  /** File body bytes sent in answer, so far. */
+  bytes: number;
 }
 
 export interface FileServer {
   url: string;
   /** Bytes of file bodies sent so far, over all requests. */
   bytesSent(): number;
-  requests: { path: string; range: string | null }[];
+  requests: ServedRequest[];
   faults: Faults;
+  /** A new version of a file under the same name, as a repository re-publishing it: new bytes, ETag, SHA-256 and Last-Modified. */
+  republish(name: string, data: Buffer): void;
+  /** Answers requests for `from` (a path) with a redirect to `to` (a path or URL, query string allowed). */
+  redirect(from: string, to: string, status?: number): void;
   close(): Promise<void>;
 }
 
@@ -38,17 +61,29 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 /**
  * A local stand-in for the Hugging Face Hub: `GET /api/models/{owner}/{repo}/tree/main` lists the
  * files with their LFS SHA-256, and `/{owner}/{repo}/resolve/main/{file}` serves them with Range
- * support and `x-linked-etag`; plain paths (`/files/{name}`) serve them too. The search, the
- * repositories' cards and gating are `answerHubApi`'s, from `cards`. Loopback only.
+ * support, a strong `ETag` and `Last-Modified` per version (honouring `If-Range`) and `x-linked-etag`;
+ * plain paths (`/files/{name}`) serve them too. The search, the repositories' cards and gating are
+ * `answerHubApi`'s, from `cards`. Loopback only.
  */
 export async function startFileServer(files: Record<string, Buffer>, faults: Faults = {}, cards: Record<string, HubRepoCard> = {}): Promise<FileServer> {
   let sent = 0;
   const requests: FileServer['requests'] = [];
   const openResponses = new Set<ServerResponse>();
+  const redirects = new Map<string, { to: string; status: number }>();
+  // Each version of a file gets its own time, a second apart, as Last-Modified has a one-second resolution.
+  const published = new Map<string, Date>();
+  let clock = Date.UTC(2025, 0, 1);
+  const versionOf = (name: string) => published.get(name) ?? published.set(name, new Date((clock += 1000))).get(name)!;
 
   const server = createServer((request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
-    requests.push({ path, range: request.headers.range ?? null });
+    const served: ServedRequest = { method: request.method ?? 'GET', path, range: request.headers.range ?? null, ifRange: (request.headers['if-range'] as string | undefined) ?? null, authorization: request.headers.authorization ?? null, bytes: 0 };
+    requests.push(served);
+    const redirect = redirects.get(path);
+    if (redirect) {
+      response.writeHead(redirect.status, { Location: redirect.to }).end();
+      return;
+    }
     if (answerHubApi(request, response, files, cards)) return;
     const listing = /^\/api\/models\/([^/]+\/[^/]+)\/tree\/main$/.exec(path);
     if (listing) {
@@ -71,9 +106,14 @@ export async function startFileServer(files: Record<string, Buffer>, faults: Fau
       response.writeHead(500).end('try later');
       return;
     }
-    const headers: Record<string, string | number> = { 'x-linked-etag': `"${faults.publishedSha256 ?? sha256(data)}"`, 'Accept-Ranges': faults.noRange ? 'none' : 'bytes' };
-    // "bytes=N-" (a resumed download) or "bytes=N-M" (a header read: node-llama-cpp asks for more than the file has).
-    const range = faults.noRange ? null : /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? '');
+    const etag = `"${sha256(data)}"`;
+    const lastModified = versionOf(name).toUTCString();
+    const versions: Record<string, string> = faults.noValidators ? {} : { 'x-linked-etag': `"${faults.publishedSha256 ?? sha256(data)}"`, ETag: etag, 'Last-Modified': lastModified };
+    const headers: Record<string, string | number> = { ...versions, 'Accept-Ranges': faults.noRange ? 'none' : 'bytes' };
+    // If-Range names the version the client holds: any other version comes whole (200), never as a range of itself.
+    const sameVersion = served.ifRange === null || served.ifRange === etag || served.ifRange === lastModified;
+    // "bytes=N-" (a resumed download) or "bytes=N-M" (a segment, or a header read that may ask for more than the file has).
+    const range = faults.noRange || !sameVersion ? null : /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? '');
     const start = range ? Number(range[1]) : 0;
     if (start > data.length) {
       response.writeHead(416, { 'Content-Range': `bytes */${data.length}` }).end();
@@ -99,18 +139,25 @@ export async function startFileServer(files: Record<string, Buffer>, faults: Fau
     const pump = () => {
       while (offset < body.length) {
         if (response.destroyed) return;
-        if (faults.dropAfterBytes !== undefined && offset >= faults.dropAfterBytes) {
-          faults.dropAfterBytes = undefined;
+        const dropHere = faults.dropAfterBytes !== undefined && offset >= faults.dropAfterBytes;
+        if (dropHere || (faults.dropAtSentBytes !== undefined && sent >= faults.dropAtSentBytes)) {
+          if (dropHere) faults.dropAfterBytes = undefined;
+          else faults.dropAtSentBytes = undefined;
           response.destroy();
+          faults.afterDrop?.();
           return;
         }
         if (faults.stallAfterBytes !== undefined && offset >= faults.stallAfterBytes) {
           faults.stallAfterBytes = undefined;
           return;
         }
-        const piece = body.subarray(offset, offset + chunk);
+        if (faults.stallEveryRequestAfterBytes !== undefined && offset >= faults.stallEveryRequestAfterBytes) return;
+        // Up to a drop point, so that it falls exactly where the test put it.
+        const limit = faults.dropAtSentBytes !== undefined ? Math.max(1, faults.dropAtSentBytes - sent) : chunk;
+        const piece = body.subarray(offset, offset + Math.min(chunk, limit, (faults.stallEveryRequestAfterBytes ?? Infinity) - offset));
         offset += piece.length;
         sent += piece.length;
+        served.bytes += piece.length;
         const flowing = response.write(piece);
         if (throttle) {
           if (offset < body.length) setTimeout(pump, tickMs);
@@ -133,6 +180,11 @@ export async function startFileServer(files: Record<string, Buffer>, faults: Fau
     bytesSent: () => sent,
     requests,
     faults,
+    republish(name, data) {
+      files[name] = data;
+      published.set(name, new Date((clock += 1000)));
+    },
+    redirect: (from, to, status = 302) => void redirects.set(from, { to, status }),
     close: () =>
       new Promise<void>((resolve) => {
         for (const response of openResponses) response.destroy();

@@ -78,7 +78,7 @@ describe('Hub search through the API', () => {
     expect(urls).toContain(`hub ${hub.url}/api/models?… 200`);
     expect(urls).toContain(`hub ${hub.url}/api/models/${hubRepos.open}?… 200`);
     expect(urls).toContain(`hub ${hub.url}/api/models/${hubRepos.open}/tree/main?… 200`);
-    expect(urls).toContain(`inspect ${hub.url}/${hubRepos.open}/resolve/main/stories260K-Q8_0.gguf null`);
+    expect(urls).toContain(`inspect ${hub.url}/${hubRepos.open}/resolve/main/stories260K-Q8_0.gguf 206`);
     expect(JSON.stringify(rows)).not.toContain('stories&');
   });
 

@@ -184,7 +184,7 @@ const samples: { [K in MethodName]: (context: Context) => MethodInput<K> } = {
  * One payload per event, each marked with `sample` so the test can tell them from the app's own events:
  * the mapped type makes an event added to the contract without a sample a type error.
  */
-const download = { id: 1, source: 's', url: 'u', fileName: 'f.gguf', totalBytes: 10, receivedBytes: 5, status: 'downloading', error: null, expectedSha256: null, sha256: null, retries: 0, segments: 1, bytesPerSecond: null, etaSeconds: null, createdAt: 1, updatedAt: 1 } as const;
+const download = { id: 1, source: 's', url: 'u', fileName: 'f.gguf', totalBytes: 10, receivedBytes: 5, status: 'downloading', error: null, expectedSha256: null, sha256: null, retries: 0, segments: 1, parts: 1, note: null, bytesPerSecond: null, etaSeconds: null, createdAt: 1, updatedAt: 1 } as const;
 const eventSamples: { [K in EventName]: Events[K] & { sample: K } } = {
   'chat.delta': { conversationId: 1, messageId: 2, segment: 'thought', delta: 'Once upon a time, 東京 🔥', outputTokens: 3, sample: 'chat.delta' },
   'chat.end': {

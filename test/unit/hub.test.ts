@@ -33,7 +33,7 @@ describe('the quantization a GGUF file name carries', () => {
   });
 
   it('reads split parts by their llama.cpp gguf-split suffix', () => {
-    expect(splitPartOf('Q4_K_M/Model-Q4_K_M-00002-of-00003.gguf')).toEqual({ part: 2, of: 3 });
+    expect(splitPartOf('Q4_K_M/Model-Q4_K_M-00002-of-00003.gguf')).toEqual({ base: 'Q4_K_M/Model-Q4_K_M', part: 2, count: 3 });
     expect(splitPartOf('Model-Q4_K_M.gguf')).toBeNull();
   });
 });

@@ -101,6 +101,7 @@ describe('the outbound log', () => {
     expect(outboundResult(record(1, { blocked: true, error: 'blocked: Hearth is offline' }))).toBe('blocked');
     expect(outboundResult(record(1, { error: 'getaddrinfo ENOTFOUND' }))).toBe('getaddrinfo ENOTFOUND');
     expect(outboundResult(record(1, { status: 206 }))).toBe('206');
+    expect(outboundResult(record(1, { status: 200, note: 'the file changed on the server' }))).toBe('200: the file changed on the server');
     expect(outboundResult(record(1))).toBe('waiting…');
   });
 });

@@ -1,3 +1,4 @@
-export { DownloadManager, diskReserveBytes, partPathOf, type DownloadManagerOptions, type DownloadRecords } from './manager';
+export { DownloadManager, type DownloadManagerOptions } from './manager';
+export { diskReserveBytes, partPathOf } from './planner';
+export type { DownloadRecords } from './records';
 export { hubHeaders, hubOptionsFromEnv, resolveSource, type HubOptions, type ResolvedSource } from './sources';
-export { transfer, TransferError, flushEveryBytes, type TransferOptions, type TransferResult } from './transfer';

@@ -1,29 +1,16 @@
-import type { Outbound } from '../../network';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import type { GgufFileInfo } from 'node-llama-cpp';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiError, type Download } from '../../api';
-import { formatBytes } from '../../catalog';
-import { readGgufFileInfo, type GgufFileInfo } from 'node-llama-cpp';
-import { readGgufHeader } from '../gguf';
-import { hubHeaders, resolveSource, type HubOptions } from './sources';
-import { removeSegments, segmentBytesOnDisk, segmentCount, transferInSegments } from './segments';
-import { transfer, TransferError } from './transfer';
-import { fileSize } from '../fileSize';
-
-/** Fields of a download the manager changes as it works. */
-export type DownloadChanges = Partial<Pick<Download, 'totalBytes' | 'receivedBytes' | 'status' | 'error' | 'expectedSha256' | 'sha256' | 'retries' | 'segments'>>;
-
-/** Where the queue lives (the history database's `downloads`): what was asked for survives crashes and restarts. */
-export interface DownloadRecords {
-  list(): Download[];
-  get(id: number): Download | null;
-  create(entry: { source: string; url: string; fileName: string; totalBytes: number | null; expectedSha256: string | null; segments: number }): Download;
-  update(id: number, changes: DownloadChanges): Download;
-  /** An unfinished download of the same file, to resume rather than start again. */
-  findActive(fileName: string): Download | null;
-  /** What was running when the app stopped, back in the queue; returns the queue. */
-  requeueInterrupted(): Download[];
-}
+import type { Outbound } from '../../network';
+import { readRemoteHeader } from './header';
+import { bytesDone, parsePlan, resetFile, totalBytes, type DownloadPlan } from './plan';
+import { ensureRoom, legacyPlan, partPathOf, planDownload } from './planner';
+import type { DownloadChanges, DownloadRecords } from './records';
+import { runDownload, type RunnerOptions } from './runner';
+import { hubHeaders, renameSource, resolveSource, type HubOptions } from './sources';
+import { TransferError } from './transfer';
+import { exists } from './verify';
 
 export interface DownloadManagerOptions {
   modelsDir: string;
@@ -39,48 +26,59 @@ export interface DownloadManagerOptions {
   concurrency?: number;
   /** Parallel range requests per large file (1 turns segments off). */
   segments?: number;
-  /** A file is split only into segments at least this large. */
+  /** A file is split only into segments at least this large (64 MiB by default). */
   minimumSegmentBytes?: number;
   stallMs?: number;
   backoffMs?: (attempt: number) => number;
   maxRetries?: number;
 }
 
-/** Room left on the disk after a download, so the system does not run dry. */
-export const diskReserveBytes = 256 * 1024 * 1024;
-const progressIntervalMs = 250;
-
 interface Running {
   controller: AbortController;
   done: Promise<void>;
 }
 
-export const partPathOf = (modelsDir: string, fileName: string) => join(modelsDir, `${fileName}.part`);
+const ignore = () => undefined;
+
+const tooLate = (action: string, download: Download) => new ApiError('VALIDATION', `The ${action} came too late: ${download.fileName} is already verified and in the models folder.`);
 
 /**
- * Runs the queue: a few downloads at once, each resumable from its .part file, verified against the
- * Hub's SHA-256 when there is one, renamed into place only when whole. Pause keeps the part; cancel
- * deletes it; a restart resumes whatever was unfinished.
+ * Runs the queue: a few downloads at once, each identified by its source, resumable segment by segment
+ * from its part files, verified, and placed in the models folder only when whole. Pause keeps the parts;
+ * cancel deletes them; a restart resumes whatever was unfinished. Pause, resume and cancel of one
+ * download happen one after the other, each seeing where the previous one left it.
  */
 export class DownloadManager {
   private readonly running = new Map<number, Running>();
+  private readonly turns = new Map<string, Promise<void>>();
+  private readonly runner: RunnerOptions;
 
-  constructor(private readonly options: DownloadManagerOptions) {}
+  constructor(private readonly options: DownloadManagerOptions) {
+    this.runner = { ...options, setStatus: (id, changes) => this.setStatus(id, changes) };
+  }
 
   list(): Download[] {
     return this.options.store.list();
   }
 
-  /** The remote file's GGUF header, read with range requests (only the header's bytes travel). */
+  /**
+   * The remote model's GGUF header (every part's, for a split model, spliced as node-llama-cpp does for
+   * files), read with range requests sized to it; its size from the listing or the first answer.
+   */
   async inspect(source: string): Promise<{ fileName: string; sizeBytes: number | null; info: GgufFileInfo }> {
-    const resolved = await resolveSource(source, this.options.hub(), this.options.outbound);
-    this.options.outbound.permit('inspect', resolved.url);
+    const { files } = await resolveSource(source, this.options.hub(), this.options.outbound);
+    const fetcher = this.options.outbound.fetcher('inspect');
+    const headers: Awaited<ReturnType<typeof readRemoteHeader>>[] = [];
     try {
-      const info = await readGgufFileInfo(resolved.url, { sourceType: 'network', fetchHeaders: hubHeaders(this.options.hub(), resolved.url), fetchRetryOptions: { retries: 2 } });
-      return { fileName: resolved.fileName, sizeBytes: resolved.sizeBytes ?? (await this.remoteInfo(resolved.url)).size, info };
+      for (const file of files) headers.push(await readRemoteHeader(fetcher, file.url, hubHeaders(this.options.hub(), file.url)));
     } catch (error) {
-      throw new ApiError('DOWNLOAD_FAILED', `Could not read the GGUF header of ${resolved.fileName}: ${(error as Error).message.split('\n')[0]}`);
+      if (error instanceof ApiError) throw error;
+      throw new ApiError('DOWNLOAD_FAILED', `Could not read the GGUF header of ${files[0].fileName}: ${(error as Error).message.split('\n')[0]}`);
     }
+    const sizes = files.map((file, index) => file.sizeBytes ?? headers[index].sizeBytes);
+    const first = headers[0].info;
+    const info: GgufFileInfo = headers.length === 1 ? first : { ...first, fullTensorInfo: headers.flatMap((header) => header.info.tensorInfo ?? []), splicedParts: headers.length };
+    return { fileName: files[0].fileName, sizeBytes: sizes.every((size) => size !== null) ? sizes.reduce((a, b) => a + b, 0) : null, info };
   }
 
   /** Resumes what a crash or a quit left unfinished. */
@@ -88,64 +86,117 @@ export class DownloadManager {
     if (this.options.store.requeueInterrupted().length > 0) this.pump();
   }
 
-  async start(source: string): Promise<Download> {
-    const resolved = await resolveSource(source, this.options.hub(), this.options.outbound);
-    const finalPath = join(this.options.modelsDir, resolved.fileName);
-    if (await stat(finalPath).then(() => true, () => false)) throw new ApiError('VALIDATION', `${resolved.fileName} is already in the models folder.`);
-    const existing = this.options.store.findActive(resolved.fileName);
-    if (existing && this.running.has(existing.id)) return existing;
-    const remote = await this.remoteInfo(resolved.url);
-    const total = resolved.sizeBytes ?? remote.size;
-    await this.ensureRoom(resolved.fileName, total, existing?.segments ?? 1);
-    const segments = segmentCount(total, remote.acceptsRanges, this.options.segments ?? 4, this.options.minimumSegmentBytes ?? 64 * 1024 * 1024);
-    const download = existing
-      ? this.options.store.update(existing.id, { status: 'queued', error: null, totalBytes: total ?? existing.totalBytes })
-      : this.options.store.create({ source, url: resolved.url, fileName: resolved.fileName, totalBytes: total, expectedSha256: resolved.expectedSha256, segments });
-    this.options.onChange(download);
-    this.pump();
-    return download;
+  /**
+   * Queues the download of `source` (every part of a split model), after checking its files and the
+   * free disk space. A source already downloading or paused is that download, resumed. Another source
+   * that would write the same file name is refused, unless `fileName` gives this one another name.
+   */
+  start(source: string, options: { fileName?: string } = {}): Promise<Download> {
+    return this.inTurn('start', async () => {
+      const resolved = renameSource(await resolveSource(source, this.options.hub(), this.options.outbound), options.fileName);
+      const [first] = resolved.files;
+      const existing = this.options.store.findActive(first.url);
+      if (existing) return this.running.has(existing.id) ? existing : this.resume(existing.id);
+      for (const file of resolved.files) {
+        if (await exists(join(this.options.modelsDir, file.fileName))) throw new ApiError('VALIDATION', `${file.fileName} is already in the models folder.`);
+      }
+      const clash = this.options.store.findActiveNamed(first.fileName);
+      if (clash) {
+        throw new ApiError('VALIDATION', `${first.fileName} is already being downloaded from ${clash.source}, and two sources cannot write one file. Cancel that download first, or save this one under another name.`);
+      }
+      await mkdir(this.options.modelsDir, { recursive: true });
+      const plan = await planDownload(this.options, resolved);
+      await ensureRoom(this.options, first.fileName, plan);
+      const download = this.options.store.create({
+        source,
+        url: first.url,
+        fileName: first.fileName,
+        totalBytes: totalBytes(plan),
+        expectedSha256: first.expectedSha256,
+        segments: Math.max(...plan.files.map((file) => file.segments.length)),
+        parts: plan.files.length,
+        plan: JSON.stringify(plan)
+      });
+      this.options.onChange(download);
+      this.pump();
+      return download;
+    });
   }
 
-  /** Stops the transfer and keeps its part; resolves once nothing more is being written. */
-  async pause(id: number): Promise<Download> {
-    this.require(id, ['queued', 'downloading']);
-    const running = this.running.get(id);
-    running?.controller.abort(new TransferError('paused', false));
-    await running?.done;
-    return this.setStatus(id, { status: 'paused', error: null, receivedBytes: await this.bytesOnDisk(this.require(id)) });
+  /** Stops the transfer and keeps its parts; resolves once nothing more is being written. */
+  pause(id: number): Promise<Download> {
+    return this.inTurn(id, async () => {
+      if (this.require(id).status === 'completed') throw tooLate('pause', this.require(id));
+      this.require(id, ['queued', 'downloading', 'verifying']);
+      await this.stop(id, 'paused');
+      const download = this.require(id);
+      if (download.status === 'completed') throw tooLate('pause', download);
+      if (download.status === 'failed') return download;
+      return this.setStatus(id, { status: 'paused', error: null, receivedBytes: bytesDone(await this.planOf(download)) });
+    });
   }
 
-  async resume(id: number): Promise<Download> {
-    const download = this.require(id, ['paused', 'failed', 'cancelled', 'queued', 'downloading']);
-    if (this.running.has(id)) return download;
-    await this.ensureRoom(download.fileName, download.totalBytes, download.segments);
-    const queued = this.setStatus(id, { status: 'queued', error: null });
-    this.pump();
-    return queued;
+  resume(id: number): Promise<Download> {
+    return this.inTurn(id, async () => {
+      const download = this.require(id, ['paused', 'failed', 'cancelled', 'queued', 'downloading', 'verifying']);
+      if (this.running.has(id)) return download;
+      await ensureRoom(this.options, download.fileName, await this.planOf(download));
+      const queued = this.setStatus(id, { status: 'queued', error: null });
+      this.pump();
+      return queued;
+    });
   }
 
   retry(id: number): Promise<Download> {
     return this.resume(id);
   }
 
-  async cancel(id: number): Promise<Download> {
-    const download = this.require(id, ['queued', 'downloading', 'paused', 'verifying', 'failed']);
-    const running = this.running.get(id);
-    running?.controller.abort(new TransferError('cancelled', false));
-    await running?.done;
-    const partPath = partPathOf(this.options.modelsDir, download.fileName);
-    await rm(partPath, { force: true });
-    await removeSegments(partPath, download.segments);
-    return this.setStatus(id, { status: 'cancelled', error: null, receivedBytes: 0 });
+  /** Stops the download and deletes the part files of all its files. */
+  cancel(id: number): Promise<Download> {
+    return this.inTurn(id, async () => {
+      if (this.require(id).status === 'completed') throw tooLate('cancel', this.require(id));
+      this.require(id, ['queued', 'downloading', 'paused', 'verifying', 'failed']);
+      await this.stop(id, 'cancelled');
+      const download = this.require(id);
+      if (download.status === 'completed') throw tooLate('cancel', download);
+      const plan = await this.planOf(download);
+      for (const file of plan.files) {
+        await rm(partPathOf(this.options.modelsDir, file.fileName), { force: true });
+        resetFile(file, file.totalBytes, file.segments.length);
+      }
+      return this.setStatus(id, { status: 'cancelled', error: null, receivedBytes: 0, plan: JSON.stringify(plan) });
+    });
   }
 
   /** Stops every transfer, keeping the parts, so the next start resumes them. */
   async stopAll(): Promise<void> {
-    const running = [...this.running];
-    for (const [, entry] of running) entry.controller.abort(new TransferError('the app is closing', false));
-    await Promise.all(running.map(([, entry]) => entry.done));
-    // Progress is recorded a few times a second: the record ends with what the part really holds.
-    for (const [id] of running) this.options.store.update(id, { receivedBytes: await this.bytesOnDisk(this.require(id)) });
+    const running = [...this.running.keys()];
+    await Promise.all(running.map((id) => this.stop(id, 'the app is closing')));
+    // Live progress may be ahead of what is synced: the record ends with what the parts really hold.
+    for (const id of running) this.options.store.update(id, { receivedBytes: bytesDone(await this.planOf(this.require(id))) });
+  }
+
+  /** Runs `action` after every earlier one for the same key (a download's id, or starting), so each sees the state the last left. */
+  private inTurn<T>(key: number | string, action: () => Promise<T>): Promise<T> {
+    const name = String(key);
+    const turn = (this.turns.get(name) ?? Promise.resolve()).then(action);
+    // The queue holds only turns still to settle; a failed turn does not stop the next.
+    const settled: Promise<void> = turn.then(ignore, ignore).then(() => {
+      if (this.turns.get(name) === settled) this.turns.delete(name);
+    });
+    this.turns.set(name, settled);
+    return turn;
+  }
+
+  private async stop(id: number, reason: string): Promise<void> {
+    const running = this.running.get(id);
+    running?.controller.abort(new TransferError(reason, false));
+    await running?.done;
+  }
+
+  /** The download's plan: as last saved, or planned from its record when it has none (a download from before plans). */
+  private async planOf(download: Download): Promise<DownloadPlan> {
+    return parsePlan(this.options.store.plan(download.id)) ?? legacyPlan(this.options.modelsDir, download);
   }
 
   private require(id: number, allowed?: Download['status'][]): Download {
@@ -161,34 +212,6 @@ export class DownloadManager {
     return download;
   }
 
-  private async remoteInfo(url: string): Promise<{ size: number | null; acceptsRanges: boolean }> {
-    const response = await this.options.outbound.fetch('download', url, { method: 'HEAD', headers: hubHeaders(this.options.hub(), url), redirect: 'follow' }).catch((error: unknown) => {
-      if (error instanceof ApiError) throw error;
-      return null;
-    });
-    const length = Number(response?.headers.get('content-length') ?? NaN);
-    return { size: response?.ok && Number.isFinite(length) ? length : null, acceptsRanges: response?.headers.get('accept-ranges') === 'bytes' };
-  }
-
-  /** What a resume will not fetch again: the part file and any segment files. */
-  private async bytesOnDisk(download: Pick<Download, 'fileName' | 'segments'>): Promise<number> {
-    const partPath = partPathOf(this.options.modelsDir, download.fileName);
-    const part = await fileSize(partPath);
-    return part + (download.segments > 1 ? await segmentBytesOnDisk(partPath, download.segments) : 0);
-  }
-
-  /** Refuses a download that would not fit, counting what is already on disk. */
-  private async ensureRoom(fileName: string, totalBytes: number | null, segments: number): Promise<void> {
-    if (totalBytes === null) return;
-    const part = await this.bytesOnDisk({ fileName, segments });
-    await mkdir(this.options.modelsDir, { recursive: true });
-    const free = await this.options.diskFree(this.options.modelsDir);
-    const needed = totalBytes - part + diskReserveBytes;
-    if (free !== null && free < needed) {
-      throw new ApiError('DISK_FULL', `${fileName} needs ${formatBytes(totalBytes - part)} more, but only ${formatBytes(free)} is free in ${this.options.modelsDir} (keeping ${formatBytes(diskReserveBytes)} spare).`);
-    }
-  }
-
   /** Starts queued downloads, oldest first, up to the concurrency limit. */
   private pump(): void {
     const queued = this.options.store.list().filter((download) => download.status === 'queued').reverse();
@@ -201,89 +224,13 @@ export class DownloadManager {
 
   private run(id: number): void {
     const controller = new AbortController();
-    const done = this.transferOne(id, controller.signal).finally(() => {
-      this.running.delete(id);
-      this.pump();
-    });
+    const done = this.planOf(this.require(id))
+      .then((plan) => runDownload(this.runner, id, plan, controller.signal))
+      .catch((error: unknown) => void this.setStatus(id, { status: 'failed', error: error instanceof Error ? error.message : String(error) }))
+      .finally(() => {
+        this.running.delete(id);
+        this.pump();
+      });
     this.running.set(id, { controller, done });
-  }
-
-  private async transferOne(id: number, signal: AbortSignal): Promise<void> {
-    let download = this.setStatus(id, { status: 'downloading', error: null });
-    const { modelsDir } = this.options;
-    const hub = this.options.hub();
-    const partPath = partPathOf(modelsDir, download.fileName);
-    let lastReport = 0;
-    let lastBytes = download.receivedBytes;
-    let lastAt = performance.now();
-    let rate: number | null = null;
-    try {
-      const common = {
-        url: download.url,
-        partPath,
-        headers: hubHeaders(hub, download.url),
-        fetch: this.options.outbound.fetcher('download'),
-        signal,
-        stallMs: this.options.stallMs,
-        backoffMs: this.options.backoffMs,
-        maxRetries: this.options.maxRetries,
-        onRetry: (attempt: number, reason: string) => this.setStatus(id, { retries: attempt, error: `retrying: ${reason}` }),
-        onProgress: (received: number, total: number | null) => {
-          const now = performance.now();
-          if (now - lastReport < progressIntervalMs) return;
-          const seconds = (now - lastAt) / 1000;
-          if (seconds > 0 && received >= lastBytes) rate = (received - lastBytes) / seconds;
-          lastReport = lastAt = now;
-          lastBytes = received;
-          const updated = this.options.store.update(id, { receivedBytes: received, totalBytes: total });
-          const eta = rate && total ? (total - received) / rate : null;
-          this.options.onProgress({ ...updated, bytesPerSecond: rate, etaSeconds: eta });
-        }
-      };
-      let result;
-      if (download.segments > 1 && download.totalBytes) {
-        try {
-          result = await transferInSegments({ ...common, totalBytes: download.totalBytes, segments: download.segments });
-        } catch (error) {
-          if (signal.aborted || !/does not send byte ranges/.test((error as Error).message)) throw error;
-          // The server stopped taking ranges: start over as one stream.
-          await removeSegments(partPath, download.segments);
-          download = this.options.store.update(id, { segments: 1 });
-          result = await transfer(common);
-        }
-      } else {
-        result = await transfer(common);
-      }
-      this.setStatus(id, { status: 'verifying', receivedBytes: result.totalBytes, totalBytes: result.totalBytes, sha256: result.sha256 });
-      await this.verifyAndPlace(id, partPath, result.sha256, result.etag);
-    } catch (error) {
-      if (signal.aborted) return;
-      const message = error instanceof Error ? error.message : String(error);
-      this.setStatus(id, { status: 'failed', error: message, receivedBytes: await this.bytesOnDisk(download) });
-    }
-  }
-
-  /** The Hub's SHA-256 (listing or x-linked-etag) must match; a mismatch is quarantined, never renamed into place. */
-  private async verifyAndPlace(id: number, partPath: string, sha256: string, etag: string | null): Promise<void> {
-    const download = this.require(id);
-    const published = download.expectedSha256 ?? (etag && /^[0-9a-f]{64}$/i.test(etag) ? etag.toLowerCase() : null);
-    if (published && published !== sha256) {
-      return this.quarantine(id, partPath, download.fileName, `SHA-256 mismatch: the Hub publishes ${published}, the file has ${sha256}.`, published);
-    }
-    try {
-      await readGgufHeader(partPath);
-    } catch (error) {
-      return this.quarantine(id, partPath, download.fileName, (error as Error).message, published);
-    }
-    await rename(partPath, join(this.options.modelsDir, download.fileName));
-    this.setStatus(id, { status: 'completed', error: null, expectedSha256: published });
-  }
-
-  /** A file that failed its check goes aside, never into the library, and the download says why and where. */
-  private async quarantine(id: number, partPath: string, fileName: string, reason: string, published: string | null): Promise<void> {
-    const folder = join(this.options.modelsDir, '.quarantine');
-    await mkdir(folder, { recursive: true });
-    await rename(partPath, join(folder, fileName));
-    this.setStatus(id, { status: 'failed', expectedSha256: published, error: `${reason} It was moved to ${folder}.` });
   }
 }

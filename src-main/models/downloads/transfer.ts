@@ -1,41 +1,15 @@
 /**
- * One file's transfer into its .part file: HTTP Range from the last byte on disk, data flushed to
- * disk at least every MiB (so a crash re-fetches less than that), a stall watchdog, retries with
- * backoff, and SHA-256 computed along the way.
+ * One segment of a file into the file's one part file: a range request from the first byte the segment
+ * lacks, carrying If-Range with the version its bytes belong to; each byte written at its own offset;
+ * synced at least every MiB, and only then counted as done; a stall watchdog; retries with backoff. An
+ * answer from another version of the file ends it with FileChanged, so versions are never spliced.
  */
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { fileSize } from '../fileSize';
+import type { FileHandle } from 'node:fs/promises';
+import { ApiError } from '../../api';
+import { segmentLength, type PlannedSegment } from './plan';
+import { contentRange, linkedSha256, sizeOf, validatorOf } from './remote';
 
-export const flushEveryBytes = 1024 * 1024;
-
-export interface TransferOptions {
-  url: string;
-  /** The network door every request goes through (see src-main/network). */
-  fetch: typeof fetch;
-  partPath: string;
-  headers?: Record<string, string>;
-  /** Fetch only these bytes of the file (inclusive), for one of several parallel segments. */
-  range?: { start: number; end: number };
-  signal: AbortSignal;
-  /** No byte for this long and the request is dropped and retried. */
-  stallMs?: number;
-  maxRetries?: number;
-  backoffMs?: (attempt: number) => number;
-  onProgress?: (received: number, total: number | null) => void;
-  /** Told before each retry: the attempt number and why. */
-  onRetry?: (attempt: number, reason: string) => void;
-}
-
-export interface TransferResult {
-  totalBytes: number;
-  sha256: string;
-  /** The ETag the server gave the file, which the Hub sets to the SHA-256 of LFS files. */
-  etag: string | null;
-  /** The server ignored Range and sent the whole file again. */
-  restartedFromZero: boolean;
-}
+const flushEveryBytes = 1024 * 1024;
 
 export class TransferError extends Error {
   constructor(
@@ -47,13 +21,53 @@ export class TransferError extends Error {
   }
 }
 
-async function hashExisting(path: string, bytes: number): Promise<Hash> {
-  const hash = createHash('sha256');
-  if (bytes === 0) return hash;
-  for await (const chunk of createReadStream(path, { start: 0, end: bytes - 1 })) hash.update(chunk as Buffer);
-  return hash;
+/** The file on the server is not (or cannot be shown to be) the one the bytes on disk came from: it starts again from zero. */
+export class FileChanged extends Error {
+  override name = 'FileChanged';
 }
 
+/** The server answers a range with the whole file: parallel segments cannot work, one stream can. */
+export class RangesRefused extends Error {
+  override name = 'RangesRefused';
+}
+
+/** What the segments of one file share: the version of the file their bytes belong to. */
+export interface FileVersion {
+  /** Strong ETag or Last-Modified; set by the first answer when not known. */
+  validator: string | null;
+  totalBytes: number | null;
+  /** The SHA-256 the Hub names in x-linked-etag, when an answer carried it. */
+  linkedSha256: string | null;
+  /** A published SHA-256 will check the whole file, so a resume without a validator cannot splice unseen. */
+  verifiable: boolean;
+}
+
+export interface SegmentOptions {
+  url: string;
+  /** The network door, bound to the download's purpose. */
+  fetch: typeof fetch;
+  headers: Record<string, string>;
+  file: FileHandle;
+  /** Its `done` moves on as bytes are synced. */
+  segment: PlannedSegment;
+  version: FileVersion;
+  /** The file's only segment: an answer with the whole file serves it. */
+  whole: boolean;
+  signal: AbortSignal;
+  /** No byte for this long and the request is dropped and retried. */
+  stallMs?: number;
+  maxRetries?: number;
+  backoffMs?: (attempt: number) => number;
+  /** Bytes of this segment written so far (synced or not). */
+  onWritten: (bytes: number) => void;
+  /** `segment.done` moved on: the plan is worth saving. */
+  onSynced: () => void;
+  /** The first answer told the file's version or size. */
+  onVersion: () => void;
+  onRetry?: (reason: string) => void;
+  /** Puts what an answer meant on its row of the network log. */
+  onNote?: (response: Response, note: string) => void;
+}
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -62,14 +76,36 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Parses "bytes 100-199/1000" into its start and total. */
-function contentRange(header: string | null): { start: number; total: number | null } | null {
-  const match = header ? /bytes (\d+)-\d+\/(\d+|\*)/.exec(header) : null;
-  return match ? { start: Number(match[1]), total: match[2] === '*' ? null : Number(match[2]) } : null;
+/** Whether `response` is from the version the segment's bytes belong to; throws FileChanged when it is not. */
+function checkVersion(options: SegmentOptions, response: Response): void {
+  const { version } = options;
+  const validator = validatorOf(response.headers);
+  const size = sizeOf(response);
+  let change: string | null = null;
+  if (version.validator !== null && validator !== null && validator !== version.validator) change = 'a new ETag or Last-Modified';
+  else if (version.totalBytes !== null && size !== null && size !== version.totalBytes) change = `its size went from ${version.totalBytes} to ${size} bytes`;
+  // A whole-file answer to If-Range with no version to compare is itself the server saying the version differs.
+  else if (response.status === 200 && version.validator !== null && validator === null) change = 'it no longer names its version';
+  if (change) {
+    const reason = `the file changed on the server (${change})`;
+    options.onNote?.(response, `${reason}: starting again from zero`);
+    throw new FileChanged(reason);
+  }
+  const learnt = { validator: version.validator ?? validator, totalBytes: version.totalBytes ?? size, linkedSha256: version.linkedSha256 ?? linkedSha256(response.headers) };
+  if (learnt.validator !== version.validator || learnt.totalBytes !== version.totalBytes || learnt.linkedSha256 !== version.linkedSha256) {
+    Object.assign(version, learnt);
+    options.onVersion();
+  }
 }
 
-/** One HTTP request, appending to the part file from `offset`; returns when the body ends. */
-async function attemptOnce(options: TransferOptions, offset: number, hash: { current: Hash }): Promise<{ total: number; etag: string | null; restarted: boolean }> {
+/** One request: writes what comes at the segment's offsets; resolves when the segment (or the stream) is whole. */
+async function attemptOnce(options: SegmentOptions, state: { written: number }): Promise<void> {
+  const { segment, version, file } = options;
+  const length = segmentLength(segment);
+  if (length !== null && state.written >= length) return;
+  if (state.written > 0 && version.validator === null && !version.verifiable) {
+    throw new FileChanged('the server names no version of the file (no ETag or Last-Modified), so a resume could not tell whether it changed');
+  }
   const controller = new AbortController();
   const abortFromCaller = () => controller.abort(options.signal.reason);
   // A stop that came before this attempt started fires no event: honour it now.
@@ -81,102 +117,98 @@ async function attemptOnce(options: TransferOptions, offset: number, hash: { cur
     if (watchdog) clearTimeout(watchdog);
     watchdog = setTimeout(() => controller.abort(new TransferError(`no data for ${stallMs / 1000} s`, true)), stallMs);
   };
-  const file = await open(options.partPath, 'a+');
+  let unsynced = 0;
+  const sync = async () => {
+    const upTo = state.written;
+    await file.datasync();
+    unsynced = 0;
+    if (upTo !== segment.done) {
+      segment.done = upTo;
+      options.onSynced();
+    }
+  };
   try {
     armWatchdog();
-    const from = (options.range?.start ?? 0) + offset;
-    const rangeHeader = options.range ? `bytes=${from}-${options.range.end}` : offset > 0 ? `bytes=${from}-` : null;
+    const from = segment.start + state.written;
+    const range = length !== null ? `bytes=${from}-${segment.end}` : from > 0 ? `bytes=${from}-` : null;
     const response = await options.fetch(options.url, {
-      headers: { ...options.headers, ...(rangeHeader ? { Range: rangeHeader } : {}) },
-      signal: controller.signal,
-      redirect: 'follow'
+      headers: { ...options.headers, ...(range ? { Range: range } : {}), ...(range && version.validator ? { 'If-Range': version.validator } : {}) },
+      signal: controller.signal
     });
-    if (response.status === 416 && offset > 0) {
-      // Paused or killed just after the last byte: the part is already the whole file.
+    if (response.status === 416 && length === null && from > 0) {
+      // Stopped just after the last byte: the stream is already whole.
       const whole = Number(/bytes \*\/(\d+)/.exec(response.headers.get('content-range') ?? '')?.[1] ?? NaN);
-      if (whole === offset && !options.range) return { total: offset, etag: response.headers.get('x-linked-etag') ?? response.headers.get('etag'), restarted: false };
-      throw new TransferError('the server says the part on disk is longer than the file', false);
+      if (whole === from) {
+        version.totalBytes ??= whole;
+        options.onVersion();
+        return;
+      }
+      throw new FileChanged('the file on the server is shorter than the part on disk');
     }
     if (response.status >= 500 || response.status === 429) throw new TransferError(`the server answered HTTP ${response.status}`, true);
     if (response.status === 401 || response.status === 403) throw new TransferError(`access denied (HTTP ${response.status}); a gated model needs a Hugging Face token`, false);
-    if (!response.ok || !response.body) throw new TransferError(`the server answered HTTP ${response.status}`, false);
-
-    let start = offset;
-    let restarted = false;
-    if (options.range && response.status !== 206) throw new TransferError('the server does not send byte ranges, so the file cannot come in parallel segments', false);
-    if (offset > 0 && response.status !== 206) {
-      // No Range support: the whole file comes again, so the part starts over.
-      await file.truncate(0);
-      hash.current = createHash('sha256');
-      start = 0;
-      restarted = true;
-    } else if (rangeHeader && contentRange(response.headers.get('content-range'))?.start !== from) {
-      throw new TransferError('the server sent a different range than asked for', true);
+    if ((response.status !== 200 && response.status !== 206) || !response.body) throw new TransferError(`the server answered HTTP ${response.status}`, false);
+    if (response.status === 206 && contentRange(response.headers.get('content-range'))?.start !== from) throw new TransferError('the server sent a different range than asked for', true);
+    checkVersion(options, response);
+    if (response.status === 200 && range !== null) {
+      if (!options.whole) throw new RangesRefused('the server does not send byte ranges, so the file cannot come in parallel segments');
+      if (state.written > 0) {
+        // The same version, whole again: the server does not resume. Nothing on disk counts any more.
+        options.onNote?.(response, 'the server does not resume downloads: starting again from zero');
+        state.written = 0;
+        segment.done = 0;
+        options.onSynced();
+      }
     }
-    const declaredLength = Number(response.headers.get('content-length') ?? NaN);
-    const total = options.range
-      ? options.range.end - options.range.start + 1
-      : response.status === 206
-        ? (contentRange(response.headers.get('content-range'))?.total ?? start + declaredLength)
-        : declaredLength;
-
-    let received = start;
-    let sinceFlush = 0;
+    const declared = Number(response.headers.get('content-length') ?? NaN);
+    const before = state.written;
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
       armWatchdog();
-      await file.write(chunk);
-      hash.current.update(chunk);
-      received += chunk.length;
-      sinceFlush += chunk.length;
-      if (sinceFlush >= flushEveryBytes) {
-        await file.sync();
-        sinceFlush = 0;
-      }
-      options.onProgress?.(received, Number.isFinite(total) ? total : null);
+      if (length !== null && state.written + chunk.length > length) throw new TransferError('the server sent more than the range asked for', false);
+      await file.write(chunk, 0, chunk.length, segment.start + state.written);
+      state.written += chunk.length;
+      unsynced += chunk.length;
+      options.onWritten(state.written);
+      if (unsynced >= flushEveryBytes) await sync();
     }
-    await file.sync();
-    if (Number.isFinite(declaredLength) && received - start !== declaredLength) {
-      throw new TransferError(`the server declared ${declaredLength} bytes but sent ${received - start}`, true);
+    await sync();
+    const arrived = state.written - before;
+    if (Number.isFinite(declared) && arrived !== declared) throw new TransferError(`the server declared ${declared} bytes but sent ${arrived}`, true);
+    const expected = length ?? version.totalBytes;
+    if (expected !== null && state.written < expected) throw new TransferError(`the file should have ${expected} bytes but ${state.written} arrived`, true);
+    if (expected !== null && state.written > expected) throw new TransferError(`${state.written} bytes arrived for a file of ${expected}`, false);
+    // A stream of unknown length ends where it ends.
+    if (version.totalBytes === null) {
+      version.totalBytes = state.written;
+      options.onVersion();
     }
-    return { total: Number.isFinite(total) ? total : received, etag: response.headers.get('x-linked-etag') ?? response.headers.get('etag'), restarted };
   } catch (error) {
-    if (controller.signal.aborted && controller.signal.reason instanceof TransferError) throw controller.signal.reason;
+    if (controller.signal.aborted && controller.signal.reason instanceof TransferError && !options.signal.aborted) throw controller.signal.reason;
     if (options.signal.aborted) throw options.signal.reason;
-    if (error instanceof TransferError) throw error;
-    throw new TransferError(error instanceof Error ? (error.cause as Error)?.message ?? error.message : String(error), true);
+    if (error instanceof TransferError || error instanceof FileChanged || error instanceof RangesRefused || error instanceof ApiError) throw error;
+    throw new TransferError(error instanceof Error ? ((error.cause as Error)?.message ?? error.message) : String(error), true);
   } finally {
     if (watchdog) clearTimeout(watchdog);
     options.signal.removeEventListener('abort', abortFromCaller);
-    await file.close();
+    // An answer given up on (another version, no ranges) must not go on streaming into nowhere.
+    controller.abort(new TransferError('request finished', false));
+    // What was written before a stop or a failure is kept: a pause resumes after it.
+    if (unsynced > 0) await sync().catch(() => undefined);
   }
 }
 
-/** Downloads `url` into `partPath`, resuming from what is there; resolves when the whole file is on disk. */
-export async function transfer(options: TransferOptions): Promise<TransferResult> {
+/** Brings the segment to whole, retrying with backoff; throws what cannot be retried. */
+export async function transferSegment(options: SegmentOptions): Promise<void> {
   const maxRetries = options.maxRetries ?? 8;
   const backoff = options.backoffMs ?? ((attempt) => Math.min(30_000, 500 * 2 ** attempt));
-  let offset = await fileSize(options.partPath);
-  const hash = { current: await hashExisting(options.partPath, offset) };
-  // A segment already whole (a crash came after it finished): nothing to ask the server for.
-  if (options.range && offset === options.range.end - options.range.start + 1) {
-    return { totalBytes: offset, sha256: hash.current.digest('hex'), etag: null, restartedFromZero: false };
-  }
-  let restartedFromZero = false;
+  const state = { written: options.segment.done };
   for (let attempt = 0; ; attempt++) {
     try {
-      const { total, etag, restarted } = await attemptOnce(options, offset, hash);
-      restartedFromZero ||= restarted;
-      const size = await fileSize(options.partPath);
-      if (size > total) throw new TransferError(`${size} bytes arrived for a file of ${total}`, false);
-      if (size < total) throw new TransferError(`the file should have ${total} bytes but ${size} arrived`, true);
-      return { totalBytes: total, sha256: hash.current.digest('hex'), etag: etag?.replace(/^W\//, '').replace(/"/g, '') ?? null, restartedFromZero };
+      return await attemptOnce(options, state);
     } catch (error) {
       if (!(error instanceof TransferError) || !error.retryable || attempt >= maxRetries) throw error;
-      options.onRetry?.(attempt + 1, error.message);
+      options.onRetry?.(error.message);
       await sleep(backoff(attempt), options.signal);
-      // What is on disk is what arrived: resume from there, re-hashing it.
-      offset = await fileSize(options.partPath);
-      hash.current = await hashExisting(options.partPath, offset);
     }
   }
 }

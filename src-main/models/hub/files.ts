@@ -3,6 +3,7 @@
  * field for it), with a split set (`…-00001-of-00003.gguf`, llama.cpp's gguf-split naming) counted as one file.
  * Pure: the listing comes from `listRepository`.
  */
+import { splitPartOf } from '../splitParts';
 
 /**
  * One entry of the Hub's file listing, `GET /api/models/{repo}/tree/main?recursive=true`. Shape: huggingface.js,
@@ -36,8 +37,6 @@ export interface GgufGroup {
   files: GgufFileSet[];
 }
 
-const splitPattern = /-(\d{5})-of-(\d{5})\.gguf$/i;
-
 /**
  * llama.cpp's quantization names (ggml types and llama-quantize's mixes), with the variants GGUF publishers add:
  * bartowski's `_L`/`_XL` (Q4_K_L), Unsloth's dynamic `UD-` prefix (UD-Q4_K_XL), `FP16` for F16, `MXFP4` (gpt-oss).
@@ -45,19 +44,14 @@ const splitPattern = /-(\d{5})-of-(\d{5})\.gguf$/i;
 const quantizationPattern =
   /(?<![A-Za-z0-9])((?:UD-)?(?:IQ[1-4]_(?:XXS|XS|NL|S|M)|Q[2-8]_K(?:_(?:XL|L|M|S))?|Q[4-8]_[01](?:_\d_\d)?|TQ[12]_0|MXFP4(?:_MOE)?|B?F16|F32|FP16|FP32))(?![A-Za-z0-9])/gi;
 
-/** The part number and count of a split set's file (`model-Q4_K_M-00002-of-00003.gguf` → 2 of 3); null for a single file. */
-export function splitPartOf(path: string): { part: number; of: number } | null {
-  const match = splitPattern.exec(path);
-  return match ? { part: Number(match[1]), of: Number(match[2]) } : null;
-}
-
 /**
  * The quantization a GGUF file's name carries, upper-cased (`qwen2.5-7b-instruct-q4_k_m.gguf` → Q4_K_M,
  * `Qwen3-30B-A3B-UD-Q4_K_XL-00001-of-00002.gguf` → UD-Q4_K_XL, `model-fp16.gguf` → F16); the last one where a
  * name holds several; null where it holds none.
  */
 export function quantizationOfName(path: string): string | null {
-  const stem = (path.split('/').at(-1) ?? path).replace(splitPattern, '').replace(/\.gguf$/i, '');
+  const name = path.split('/').at(-1) ?? path;
+  const stem = splitPartOf(name)?.base ?? name.replace(/\.gguf$/i, '');
   const found = [...stem.matchAll(quantizationPattern)].at(-1)?.[1];
   return found ? found.toUpperCase().replace(/^FP(16|32)$/, 'F$1') : null;
 }
@@ -74,7 +68,7 @@ export function groupGgufFiles(entries: readonly HubTreeEntry[]): GgufGroup[] {
   for (const entry of entries) {
     if (entry.type !== 'file' || !/\.gguf$/i.test(entry.path)) continue;
     const split = splitPartOf(entry.path);
-    const key = split ? entry.path.replace(splitPattern, '') : entry.path;
+    const key = split ? split.base : entry.path;
     const bytes = entry.lfs?.size ?? entry.size;
     const known = sets.get(key);
     if (known) {
@@ -84,7 +78,7 @@ export function groupGgufFiles(entries: readonly HubTreeEntry[]): GgufGroup[] {
       if (split && split.part === 1) known.path = entry.path;
       continue;
     }
-    sets.set(key, { path: entry.path, quantization: quantizationOfName(entry.path), sizeBytes: bytes, parts: split?.of ?? 1, partsListed: 1, projector: isProjector(entry.path) });
+    sets.set(key, { path: entry.path, quantization: quantizationOfName(entry.path), sizeBytes: bytes, parts: split?.count ?? 1, partsListed: 1, projector: isProjector(entry.path) });
   }
   const groups = new Map<string | null, GgufFileSet[]>();
   for (const set of sets.values()) groups.set(set.quantization, [...(groups.get(set.quantization) ?? []), set]);

@@ -103,7 +103,7 @@ export function mergeOutbound(log: readonly OutboundRecord[], records: readonly 
 export function outboundResult(record: OutboundRecord): string {
   if (record.blocked) return 'blocked';
   if (record.error !== null) return record.error;
-  if (record.status !== null) return String(record.status);
+  if (record.status !== null) return record.note ? `${record.status}: ${record.note}` : String(record.status);
   return 'waiting…';
 }
 

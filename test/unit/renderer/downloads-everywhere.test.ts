@@ -23,6 +23,8 @@ function download(id: number, overrides: Partial<Download> = {}): Download {
     sha256: null,
     retries: 0,
     segments: 1,
+    parts: 1,
+    note: null,
     bytesPerSecond: null,
     etaSeconds: null,
     createdAt: 1,
