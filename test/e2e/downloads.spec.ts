@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { startFileServer } from '../helpers/file-server';
-import { expect, lastReply, pickModel, setSampling, sharedModels, storiesModel, test } from './fixtures';
+import { expect, lastReply, pickModel, sendAndWait, setSampling, sharedModels, storiesModel, test } from './fixtures';
 
 const fileName = 'stories260K-F32.gguf';
 const source = `hf:org/tiny/${fileName}`;
@@ -110,11 +110,7 @@ test('a model from the Hub: checked before, watched, paused, resumed, loaded and
     await expect(page.getByTestId('engine-status')).toContainText(`${fileName} · context`, { timeout: 30_000 });
     await openView(page, 'Chat');
     await setSampling(page, { temperature: 0, maxTokens: 24 });
-    const message = page.getByRole('textbox', { name: 'Message' });
-    await message.fill('Once upon a time');
-    await message.press('Enter');
-    await expect(lastReply(page).getByTestId('reply-stats')).toBeVisible({ timeout: 60_000 });
-    await expect(lastReply(page)).toContainText('Lily');
+    await expect(await sendAndWait(page, 'Once upon a time')).toContainText('Lily');
 
     // Delete asks first, unloads it and frees its bytes.
     await openView(page, 'Models');

@@ -217,8 +217,11 @@ export async function openDashboard(page: Page): Promise<void> {
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Dashboard');
 }
 
-/** A conversation of one question and its reply, as `conversations.import` takes it. */
-export function conversationExport(title: string, question: string, reply: string): string {
+/** A message of an exported conversation, without its time (given in order when exported). */
+export type ExportedMessage = { role: 'user' | 'assistant'; content: string; status: string; error?: string | null };
+
+/** A conversation of one question and its reply (and any messages after them), as `conversations.import` takes it. */
+export function conversationExport(title: string, question: string, reply: string, more: ExportedMessage[] = []): string {
   const now = Date.now();
   return JSON.stringify({
     format: 'hearth.conversation',
@@ -226,9 +229,20 @@ export function conversationExport(title: string, question: string, reply: strin
     conversation: { title, model: null, systemPrompt: '', createdAt: now, updatedAt: now },
     messages: [
       { role: 'user', content: question, status: 'complete', createdAt: now },
-      { role: 'assistant', content: reply, status: 'complete', createdAt: now + 1 }
+      { role: 'assistant', content: reply, status: 'complete', createdAt: now + 1 },
+      ...more.map((message, index) => ({ ...message, createdAt: now + 2 + index }))
     ]
   });
+}
+
+/** Sends a message in the open chat and waits for the reply to finish; returns the reply. */
+export async function sendAndWait(page: Page, text: string) {
+  const message = page.getByRole('textbox', { name: 'Message' });
+  await message.fill(text);
+  await message.press('Enter');
+  const reply = lastReply(page);
+  await expect(reply.getByTestId('reply-stats')).toBeVisible({ timeout: 60_000 });
+  return reply;
 }
 
 export function lastReply(page: Page) {

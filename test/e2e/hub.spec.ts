@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { hubRepos, startTestHub } from '../helpers/test-hub';
-import { expect, lastReply, pickModel, setSampling, sharedModels, storiesModel, test } from './fixtures';
+import { expect, pickModel, sendAndWait, setSampling, sharedModels, storiesModel, test } from './fixtures';
 
 const fileName = 'stories260K-Q8_0.gguf';
 /** stories260K is 1.1 MB: at this rate its download takes ~7 s, long enough to watch from another view. */
@@ -92,11 +92,7 @@ test('a model found on the Hub: searched, a quantization picked by its fit, down
     await openView(page, 'Chat');
     await pickModel(page, fileName);
     await setSampling(page, { temperature: 0, maxTokens: 24 });
-    const message = page.getByRole('textbox', { name: 'Message' });
-    await message.fill('Once upon a time');
-    await message.press('Enter');
-    await expect(lastReply(page).getByTestId('reply-stats')).toBeVisible({ timeout: 60_000 });
-    await expect(lastReply(page)).toContainText('Lily');
+    await expect(await sendAndWait(page, 'Once upon a time')).toContainText('Lily');
   } finally {
     await hub.close();
   }

@@ -2,7 +2,7 @@ import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { writeSparseShapeFixture, type ModelShape } from '../fixtures/shapes';
-import { expect, lastReply, setSampling, storiesModel, test } from './fixtures';
+import { expect, sendAndWait, setSampling, storiesModel, test } from './fixtures';
 
 /** A "70B" whose tensors are described, not stored: the estimator sees a 40 GiB model in a 1 MB file. */
 const llama2_70b: ModelShape = { name: 'Llama 2 70B', architecture: 'llama', layers: 80, embedding: 8192, feedForward: 28672, heads: 64, kvHeads: 8, headDim: 128, vocab: 32000, contextLength: 4096 };
@@ -115,9 +115,5 @@ test('the Models view: this machine, live recommendations, the calculator, and a
   // …and the chat still answers with it.
   await openView(page, 'Chat');
   await setSampling(page, { temperature: 0, maxTokens: 24 });
-  const message = page.getByRole('textbox', { name: 'Message' });
-  await message.fill('Once upon a time');
-  await message.press('Enter');
-  await expect(lastReply(page).getByTestId('reply-stats')).toBeVisible({ timeout: 60_000 });
-  await expect(lastReply(page)).toContainText('Lily');
+  await expect(await sendAndWait(page, 'Once upon a time')).toContainText('Lily');
 });

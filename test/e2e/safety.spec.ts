@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { expect, lastReply, test } from './fixtures';
+import { conversationExport, expect, lastReply, test } from './fixtures';
 
 const hostileReply = [
   'Here is an image: <img src=x onerror="window.__xss=1">',
@@ -14,25 +14,10 @@ const hostileReply = [
   '```'
 ].join('\n');
 
-type Exported = { role: 'user' | 'assistant'; content: string; status: string; error?: string | null; createdAt: number };
-
-function exportOf(title: string, reply: string, more: Omit<Exported, 'createdAt'>[] = []): string {
-  const now = Date.now();
-  return JSON.stringify({
-    format: 'hearth.conversation',
-    version: 1,
-    conversation: { title, model: null, systemPrompt: '', createdAt: now, updatedAt: now },
-    messages: [
-      { role: 'user', content: 'Show me <b>HTML</b>', status: 'complete', createdAt: now },
-      { role: 'assistant', content: reply, status: 'complete', createdAt: now + 1 },
-      ...more.map((message, index) => ({ ...message, createdAt: now + 2 + index }))
-    ]
-  });
-}
 
 test('raw HTML in a reply is never run, and code blocks get a Copy button', async ({ page, context, api }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-  await api('conversations.import', { content: exportOf('Hostile reply', hostileReply) });
+  await api('conversations.import', { content: conversationExport('Hostile reply', 'Show me <b>HTML</b>', hostileReply) });
   await page.goto('/');
   const item = page.getByRole('navigation', { name: 'Conversations' }).getByTestId('conversation-item').filter({ hasText: 'Hostile reply' });
   await item.getByRole('button', { name: 'Hostile reply', exact: true }).click();
@@ -68,7 +53,7 @@ test('math renders with KaTeX under the CSP (its styles and bundled fonts applie
     '',
     '$\\href{javascript:window.__xss=5}{click}$ $<img src=x onerror="window.__xss=6">$'
   ].join('\n');
-  await api('conversations.import', { content: exportOf('Math reply', reply) });
+  await api('conversations.import', { content: conversationExport('Math reply', 'Show me <b>HTML</b>', reply) });
   await page.goto('/');
   await page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: 'Math reply', exact: true }).click();
 
@@ -119,7 +104,7 @@ test('import, badges, rename, pin and export of a conversation', async ({ page }
     name: 'story.json',
     mimeType: 'application/json',
     buffer: Buffer.from(
-      exportOf('Imported story', 'A **bold** reply.', [
+      conversationExport('Imported story', 'Show me <b>HTML</b>', 'A **bold** reply.', [
         { role: 'user', content: 'Go on', status: 'complete' },
         { role: 'assistant', content: 'It was cut', status: 'interrupted' },
         { role: 'user', content: 'Again', status: 'complete' },
