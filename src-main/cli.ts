@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { browserToken, createHearth, defaultRecommendContext, historyRemedies, keepServingOnUnexpectedErrors, type Hearth, type HearthOptions } from './app';
-import { defaultApiServerSettings, type ApiServerSettings } from './api';
 import { HistoryFileError } from './history';
 import { shapes } from './models';
 import { fitCommand, recommendCommand } from './cli/commands';
@@ -12,9 +11,10 @@ import { chatCommand, tokenizeCommand } from './cli/chat';
 import { chatWithDocsCommand, docsCommand } from './cli/docs';
 import { benchCommand } from './cli/bench';
 import { shapeModelCommand } from './cli/shapeModel';
+import { commandLineApiSettings, type ServeApiFlags } from './cli/serveApi';
 import { launchDesktop, launchDevelopment } from './electron';
 import { resolvePaths, type HearthPaths } from './paths';
-import { openAiDefaults, startHttpServer, startOpenAiServer, type RunningServer } from './server';
+import { startHttpServer, startOpenAiServer, type RunningServer } from './server';
 
 const usage = `Usage: hearth <command> [options]
 
@@ -86,17 +86,12 @@ function rendererDir(): string | null {
   return existsSync(resolve(dir, 'index.html')) ? dir : null;
 }
 
-export interface ServeFlags {
+export interface ServeFlags extends ServeApiFlags {
   port?: string;
   host?: string;
-  'api-key'?: string;
   'data-dir'?: string;
   'models-dir'?: string;
   api?: boolean;
-  'api-port'?: string;
-  'api-host'?: string;
-  'api-origins'?: string;
-  'api-max-tokens'?: string;
   'api-slots'?: string;
   'api-queue'?: string;
   'history-recover'?: boolean;
@@ -118,17 +113,6 @@ async function openHearth(paths: HearthPaths, flags: ServeFlags, options: Hearth
     console.log(chosen.apply());
     return createHearth(paths, options);
   }
-}
-
-/** `serve --api`'s settings: each flag, else the server's own default (the saved Settings do not apply). */
-function commandLineApiSettings(flags: ServeFlags): Partial<ApiServerSettings> & { apiKey?: string } {
-  return {
-    host: flags['api-host'] ?? defaultApiServerSettings.host,
-    port: flags['api-port'] === undefined ? openAiDefaults.port : Number(flags['api-port']),
-    allowedOrigins: flags['api-origins']?.split(',').map((origin) => origin.trim()).filter(Boolean) ?? [],
-    maxTokensCap: flags['api-max-tokens'] === undefined ? openAiDefaults.maxTokensCap : Number(flags['api-max-tokens']),
-    ...((flags['api-key'] ?? process.env.HEARTH_API_KEY) ? { apiKey: flags['api-key'] ?? process.env.HEARTH_API_KEY } : {})
-  };
 }
 
 export async function serve(flags: ServeFlags) {

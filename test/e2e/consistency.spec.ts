@@ -4,7 +4,7 @@
  */
 import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { callApi, expect, lastReply, pickModel, setSampling, sharedModels, storiesModel, test } from './fixtures';
+import { callApi, conversationExport, expect, lastReply, pickModel, sendAndWait, setSampling, sharedModels, storiesModel, test } from './fixtures';
 
 const otherModel = 'llama-2-tiny-random.gguf';
 const picker = (page: import('@playwright/test').Page) => page.getByRole('combobox', { name: 'Model' });
@@ -140,4 +140,46 @@ test('the sidebar folds away: by its button on a wide window, by itself on a nar
   await page.getByRole('button', { name: 'Show the sidebar' }).click();
   await page.keyboard.press('Escape');
   await expect(sidebar).toBeHidden();
+});
+
+test('an imported chat keeps its reply figures but adds no measurement to the dashboard', async ({ page, startHearth, request }) => {
+  const server = await startHearth();
+  const made = (await callApi(request, server, 'conversations.create', { model: storiesModel, title: 'Measured here', settings: { maxTokens: 8 } })) as { id: number };
+  await callApi(request, server, 'chat.send', { conversationId: made.id, content: 'Once upon a time' });
+  await expect.poll(async () => ((await callApi(request, server, 'engine.status', {})) as { generatingConversationId: number | null }).generatingConversationId).toBeNull();
+  const exported = (await callApi(request, server, 'conversations.export', { id: made.id, format: 'json' })) as { content: string };
+  await page.goto(server.pageUrl);
+  await page.getByLabel('Conversation file to import').setInputFiles({ name: 'measured.json', mimeType: 'application/json', buffer: Buffer.from(exported.content) });
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Measured here');
+  // The imported reply still shows what it cost where it was made…
+  await expect(lastReply(page).getByTestId('reply-stats')).toContainText('tok/s');
+  // …but the dashboard counts the one reply measured on this machine, once.
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Dashboard', exact: true }).click();
+  await expect(page.getByRole('table', { name: 'Replies' }).locator('tbody tr')).toHaveCount(1);
+});
+
+test('an API server started with `hearth serve --api` is the one Settings shows and switches', async ({ page, startHearth }) => {
+  const server = await startHearth({ args: ['--api', '--api-port', '0'] });
+  await page.goto(server.pageUrl);
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Settings', exact: true }).click();
+  await expect(page.getByTestId('api-url')).toHaveText(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+  await expect(page.getByTestId('api-started-by')).toContainText('Started with hearth serve --api');
+  await expect(page.getByRole('switch', { name: 'OpenAI-compatible API' })).toBeChecked();
+  await page.getByRole('switch', { name: 'OpenAI-compatible API' }).click();
+  await expect(page.getByText('Not running.')).toBeVisible();
+});
+
+test('a long chat that drops its oldest turns still gives the reply all of its max tokens', async ({ page, startHearth, request }) => {
+  const server = await startHearth();
+  const turns = Array.from({ length: 40 }, (_, index) => [
+    { role: 'user' as const, content: `Tell me about the little dog number ${index} and the big red ball in the park.`, status: 'complete' },
+    { role: 'assistant' as const, content: ' The little dog was happy and played in the big park with his friends all day long, and then he went home.', status: 'complete' }
+  ]).flat();
+  const [first, second, ...rest] = turns;
+  const imported = (await callApi(request, server, 'conversations.import', { content: conversationExport('Forty turns', first.content, second.content, rest) })) as { id: number };
+  await callApi(request, server, 'conversations.update', { id: imported.id, model: storiesModel, settings: { maxTokens: 1024, stopAtEos: false, temperature: 0 } });
+  await page.goto(server.pageUrl);
+  await page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: 'Forty turns', exact: true }).click();
+  const reply = await sendAndWait(page, 'Once upon a time');
+  await expect(reply.getByTestId('reply-stats')).toContainText('1024 tokens · stopped: max tokens');
 });

@@ -31,6 +31,8 @@ export interface ServerOptions {
    * where Hearth writes its demo model into the folder at startup.
    */
   models?: 'test' | 'empty';
+  /** More command-line arguments for `hearth serve` (e.g. `--api`). */
+  args?: string[];
 }
 
 /** A server `startHearth` started, which the test may also stop and start again (same folders, port and token). */
@@ -55,7 +57,7 @@ async function startServer(options: ServerOptions = {}, again?: { root: string; 
     writeFileSync(join(modelsDir, brokenModel), 'this is not a GGUF file');
   }
 
-  const child = spawn(process.execPath, [cli, 'serve', '--port', String(again?.port ?? 0), '--data-dir', dataDir, '--models-dir', modelsDir], {
+  const child = spawn(process.execPath, [cli, 'serve', '--port', String(again?.port ?? 0), '--data-dir', dataDir, '--models-dir', modelsDir, ...(options.args ?? [])], {
     cwd: repoRoot,
     env: { ...process.env, ...options.env, HEARTH_DATA_DIR: dataDir, HEARTH_MODELS_DIR: modelsDir },
     stdio: ['ignore', 'pipe', 'pipe']
