@@ -38,7 +38,7 @@ export function describeIndexing(progress: IndexingProgress): string {
 
 /** A document's index state: chunks so far, and how many have a vector when an embedding model is set. */
 export function indexState(document: { chunks: number; embeddedChunks: number }, embedding: boolean): string {
-  if (document.chunks === 0) return 'waiting to be indexed';
+  if (document.chunks === 0) return 'queued for indexing';
   if (!embedding) return `${document.chunks} chunks, keywords only`;
   return document.embeddedChunks >= document.chunks ? `${document.chunks} chunks, indexed` : `${document.embeddedChunks} of ${document.chunks} chunks embedded`;
 }
