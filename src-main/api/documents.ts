@@ -158,6 +158,12 @@ export const documentMethods = {
   /** Sets what the conversation's replies read from (empty and null: nothing). */
   'docs.attach': method<AttachedDocuments>()(z.strictObject({ conversationId: id, documentIds: z.array(id).max(1000), collectionId: id.nullable() })),
   'docs.attached': method<AttachedDocuments>()(z.strictObject({ conversationId: id })),
+  /**
+   * The text a reply's source points at (a MessageSource's documentId, chunkId and page): the chunk, or the
+   * page (the whole document when it has none) when chunkId is null. NOT_FOUND once the document is removed
+   * or re-chunked.
+   */
+  'docs.passage': method<{ text: string }>()(z.strictObject({ documentId: id, chunkId: id.nullable(), page: z.number().int().min(1).nullable() })),
   'docs.indexing': method<IndexingProgress>()(z.strictObject({})),
   /** Stops indexing; what is indexed stays, and the rest resumes at the next add, rescan or start. */
   'docs.cancelIndexing': method<IndexingProgress>()(z.strictObject({})),

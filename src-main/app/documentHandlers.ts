@@ -22,6 +22,15 @@ export function documentHandlers(documents: DocumentService, history: History): 
       history.conversations.get(conversationId);
       return history.documents.attached(conversationId);
     },
+    'docs.passage': ({ documentId, chunkId, page }) => {
+      if (chunkId !== null) {
+        const [chunk] = history.chunks.byIds([chunkId]);
+        if (chunk?.documentId !== documentId) throw new ApiError('NOT_FOUND', 'That passage is no longer indexed: its document was removed or indexed again.');
+        return { text: chunk.text };
+      }
+      const blocks = history.documents.blocksOf(documentId).filter((block) => page === null || block.page === page);
+      return { text: blocks.map((block) => block.text).join('\n\n') };
+    },
     'docs.indexing': () => documents.indexer.status(),
     'docs.cancelIndexing': () => documents.indexer.cancel(),
     'collections.create': ({ name, folder }) => documents.createCollection(name, folder),

@@ -47,10 +47,23 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await expect(lastReply(page).locator('pre')).toBeVisible();
     await pickModel(page, storiesModel);
     await setSampling(page, { temperature: 0, maxTokens: 24 });
+    // A file read for the reply and one refused, as chips; the reply then lists its source, opened.
+    await page.getByTestId('attach-input').setInputFiles([
+      { name: 'lighthouse.md', mimeType: 'text/markdown', buffer: Buffer.from('# Log\n\nThe lamp room is teal.\n') },
+      { name: 'fake.pdf', mimeType: 'application/pdf', buffer: Buffer.from('not a PDF') }
+    ]);
+    await expect(page.locator('[data-testid="attachment"][data-state="refused"]')).toBeVisible();
+    await expect(page.locator('[data-testid="attachment"][data-state="ready"]')).toBeVisible();
+    found.push(...(await axeViolations(page, 'Chat with attachments')));
     await message.fill('Once upon a time');
     await message.press('Enter');
     await expect(lastReply(page).getByTestId('reply-stats')).toContainText('tok/s');
-    found.push(...(await axeViolations(page, 'Chat with a reply')));
+    await lastReply(page).getByTestId('source').locator('summary').click();
+    await expect(lastReply(page).getByTestId('source-text')).toContainText('teal');
+    await message.fill('And then?');
+    await expect(page.getByTestId('context-sources')).toBeVisible();
+    found.push(...(await axeViolations(page, 'Chat with a reply and its sources')));
+    await message.fill('');
 
     await openView(page, 'Models');
     await expect(page.locator('[data-testid="installed-model"][data-name="too-large-70b.gguf"]').getByTestId('fit-badge')).toContainText('Too large');
@@ -58,6 +71,16 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await page.getByRole('slider', { name: 'Context length' }).press('End');
     await expect(page.locator('[data-testid="recommendation"] [data-fit="too-large"]').first()).toBeVisible();
     found.push(...(await axeViolations(page, 'Models')));
+
+    await openView(page, 'Documents');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Documents');
+    await page.getByRole('textbox', { name: 'Name' }).fill('Notes');
+    await page.getByRole('button', { name: 'Create collection' }).click();
+    await expect(page.locator('[data-testid="collection"][data-name="Notes"]')).toBeVisible();
+    await page.getByRole('searchbox', { name: 'Search the documents' }).fill('lamp room');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await expect(page.getByTestId('document-hit').first()).toContainText('lighthouse.md');
+    found.push(...(await axeViolations(page, 'Documents')));
 
     await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Playground', exact: true }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Playground');

@@ -210,7 +210,7 @@ export async function setSampling(page: Page, settings: { temperature?: number; 
 }
 
 /** Switches to one of the app's views with the navigation bar. */
-export function openView(page: Page, name: 'Chat' | 'Models' | 'Dashboard' | 'Settings') {
+export function openView(page: Page, name: 'Chat' | 'Models' | 'Documents' | 'Dashboard' | 'Settings') {
   return page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name, exact: true }).click();
 }
 

@@ -169,6 +169,7 @@ const samples: { [K in MethodName]: (context: Context) => MethodInput<K> } = {
   'docs.search': () => ({ query: 'quokka' }),
   'docs.attach': ({ conversationId, documentId }) => ({ conversationId, documentIds: [documentId], collectionId: null }),
   'docs.attached': ({ conversationId }) => ({ conversationId }),
+  'docs.passage': ({ documentId }) => ({ documentId, chunkId: null, page: null }),
   'docs.indexing': () => ({}),
   'docs.cancelIndexing': () => ({}),
   'docs.remove': ({ documentId }) => ({ id: documentId }),
@@ -296,6 +297,7 @@ async function exerciseEveryMethod(api: HearthTransport, replyEnded: () => Promi
   await call('docs.search');
   await call('docs.attach');
   await call('docs.attached');
+  await call('docs.passage');
   await call('docs.indexing');
   await call('docs.cancelIndexing');
   await call('docs.remove');

@@ -125,7 +125,8 @@ export class ChatState {
     }
   }
 
-  async send(text: string): Promise<boolean> {
+  /** `beforeReply` runs once the conversation exists (made here for a draft) and before the reply starts: attaching files. */
+  async send(text: string, beforeReply?: (conversationId: number) => Promise<void>): Promise<boolean> {
     const content = text.trim();
     if (!content || this.generating) return false;
     const draftModel = this.draft.model ?? this.engine.loadingName ?? this.engine.loadedName;
@@ -151,6 +152,7 @@ export class ChatState {
         if (generation !== this.openGeneration) return false;
         this.conversation = conversation;
       }
+      await beforeReply?.(conversation.id);
       const { userMessage, assistantMessage } = await this.api.call('chat.send', { conversationId: conversation.id, content });
       this.errors.resolved('Could not send the message');
       this.conversations.touch(conversation.id, userMessage.createdAt);

@@ -1,5 +1,6 @@
 import { ApiClientError, type HearthApi } from './api';
 import type { EngineState } from './engine.svelte';
+import { isModelFile } from './documents';
 import { formatSize } from './format';
 import { Task } from './task.svelte';
 import type { ToastState } from './toast.svelte';
@@ -40,7 +41,7 @@ export class ModelLibrary {
    * path; a browser never reveals it, so browser mode points to the path field instead.
    */
   async importDropped(files: File[]): Promise<void> {
-    const models = files.filter((file) => /\.gguf$/i.test(file.name));
+    const models = files.filter((file) => isModelFile(file.name));
     if (models.length === 0) return;
     const pathForFile = window.hearth?.pathForFile;
     if (!pathForFile) {

@@ -1,6 +1,6 @@
 import type { ModelFile } from '$api/contract';
 import { startNewChat } from './actions';
-import { api, chat, conversations, downloads, engine, errors, remotes, ui } from './app';
+import { api, chat, conversations, documents, downloads, engine, errors, remotes, ui } from './app';
 import { focusElement, messageInputId, searchInputId } from './ui.svelte';
 
 /** On a first run, where Hearth's demo model is the only usable one, it is chosen: the first message just works. */
@@ -20,6 +20,12 @@ export function startApp(): () => void {
     api.on('chat.end', (event) => chat.onEnd(event)),
     api.on('downloads.progress', (download) => downloads.apply(download, true)),
     api.on('downloads.changed', (download) => downloads.apply(download, true)),
+    api.on('docs.progress', (progress) => {
+      documents.progress = progress;
+    }),
+    api.on('docs.changed', () => {
+      if (ui.view === 'documents') void documents.refresh();
+    }),
     api.on('conversations.changed', ({ conversation }) => {
       conversations.upsert(conversation);
       chat.setConversation(conversation);

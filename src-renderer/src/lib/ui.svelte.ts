@@ -1,11 +1,11 @@
 import type { ConnectionState } from './api';
 
 /** The views beside the sidebar. */
-export type View = 'chat' | 'models' | 'playground' | 'dashboard' | 'settings';
+export type View = 'chat' | 'models' | 'documents' | 'playground' | 'dashboard' | 'settings';
 
 /** Small pieces of view state shared between components. */
 export class UiState {
-  /** The main view beside the sidebar: Chat (the default), Models, Playground, Dashboard or Settings. */
+  /** The main view beside the sidebar: Chat (the default), Models, Documents, Playground, Dashboard or Settings. */
   view = $state<View>('chat');
   /** The chat's gear panel (Chat settings), not the Settings view. */
   chatSettingsOpen = $state(false);
