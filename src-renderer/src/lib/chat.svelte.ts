@@ -152,7 +152,7 @@ export class ChatState {
         if (generation !== this.openGeneration) return false;
         this.conversation = conversation;
       }
-      await beforeReply?.(conversation.id);
+      if (beforeReply) await beforeReply(conversation.id);
       const { userMessage, assistantMessage } = await this.api.call('chat.send', { conversationId: conversation.id, content });
       this.errors.resolved('Could not send the message');
       this.conversations.touch(conversation.id, userMessage.createdAt);
