@@ -17,6 +17,10 @@ export const catalogModelSchema = z.object({
   id: z.string(),
   name: z.string(),
   family: z.string(),
+  /** What it is for: chat models are recommended for chat; embedding models only for Documents' vectors. */
+  task: z.enum(['chat', 'embedding']).default('chat'),
+  /** The length of an embedding model's vectors; null for a chat model. */
+  embeddingDimensions: count.nullable().default(null),
   ggufRepo: z.string(),
   baseRepo: z.string().nullable(),
   license: z.string(),
@@ -43,7 +47,7 @@ export const catalogModelSchema = z.object({
   files: z.array(catalogFileSchema).min(1),
   sources: z.array(z.string()).min(1),
   notes: z.string()
-});
+}).refine((model) => (model.task === 'embedding') === (model.embeddingDimensions !== null), { message: 'an embedding model, and only one, names its dimensions' });
 
 export const quantizationFactSchema = z.object({
   quantization: z.string(),
@@ -67,6 +71,16 @@ export type QuantizationFact = z.infer<typeof quantizationFactSchema>;
 
 export function parseCatalog(data: unknown): Catalog {
   return catalogSchema.parse(data);
+}
+
+/** The models a chat can run: what recommendations rank and what a Hub file's shape is borrowed from. */
+export function chatModels(catalog: Catalog): CatalogModel[] {
+  return catalog.models.filter((model) => model.task === 'chat');
+}
+
+/** The models that compute Documents' vectors, offered where no embedding model is set. */
+export function embeddingModels(catalog: Catalog): CatalogModel[] {
+  return catalog.models.filter((model) => model.task === 'embedding');
 }
 
 /** Bits per weight of one ggml tensor type, from its block (Q8_0: 34 bytes per 32 weights = 8.5). */

@@ -1,4 +1,4 @@
-import { bitsPerWeight, geometryFromCatalog, type Catalog, type CatalogModel } from './catalog';
+import { bitsPerWeight, chatModels, geometryFromCatalog, type Catalog, type CatalogModel } from './catalog';
 import type { ModelGeometry } from './geometry';
 import { matrixBytesByType } from './quantMix';
 
@@ -62,7 +62,7 @@ function tableQuantization(quantization: string): string {
 export function geometryFromFileSize(catalog: Catalog, sizeBytes: number, quantization: string | null): { geometry: ModelGeometry; shapedLike: CatalogModel } {
   const bits = quantization ? bitsPerWeight(catalog, tableQuantization(quantization)) : 16;
   const parameters = (sizeBytes * 8) / bits;
-  const candidates = catalog.models.filter((model) => model.architecture.experts === null && model.architecture.slidingWindow === null);
+  const candidates = chatModels(catalog).filter((model) => model.architecture.experts === null && model.architecture.slidingWindow === null);
   const distance = (model: CatalogModel) => Math.abs(Math.log(model.architecture.parameters / parameters));
   const shapedLike = candidates.reduce((best, model) => (distance(model) < distance(best) ? model : best));
   const borrowed = geometryFromCatalog(catalog, shapedLike, { quantization: quantization ? tableQuantization(quantization) : 'F16', file: '', sizeBytes, sizeExact: true });

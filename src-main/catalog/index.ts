@@ -1,7 +1,7 @@
 export { geometryFromGguf, type ModelGeometry } from './geometry';
 export { ggmlTypes, ggmlTypeName, tensorBytes, type GgmlTypeName } from './ggml';
 export { cpuRepackTypes, fitModel, kvCacheBytesPerLayer, largestFittingContext, memoryNeeds, splitAt } from './estimator';
-export { geometryFromCatalog } from './catalog';
+export { chatModels, embeddingModels, geometryFromCatalog } from './catalog';
 export { budgetFrom, fitReport, recommend, type RecommendOptions } from './recommend';
 export { cpuBandwidth, shapeKey, type CpuBandwidth, type MeasuredSpeed } from './measuredSpeed';
 export { qualityOf } from './quality';

@@ -1,5 +1,5 @@
 import { defaultMinTokensPerSecond, roundSpeed, type FitReport, type HardwareReport, type KvCacheTypeName, type Recommendation, type RecommendPriority, type SpeedFigure } from '../api';
-import { bitsPerWeight, geometryFromCatalog, type Catalog, type CatalogFile, type CatalogModel } from './catalog';
+import { bitsPerWeight, chatModels, geometryFromCatalog, type Catalog, type CatalogFile, type CatalogModel } from './catalog';
 import { cpuRepackTypes, fitModel, memoryNeeds, type Fit, type MemoryBudget, type MemoryNeeds } from './estimator';
 import { explainFit, toDeviceMemory } from './explain';
 import { cpuBandwidth, defaultCpuBandwidthGbPerSecond, speedOf, type CpuBandwidth, type MeasuredSpeed, type SpeedContext } from './measuredSpeed';
@@ -187,7 +187,7 @@ export function recommend(catalog: Catalog, hardware: HardwareReport, options: R
   const cpu = options.cpu ?? cpuBandwidth([]);
   const estimateBasis = `${cpu.basis}; GPUs from their specifications`;
   const context: SpeedContext = { measured, estimateBasis };
-  const ranked = catalog.models.map((model) => {
+  const ranked = chatModels(catalog).map((model) => {
     const modelOptions = { ...options, cpuBandwidthGbPerSecond: cpu.gbPerSecond, contextSize: Math.min(options.contextSize, model.architecture.contextLength) };
     return { model, pick: chooseFile(catalog, model, hardware, modelOptions, context, floor) };
   });
