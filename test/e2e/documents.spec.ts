@@ -13,9 +13,11 @@ test('a PDF attached in the chat is read, the reply lists it under Sources with 
   await setSampling(page, { temperature: 0, maxTokens: 8 });
 
   await page.getByTestId('attach-input').setInputFiles({ name: 'lighthouse.pdf', mimeType: 'application/pdf', buffer: Buffer.from(await textPdf([['Logbook'], [fact]])) });
+  // The chip follows the file: read, then indexed in the background (docs.progress / docs.changed).
   const chip = page.getByTestId('attachment');
-  await expect(chip).toHaveAttribute('data-state', 'ready');
+  await expect(chip).toHaveAttribute('data-state', 'indexed', { timeout: 30_000 });
   await expect(chip).toContainText('lighthouse.pdf');
+  await expect(chip).toContainText('indexed');
   const message = page.getByRole('textbox', { name: 'Message' });
   await message.fill('What colour is the lamp room?');
   await message.press('Enter');
@@ -33,6 +35,35 @@ test('a PDF attached in the chat is read, the reply lists it under Sources with 
   await page.getByRole('button', { name: 'Prompt preview' }).click();
   await expect(page.getByTestId('prompt-text')).toContainText('Ottoline Vask');
   await expect(page.getByRole('region', { name: 'Conversation settings' }).getByTestId('context-sources')).toContainText('lighthouse.pdf, page 2');
+
+  // The conversation shows what it reads; detaching stops it reading the file, which stays in Documents.
+  const reads = page.getByTestId('conversation-documents');
+  await expect(reads.getByTestId('conversation-document')).toHaveText(['lighthouse.pdf Detach']);
+  await reads.getByRole('button', { name: 'Detach lighthouse.pdf' }).click();
+  await expect(reads).toHaveCount(0);
+  const [conversation] = (await callApi(request, server, 'conversations.list', {})) as { id: number }[];
+  expect(await callApi(request, server, 'docs.attached', { conversationId: conversation.id })).toMatchObject({ documentIds: [], collectionId: null });
+  expect(await callApi(request, server, 'docs.list', {})).toHaveLength(1);
+});
+
+test('with documents and no embedding model, Documents and Settings offer the catalog’s embedding models with their sizes', async ({ page, request, startHearth }) => {
+  const server = await startHearth();
+  await callApi(request, server, 'docs.add', { upload: { name: 'notes.md', base64: Buffer.from('# Notes\n\nKeyword search only, for now.\n').toString('base64') } });
+  await page.goto(server.pageUrl);
+  await openView(page, 'Documents');
+  const offer = page.getByTestId('embedding-offer');
+  const models = offer.getByTestId('embedding-offer-model');
+  await expect(models).toHaveCount(3);
+  await expect(models.nth(0)).toContainText('BGE small EN v1.5');
+  await expect(models.nth(0).getByTestId('embedding-offer-size')).toContainText('~35 MiB · 384 dimensions');
+  await expect(models.nth(1)).toContainText('Nomic Embed Text v1.5');
+  await expect(models.nth(1).getByTestId('embedding-offer-size')).toContainText('139 MiB · 768 dimensions');
+  await expect(models.nth(2)).toContainText('BGE-M3');
+  await expect(models.nth(2).getByTestId('embedding-offer-size')).toContainText('605 MiB · 1024 dimensions');
+  await expect(offer.getByRole('button', { name: 'Download Nomic Embed Text v1.5' })).toBeEnabled();
+
+  await openView(page, 'Settings');
+  await expect(page.getByRole('region', { name: 'Documents' }).getByTestId('embedding-offer-model')).toHaveCount(3);
 });
 
 test('a file that is not what its name says is refused with why, and the message is sent without it', async ({ page }) => {

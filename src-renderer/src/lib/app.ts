@@ -8,6 +8,7 @@ import { ConversationsState } from './conversations.svelte';
 import type { Dashboard } from './dashboard.svelte';
 import { DemoNoticeState } from './demoNotice.svelte';
 import { DocumentsState } from './documents.svelte';
+import { ConversationDocumentsState } from './conversationDocuments.svelte';
 import { DownloadsState } from './downloads.svelte';
 import { EngineState } from './engine.svelte';
 import { ErrorState } from './errors.svelte';
@@ -42,6 +43,7 @@ export const chat = new ChatState(api, conversations, engine, errors, announcer)
 export const search = new SearchState(api, errors);
 export const attachments = new AttachmentsState(api, errors);
 export const documents = new DocumentsState(api, errors);
+export const conversationDocuments = new ConversationDocumentsState(api, errors);
 export const demoNotice = new DemoNoticeState(engine, () => chat.model);
 
 export const models = new ModelsState(api, errors);

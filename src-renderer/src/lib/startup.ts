@@ -1,6 +1,6 @@
 import type { ModelFile } from '$api/contract';
 import { startNewChat } from './actions';
-import { api, chat, conversations, documents, downloads, engine, errors, remotes, ui } from './app';
+import { api, attachments, chat, conversations, documents, downloads, engine, errors, remotes, ui } from './app';
 import { focusElement, messageInputId, searchInputId } from './ui.svelte';
 
 /** On a first run, where Hearth's demo model is the only usable one, it is chosen: the first message just works. */
@@ -22,9 +22,11 @@ export function startApp(): () => void {
     api.on('downloads.changed', (download) => downloads.apply(download, true)),
     api.on('docs.progress', (progress) => {
       documents.progress = progress;
+      void attachments.followIndexing();
     }),
     api.on('docs.changed', () => {
       if (ui.view === 'documents') void documents.refresh();
+      void attachments.followIndexing();
     }),
     api.on('conversations.changed', ({ conversation }) => {
       conversations.upsert(conversation);
