@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { ApiError, errorMessageOf, type Collection, type DocumentHit, type DocumentRecord, type DocumentSettings, type EventBus } from '../api';
-import { documentContext, extractDocument, fuseRankings, keywordQuery, kindOfName, tooLarge, type ContextPiece, type DocumentContext } from '../documents';
+import { documentContext, extractDocument, fuseRankings, keywordWords, kindOfName, tooLarge, type ContextPiece, type DocumentContext } from '../documents';
 import type { ChunkScope, History, StoredDocument } from '../history';
 import { Embedder, type InferenceEngine } from '../inference';
 import { resolveModelFile } from '../models';
@@ -127,8 +127,7 @@ export class DocumentService {
 
   /** `search` once the query's vector is known (null: keyword search only); synchronous, so the benchmark times it alone. */
   rank(query: string, queryVector: Float32Array | null, scope: ChunkScope, limit: number): DocumentHit[] {
-    const words = keywordQuery(query);
-    const keyword = words === null ? [] : this.history.chunks.keywordSearch(words, scope, candidates);
+    const keyword = this.history.chunks.keywordSearch(keywordWords(query), scope, candidates);
     const vector = queryVector === null ? [] : this.history.chunks.vectorSearch(queryVector, scope, candidates, this.settings().minSimilarity);
     const fused = fuseRankings(keyword, vector, limit);
     const chunks = new Map(this.history.chunks.byIds(fused.map((hit) => hit.chunkId)).map((chunk) => [chunk.id, chunk]));
