@@ -125,6 +125,11 @@ export class DocumentStore {
     return (rows as DocumentRow[]).map(toDocument);
   }
 
+  /** Records the file's new modification time (ms) once its content was found unchanged. */
+  setModified(id: number, modifiedMs: number): void {
+    this.db.prepare('UPDATE documents SET modified_ms = ? WHERE id = ?').run(modifiedMs, id);
+  }
+
   /** The text blocks kept when it was read. */
   blocksOf(id: number): StoredBlock[] {
     const json = this.db.prepare('SELECT sections FROM documents WHERE id = ?').pluck().get(id) as string | undefined;

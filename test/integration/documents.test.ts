@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as sqliteVec from 'sqlite-vec';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -185,6 +185,39 @@ describe('documents on a real Hearth (SQLite with sqlite-vec, stories260K comput
     } finally {
       history.close();
     }
+  });
+
+  it('rescans by modification time and size: an untouched file is not read again, a touched one is hashed and kept when its content is the same', async () => {
+    const t = await start();
+    const folder = join(files.path, 'rescan');
+    mkdirSync(folder);
+    const notes = join(folder, 'notes.txt');
+    writeFileSync(notes, 'The zorblax sleeps.');
+    writeFileSync(join(folder, 'other.md'), '# Other\n\nTom and Lily.');
+    const collection = await t.call('collections.create', { name: 'Rescanned', folder });
+    const idOf = async (name: string) => (await t.call('docs.list', { collectionId: collection.id })).find((document) => document.name === name)!.id;
+    const first = await idOf('notes.txt');
+    const { mtime } = statSync(notes);
+    // Other bytes of the same length with the old time: a rescan that hashed it would see a change.
+    writeFileSync(notes, 'The zorblax snores.');
+    utimesSync(notes, mtime, mtime);
+    await t.call('collections.rescan', { id: collection.id });
+    expect(await idOf('notes.txt')).toBe(first);
+    expect(await t.call('docs.search', { query: 'snores' })).toEqual([]);
+
+    const later = new Date(mtime.getTime() + 60_000);
+    utimesSync(notes, later, later);
+    await t.call('collections.rescan', { id: collection.id });
+    const changed = await idOf('notes.txt');
+    expect(changed).not.toBe(first);
+    expect((await t.call('docs.search', { query: 'snores' }))[0]).toMatchObject({ documentId: changed });
+
+    // Touched, content unchanged: hashed, kept, and its new time remembered.
+    const touched = new Date(mtime.getTime() + 120_000);
+    utimesSync(notes, touched, touched);
+    await t.call('collections.rescan', { id: collection.id });
+    expect(await idOf('notes.txt')).toBe(changed);
+    expect(t.hearth.history.documents.get(changed).modifiedMs).toBe(touched.getTime());
   });
 
   it('refuses unreadable files with the reason, over the API', async () => {
