@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { ApiError, errorMessageOf, type Collection, type DocumentHit, type DocumentRecord, type DocumentSettings, type EventBus } from '../api';
-import { documentContext, extractDocument, fuseRankings, keywordQuery, kindOfName, tooLarge, type ContextPiece, type DocumentContext } from '../documents';
+import { documentContext, extractDocument, fuseRankings, keywordWords, kindOfName, tooLarge, type ContextPiece, type DocumentContext } from '../documents';
 import type { ChunkScope, History, StoredDocument } from '../history';
 import { Embedder, type InferenceEngine } from '../inference';
 import { resolveModelFile } from '../models';
@@ -88,7 +88,9 @@ export class DocumentService {
 
   /**
    * Reads the collection's folder again (its subfolders too): new and changed files of a kind Hearth reads
-   * are added, files gone from the folder are removed, unchanged ones are left alone.
+   * are added, files gone from the folder are removed, unchanged ones are left alone. A file with the
+   * modification time and size it had when read counts as unchanged without being read; one whose time or
+   * size differs is read and hashed, and kept as it was when its content is the same.
    */
   async rescan(id: number): Promise<RescannedCollection> {
     const collection = this.history.documents.collection(id);
@@ -127,8 +129,7 @@ export class DocumentService {
 
   /** `search` once the query's vector is known (null: keyword search only); synchronous, so the benchmark times it alone. */
   rank(query: string, queryVector: Float32Array | null, scope: ChunkScope, limit: number): DocumentHit[] {
-    const words = keywordQuery(query);
-    const keyword = words === null ? [] : this.history.chunks.keywordSearch(words, scope, candidates);
+    const keyword = this.history.chunks.keywordSearch(keywordWords(query), scope, candidates);
     const vector = queryVector === null ? [] : this.history.chunks.vectorSearch(queryVector, scope, candidates, this.settings().minSimilarity);
     const fused = fuseRankings(keyword, vector, limit);
     const chunks = new Map(this.history.chunks.byIds(fused.map((hit) => hit.chunkId)).map((chunk) => [chunk.id, chunk]));
@@ -207,6 +208,7 @@ export class DocumentService {
     let name: string;
     let path: string | null = null;
     let modifiedMs: number | null = null;
+    let earlier: StoredDocument | undefined;
     let bytes: Uint8Array;
     if ('path' in source) {
       path = resolve(source.path);
@@ -216,14 +218,20 @@ export class DocumentService {
       // Refused before reading: a huge file is never loaded into memory.
       if (info.size > maxFileBytes) throw tooLarge(name, info.size, maxFileBytes);
       modifiedMs = Math.round(info.mtimeMs);
+      earlier = this.history.documents.documents(collectionId).find((document) => document.path === path);
+      // The same time and size as when it was read: unchanged, so a rescan of a large folder reads and hashes only what changed.
+      if (earlier?.modifiedMs === modifiedMs && earlier.sizeBytes === info.size) return publicRecord(earlier);
       bytes = await readFile(path);
     } else {
       name = source.upload.name;
       bytes = Buffer.from(source.upload.base64, 'base64');
     }
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const earlier = path === null ? undefined : this.history.documents.documents(collectionId).find((document) => document.path === path);
-    if (earlier?.sha256 === sha256) return publicRecord(earlier);
+    if (earlier?.sha256 === sha256) {
+      // Touched but not changed: the new time is kept, so the next rescan skips it without hashing.
+      if (modifiedMs !== null && modifiedMs !== earlier.modifiedMs) this.history.documents.setModified(earlier.id, modifiedMs);
+      return publicRecord(earlier);
+    }
     const extracted = await extractDocument(name, bytes, { maxFileBytes, maxPages });
     if (earlier) this.history.documents.remove(earlier.id);
     return publicRecord(this.history.documents.add({ collectionId, name, path, modifiedMs, sha256, sizeBytes: bytes.length, kind: extracted.kind, pages: extracted.pages, blocks: extracted.blocks }));

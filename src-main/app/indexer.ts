@@ -134,7 +134,7 @@ export class Indexer {
       );
       history.chunks.saveVectors(
         embedder.name,
-        batch.map((chunk, index) => ({ chunkId: chunk.id, documentId: chunk.documentId, vector: embedded.vectors[index] }))
+        batch.map((chunk, index) => ({ chunkId: chunk.id, vector: embedded.vectors[index] }))
       );
       // Batches go in document order: every document before this batch's last one is done.
       const last = batch.at(-1)!.documentId;

@@ -94,7 +94,7 @@ export async function benchmarkDocuments(paths: HearthPaths, options: DocumentBe
       const chunks = Array.from({ length: count }, (_, position) => ({ position, text: `${sentence(20)} ${sentence(20)} ${sentence(20)}`, page: null, heading: '', tokens: 80 }));
       history.chunks.replace(document.id, chunks, '');
       const stored = history.chunks.unembedded('synthetic', count);
-      history.chunks.saveVectors('synthetic', stored.map((chunk) => ({ chunkId: chunk.id, documentId: chunk.documentId, vector: unitVector(next, options.dimension) })));
+      history.chunks.saveVectors('synthetic', stored.map((chunk) => ({ chunkId: chunk.id, vector: unitVector(next, options.dimension) })));
     }
     const fillSeconds = (performance.now() - fillStarted) / 1000;
     const times: number[] = [];

@@ -41,14 +41,9 @@ export function fuseRankings(keyword: readonly RankedChunk[], vector: readonly R
   return [...fused.values()].sort((a, b) => b.score - a.score).slice(0, limit);
 }
 
-/**
- * A question as an FTS5 query: each word quoted (so `AND`, `NEAR`, `*` or a quote in it are words, never
- * syntax) and joined with OR, so BM25 ranks chunks by how many of the rarer words they hold. Null when the
- * question has no word at all.
- */
-export function keywordQuery(question: string): string | null {
-  const words = [...new Set(question.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [])];
-  return words.length === 0 ? null : words.map((word) => `"${word}"`).join(' OR ');
+/** A question's distinct words, lower case, for the keyword search (punctuation and FTS5 syntax dropped). */
+export function keywordWords(question: string): string[] {
+  return [...new Set(question.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [])];
 }
 
 /** A piece of document text for the prompt: a whole document, or a chunk of one. */

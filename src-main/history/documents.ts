@@ -1,6 +1,5 @@
 import { ApiError, type AttachedDocuments, type Collection, type DocumentKind, type DocumentRecord } from '../api';
 import type { Db } from './db';
-import { deleteVectorsOf } from './chunks';
 
 /** A paragraph of a stored document with its page and headings (the documents service's Block). */
 export interface StoredBlock {
@@ -65,7 +64,7 @@ function toDocument(row: DocumentRow): StoredDocument {
 
 /**
  * Documents, collections and what each conversation reads from. Deleting a document deletes its chunks,
- * their word index entries (triggers) and their vectors (here: sqlite-vec tables have no foreign keys).
+ * their vectors (foreign keys) and their word index entries (triggers).
  */
 export class DocumentStore {
   constructor(
@@ -100,10 +99,7 @@ export class DocumentStore {
 
   deleteCollection(id: number): void {
     this.collection(id);
-    this.db.transaction(() => {
-      deleteVectorsOf(this.db, 'SELECT id FROM documents WHERE collection_id = ?', id);
-      this.db.prepare('DELETE FROM collections WHERE id = ?').run(id);
-    })();
+    this.db.prepare('DELETE FROM collections WHERE id = ?').run(id);
   }
 
   add(document: NewDocument): StoredDocument {
@@ -129,6 +125,11 @@ export class DocumentStore {
     return (rows as DocumentRow[]).map(toDocument);
   }
 
+  /** Records the file's new modification time (ms) once its content was found unchanged. */
+  setModified(id: number, modifiedMs: number): void {
+    this.db.prepare('UPDATE documents SET modified_ms = ? WHERE id = ?').run(modifiedMs, id);
+  }
+
   /** The text blocks kept when it was read. */
   blocksOf(id: number): StoredBlock[] {
     const json = this.db.prepare('SELECT sections FROM documents WHERE id = ?').pluck().get(id) as string | undefined;
@@ -138,10 +139,7 @@ export class DocumentStore {
 
   remove(id: number): void {
     this.get(id);
-    this.db.transaction(() => {
-      deleteVectorsOf(this.db, 'SELECT ?', id);
-      this.db.prepare('DELETE FROM documents WHERE id = ?').run(id);
-    })();
+    this.db.prepare('DELETE FROM documents WHERE id = ?').run(id);
   }
 
   /** Sets what the conversation's replies read from; NOT_FOUND for a document or collection that is not there. */

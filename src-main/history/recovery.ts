@@ -5,7 +5,10 @@ import { migrations } from './migrations';
 import { migrate, openDatabase, type Db } from './db';
 
 /** The tables a history holds, parents first, so rows go in in an order their references allow. */
-const tables = ['conversations', 'messages', 'message_metrics', 'preferences', 'fit_measurements', 'downloads', 'benchmarks', 'remote_engines', 'api_requests'];
+const tables = [
+  'conversations', 'messages', 'message_metrics', 'preferences', 'fit_measurements', 'downloads', 'benchmarks', 'remote_engines', 'api_requests',
+  'collections', 'documents', 'chunks', 'conversation_documents', 'vector_space', 'chunk_vectors', 'chunk_signs'
+];
 
 /** `history.sqlite` → `history.sqlite.damaged-2026-11-30T10-02-03`. */
 function asideName(file: string, label: string): string {
@@ -56,6 +59,8 @@ export function recoverHistory(file: string): RecoveryReport {
       UPDATE messages SET parent_id = NULL WHERE parent_id IS NOT NULL AND parent_id NOT IN (SELECT id FROM messages);
       DELETE FROM message_metrics WHERE message_id NOT IN (SELECT id FROM messages);
       INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');`);
+    // A history from before the documents (schema 14) has none of their tables to tidy.
+    if (hasTable(target, 'chunks')) tidyDocuments(target);
   } finally {
     source.close();
     target.close();
@@ -65,6 +70,26 @@ export function recoverHistory(file: string): RecoveryReport {
   // Brought to this build's schema and given Hearth's application id, as any history.
   openDatabase(file, { check: false }).close();
   return { movedTo, rows, lost };
+}
+
+/**
+ * What a lost row leaves behind in the documents' tables goes; a chunk whose vector was lost counts as not
+ * embedded, so the indexer embeds it again.
+ */
+function tidyDocuments(target: Db): void {
+  target.exec(`DELETE FROM documents WHERE collection_id IS NOT NULL AND collection_id NOT IN (SELECT id FROM collections);
+    DELETE FROM chunks WHERE document_id NOT IN (SELECT id FROM documents);
+    DELETE FROM conversation_documents WHERE conversation_id NOT IN (SELECT id FROM conversations)
+      OR document_id NOT IN (SELECT id FROM documents) OR collection_id NOT IN (SELECT id FROM collections);
+    INSERT INTO chunks_fts (chunks_fts) VALUES ('rebuild');`);
+  if (!hasTable(target, 'chunk_signs')) return;
+  target.exec(`DELETE FROM chunk_vectors WHERE chunk_id NOT IN (SELECT id FROM chunks);
+    DELETE FROM chunk_signs WHERE chunk_id NOT IN (SELECT chunk_id FROM chunk_vectors);
+    UPDATE chunks SET embedded_with = '' WHERE id NOT IN (SELECT chunk_id FROM chunk_signs);`);
+}
+
+function hasTable(db: Db, name: string): boolean {
+  return db.prepare('SELECT 1 FROM sqlite_master WHERE name = ?').get(name) !== undefined;
 }
 
 function readVersion(db: Db): number {
@@ -83,6 +108,8 @@ function copyTable(source: Db, target: Db, table: string): { rows: number; lost:
   } catch {
     return { rows: 0, lost: 1 };
   }
+  // A table of a later schema than the damaged file's: nothing to copy into it yet.
+  if (!hasTable(target, table)) return { rows: 0, lost: 0 };
   const targetColumns = new Set((target.prepare(`SELECT * FROM ${table} LIMIT 0`).columns() as { name: string }[]).map((column) => column.name));
   const shared = columns.filter((column) => targetColumns.has(column));
   const insert = target.prepare(`INSERT OR IGNORE INTO ${table} (${shared.join(', ')}) VALUES (${shared.map(() => '?').join(', ')})`);

@@ -53,7 +53,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       { name: 'fake.pdf', mimeType: 'application/pdf', buffer: Buffer.from('not a PDF') }
     ]);
     await expect(page.locator('[data-testid="attachment"][data-state="refused"]')).toBeVisible();
-    await expect(page.locator('[data-testid="attachment"][data-state="ready"]')).toBeVisible();
+    await expect(page.locator('[data-testid="attachment"][data-state="indexed"]')).toBeVisible({ timeout: 30_000 });
     found.push(...(await axeViolations(page, 'Chat with attachments')));
     await message.fill('Once upon a time');
     await message.press('Enter');

@@ -75,7 +75,7 @@ test('the Models view: this machine, live recommendations, the calculator, and a
     .toBe(true);
 
   // A row opens to its own what-if: another quantization is estimated on the spot.
-  await first.getByRole('button', { expanded: false }).click();
+  await first.getByTitle('Try other quantizations and GPU layers').click();
   const whatIf = first.getByRole('group', { name: /^What if: / });
   await expect(whatIf.getByTestId('whatif-explanation')).toContainText(/(GiB|MiB) weights \+/);
 

@@ -1,9 +1,10 @@
 import Database from 'better-sqlite3';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as sqliteVec from 'sqlite-vec';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '../../src-main/api';
+import { History } from '../../src-main/history';
 import { textPdf } from '../fixtures/documents';
 import { startTestHearth, type TestHearth } from '../helpers/hearth';
 import { temporaryDir } from '../helpers/paths';
@@ -62,7 +63,6 @@ describe('documents on a real Hearth (SQLite with sqlite-vec, stories260K comput
     const first = await start();
     await first.call('settings.setDocuments', { settings: { embeddingModel, chunkTokens: 32, chunkOverlap: 0 } });
     const folder = join(files.path, 'library');
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(folder, { recursive: true });
     for (let file = 0; file < 3; file++) writeFileSync(join(folder, `book${file}.txt`), Array.from({ length: 250 }, (_, index) => filler(file * 1000 + index)).join('\n\n'));
     writeFileSync(join(folder, 'cover.jpg'), Buffer.from([0xff, 0xd8, 0xff]));
@@ -146,6 +146,78 @@ describe('documents on a real Hearth (SQLite with sqlite-vec, stories260K comput
     expect(stored.messages.at(-2)!.content).toBe(question);
     const exported = JSON.parse((await t.call('conversations.export', { id: conversation.id, format: 'json' })).content) as { messages: { sources?: unknown }[] };
     expect(exported.messages.at(-1)!.sources).toEqual(reply.sources);
+  });
+
+  it('finds by sign-bit prefilter and exact rescoring the same nearest chunk as an exact search, in and out of a scope', () => {
+    const history = History.open(join(files.path, 'prefilter.sqlite'));
+    try {
+      let state = 7;
+      const next = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+      const normalized = (vector: Float32Array) => {
+        const length = Math.hypot(...vector);
+        return vector.map((value) => value / length);
+      };
+      const dimension = 384;
+      history.chunks.useVectorSpace('synthetic', dimension);
+      const vectors = new Map<number, Float32Array>();
+      for (const name of ['a.txt', 'b.txt']) {
+        const document = history.documents.add({ collectionId: null, name, path: null, kind: 'text', sizeBytes: 0, modifiedMs: null, sha256: '', pages: null, blocks: [] });
+        history.chunks.replace(document.id, Array.from({ length: 2500 }, (_, position) => ({ position, text: `chunk ${position}`, page: null, heading: '', tokens: 2 })), '');
+        const stored = history.chunks.unembedded('synthetic', 2500);
+        for (const chunk of stored) vectors.set(chunk.id, normalized(Float32Array.from({ length: dimension }, () => next() * 2 - 1)));
+        history.chunks.saveVectors('synthetic', stored.map((chunk) => ({ chunkId: chunk.id, vector: vectors.get(chunk.id)! })));
+      }
+      const cosine = (a: Float32Array, b: Float32Array) => a.reduce((sum, value, index) => sum + value * b[index], 0);
+      const secondDocument = history.documents.documents().find((document) => document.name === 'b.txt')!.id;
+      const inSecond = new Set(history.chunks.unembedded('none', 10_000).filter((chunk) => chunk.documentId === secondDocument).map((chunk) => chunk.id));
+      for (let query = 0; query < 20; query++) {
+        // A question near one passage, as a real one is: a stored vector with as much noise again.
+        const near = [...vectors.values()][Math.floor(next() * vectors.size)];
+        const vector = normalized(near.map((value) => value + (next() * 2 - 1) / Math.sqrt(dimension / 3)));
+        for (const scope of [null, [secondDocument]]) {
+          const candidates = [...vectors].filter(([id]) => scope === null || inSecond.has(id));
+          const exact = candidates.reduce((best, entry) => (cosine(entry[1], vector) > cosine(best[1], vector) ? entry : best));
+          const [found] = history.chunks.vectorSearch(vector, scope, 10, 0);
+          expect(found.chunkId).toBe(exact[0]);
+          expect(found.similarity).toBeCloseTo(cosine(exact[1], vector), 5);
+        }
+      }
+    } finally {
+      history.close();
+    }
+  });
+
+  it('rescans by modification time and size: an untouched file is not read again, a touched one is hashed and kept when its content is the same', async () => {
+    const t = await start();
+    const folder = join(files.path, 'rescan');
+    mkdirSync(folder);
+    const notes = join(folder, 'notes.txt');
+    writeFileSync(notes, 'The zorblax sleeps.');
+    writeFileSync(join(folder, 'other.md'), '# Other\n\nTom and Lily.');
+    const collection = await t.call('collections.create', { name: 'Rescanned', folder });
+    const idOf = async (name: string) => (await t.call('docs.list', { collectionId: collection.id })).find((document) => document.name === name)!.id;
+    const first = await idOf('notes.txt');
+    const { mtime } = statSync(notes);
+    // Other bytes of the same length with the old time: a rescan that hashed it would see a change.
+    writeFileSync(notes, 'The zorblax snores.');
+    utimesSync(notes, mtime, mtime);
+    await t.call('collections.rescan', { id: collection.id });
+    expect(await idOf('notes.txt')).toBe(first);
+    expect(await t.call('docs.search', { query: 'snores' })).toEqual([]);
+
+    const later = new Date(mtime.getTime() + 60_000);
+    utimesSync(notes, later, later);
+    await t.call('collections.rescan', { id: collection.id });
+    const changed = await idOf('notes.txt');
+    expect(changed).not.toBe(first);
+    expect((await t.call('docs.search', { query: 'snores' }))[0]).toMatchObject({ documentId: changed });
+
+    // Touched, content unchanged: hashed, kept, and its new time remembered.
+    const touched = new Date(mtime.getTime() + 120_000);
+    utimesSync(notes, touched, touched);
+    await t.call('collections.rescan', { id: collection.id });
+    expect(await idOf('notes.txt')).toBe(changed);
+    expect(t.hearth.history.documents.get(changed).modifiedMs).toBe(touched.getTime());
   });
 
   it('refuses unreadable files with the reason, over the API', async () => {

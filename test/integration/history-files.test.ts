@@ -100,6 +100,40 @@ describe('history files: checked before anything writes to them', () => {
     }
   });
 
+  it('recovers the documents too: collections, documents, chunks and their search, vectors, attachments and sources', () => {
+    const folder = join(dir.path, 'recover-documents');
+    mkdirSync(folder);
+    const file = join(folder, 'history.sqlite');
+    const vector = (seed: number) => Float32Array.from({ length: 8 }, (_, index) => Math.sin(seed * 7 + index));
+    const written = History.open(file);
+    const conversation = written.conversations.create({ title: 'Reading' });
+    const collection = written.documents.createCollection('Tales', null);
+    const document = written.documents.add({ collectionId: collection.id, name: 'story.md', path: null, kind: 'markdown', sizeBytes: 10, modifiedMs: null, sha256: 'abc', pages: null, blocks: [{ text: 'The zorblax sleeps.', page: null, headings: [] }] });
+    written.chunks.useVectorSpace('embedder.gguf', 8);
+    written.chunks.replace(document.id, [0, 1, 2].map((position) => ({ position, text: position === 1 ? 'The zorblax sleeps.' : `Tom and Lily ${position}.`, page: null, heading: '', tokens: 5 })), 'embedder.gguf');
+    written.chunks.saveVectors('embedder.gguf', written.chunks.unembedded('embedder.gguf', 10).map((chunk) => ({ chunkId: chunk.id, vector: vector(chunk.position) })));
+    written.documents.attach(conversation.id, [document.id], collection.id);
+    const sources = [{ marker: 1, documentId: document.id, name: 'story.md', page: null, heading: '', chunkId: 2, score: 0.03 }];
+    written.messages.insertImported(conversation.id, { role: 'assistant', content: 'It sleeps [1].', status: 'complete', sources }, null);
+    written.close();
+
+    const report = recoverHistory(file);
+    expect(report).toMatchObject({ lost: 0, rows: { collections: 1, documents: 1, chunks: 3, conversation_documents: 2, vector_space: 1, chunk_vectors: 3, chunk_signs: 3 } });
+    const history = History.open(file);
+    try {
+      expect(history.documents.collections()).toMatchObject([{ name: 'Tales', documents: 1, chunks: 3, embeddedChunks: 3 }]);
+      expect(history.documents.blocksOf(document.id)).toEqual([{ text: 'The zorblax sleeps.', page: null, headings: [] }]);
+      expect(history.documents.attached(conversation.id)).toEqual({ conversationId: conversation.id, documentIds: [document.id], collectionId: collection.id });
+      const [zorblax] = history.chunks.keywordSearch(['zorblax'], null, 10);
+      expect(history.chunks.byIds([zorblax.chunkId])[0].text).toBe('The zorblax sleeps.');
+      expect(history.chunks.vectorSearch(vector(2), [document.id], 1, 0)).toEqual([{ chunkId: expect.any(Number), similarity: expect.closeTo(1, 5) }]);
+      expect(history.chunks.vectorModel()).toBe('embedder.gguf');
+      expect(history.messages.list(conversation.id).at(-1)!.sources).toEqual(sources);
+    } finally {
+      history.close();
+    }
+  });
+
   it('moves an unusable history aside on request, and starts an empty one', () => {
     const folder = join(dir.path, 'reset');
     mkdirSync(folder);

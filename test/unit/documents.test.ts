@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src-main/api';
-import { chunkBlocks, documentContext, estimateTokens, extractDocument, fuseRankings, keywordQuery, withDocuments, type ContextPiece } from '../../src-main/documents';
+import { chunkBlocks, documentContext, estimateTokens, extractDocument, fuseRankings, keywordWords, withDocuments, type ContextPiece } from '../../src-main/documents';
 import { docxWithHeadings, encryptedPdf, scannedPdf, textPdf } from '../fixtures/documents';
 
 const limits = { maxFileBytes: 1024 * 1024, maxPages: 50 };
@@ -105,9 +105,9 @@ describe('retrieval pieces', () => {
     expect(fused[2]).toMatchObject({ keywordRank: null, vectorRank: 1 });
   });
 
-  it('quotes every word of a question so FTS5 syntax in it stays words', () => {
-    expect(keywordQuery('What is "NEAR" AND code*?')).toBe('"what" OR "is" OR "near" OR "and" OR "code"');
-    expect(keywordQuery('?! …')).toBeNull();
+  it('keeps a question\'s distinct words, lower case, without FTS5 syntax', () => {
+    expect(keywordWords('What is "NEAR" AND code*? What')).toEqual(['what', 'is', 'near', 'and', 'code']);
+    expect(keywordWords('?! …')).toEqual([]);
   });
 
   it('gives whole documents when they fit the budget, else the best chunks that fit, each with its marker', () => {

@@ -13,8 +13,9 @@ import { importedMetrics } from './012_imported_metrics';
 import { trigramSearch } from './013_trigram_search';
 import { documents } from './014_documents';
 import { downloadPlans } from './015_download_plans';
+import { vectorPrefilter } from './016_vector_prefilter';
 
 export { trigramScripts } from './013_trigram_search';
 
 /** Applied in order; a database's `user_version` is the number of migrations it has. Never edit a shipped one. */
-export const migrations: readonly string[] = [initial, fitMeasurements, downloads, downloadSegments, branches, benchmarks, searchPrefixes, remoteEngines, apiRequests, modelReference, thoughts, importedMetrics, trigramSearch, documents, downloadPlans];
+export const migrations: readonly string[] = [initial, fitMeasurements, downloads, downloadSegments, branches, benchmarks, searchPrefixes, remoteEngines, apiRequests, modelReference, thoughts, importedMetrics, trigramSearch, documents, downloadPlans, vectorPrefilter];
