@@ -57,7 +57,9 @@ export const messageMetricsSchema = z.object({
   /** From the first thought token to the first answer token; null without a thought (or without an answer). */
   thinkingMs: z.number().min(0).nullable().default(null),
   /** Time to the first answer token; equals `ttftMs` for a reply without a thought. */
-  ttfaMs: z.number().min(0).nullable().default(null)
+  ttfaMs: z.number().min(0).nullable().default(null),
+  /** Time spent finding the passages of the documents the conversation reads, before the prompt; absent when it reads none. */
+  retrievalMs: z.number().min(0).nullable().optional()
 });
 
 /**

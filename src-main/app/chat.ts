@@ -142,9 +142,10 @@ export class ChatService {
    * (`<|im_end|>`, `</s>`) are tokenized as the characters they are, never as control tokens. The budget
    * is the setting, at most half the context; tokens are the local model's, estimated for a remote one.
    */
-  private async withDocuments(conversationId: number, turns: Turn[], settings: GenerationSettings, model: string): Promise<{ turns: Turn[]; sources: MessageSource[] }> {
+  private async withDocuments(conversationId: number, turns: Turn[], settings: GenerationSettings, model: string): Promise<{ turns: Turn[]; sources: MessageSource[]; retrievalMs?: number }> {
     const index = turns.findLastIndex((turn) => turn.role === 'user');
     if (!this.documents || index < 0) return { turns, sources: [] };
+    const startedAt = performance.now();
     const session = parseRemoteModelName(model) ? null : this.engine.loaded;
     const countTokens = session ? (text: string) => session.model.tokenize(text, false).length : estimateTokens;
     const contextSize = session?.info.contextSize ?? settings.contextSize ?? 4096;
@@ -153,7 +154,7 @@ export class ChatService {
     if (!context) return { turns, sources: [] };
     const augmented = [...turns];
     augmented[index] = { ...turns[index], content: withDocuments(turns[index].content, context) };
-    return { turns: augmented, sources: context.sources };
+    return { turns: augmented, sources: context.sources, retrievalMs: performance.now() - startedAt };
   }
 
   selectBranch(conversationId: number, messageId: number): ConversationWithMessages {
@@ -229,12 +230,14 @@ export class ChatService {
       const read = await this.withDocuments(reply.conversationId, [...turnsOf(branch.slice(0, -1)), ...(continuing ? [continuedTurn(message)] : [])], conversation.settings, model);
       const turns = read.turns;
       sources = read.sources;
+      const retrieval = read.retrievalMs === undefined ? {} : { retrievalMs: read.retrievalMs };
       const generated: Reply = await prepared.generate(
         { systemPrompt: conversation.systemPrompt, turns, settings: conversation.settings, onDelta: (delta, outputTokens, segment) => stream.append(delta, outputTokens, segment) },
         signal
       );
       stream.text = { content: earlier.content + generated.text, thought: earlier.thought + generated.thought };
-      outcome = writeFailure ? { status: 'error', error: `Stopped: the reply could not be saved (${errorMessageOf(writeFailure)}).`, metrics: generated.metrics } : { status: 'complete', error: null, metrics: generated.metrics };
+      const metrics = { ...generated.metrics, ...retrieval };
+      outcome = writeFailure ? { status: 'error', error: `Stopped: the reply could not be saved (${errorMessageOf(writeFailure)}).`, metrics } : { status: 'complete', error: null, metrics };
     } catch (error) {
       // Stopped before anything was generated (a stop during the model's load), or failed.
       outcome = signal.aborted && !writeFailure

@@ -101,7 +101,8 @@ const detailsSchema = messageMetricsSchema.pick({
   gpuLayers: true,
   thoughtTokens: true,
   thinkingMs: true,
-  ttfaMs: true
+  ttfaMs: true,
+  retrievalMs: true
 });
 type MetricsDetails = z.infer<typeof detailsSchema>;
 

@@ -140,8 +140,11 @@ describe('documents on a real Hearth (SQLite with sqlite-vec, stories260K comput
     await t.call('chat.send', { conversationId: conversation.id, content: question });
     const reply: Message = (await ended).message;
     expect(reply.sources).toEqual([expect.objectContaining({ marker: 1, name: 'vault.pdf', page: 2 })]);
+    // How long finding the passages took is one of the reply's figures, kept with it (its Timeline shows it).
+    expect(reply.metrics?.retrievalMs).toBeGreaterThanOrEqual(0);
     const stored = await t.call('conversations.get', { id: conversation.id });
     expect(stored.messages.at(-1)!.sources).toEqual(reply.sources);
+    expect(stored.messages.at(-1)!.metrics?.retrievalMs).toBe(reply.metrics?.retrievalMs);
     // The user's message stays as they wrote it; the document text was only in the prompt.
     expect(stored.messages.at(-2)!.content).toBe(question);
     const exported = JSON.parse((await t.call('conversations.export', { id: conversation.id, format: 'json' })).content) as { messages: { sources?: unknown }[] };

@@ -96,6 +96,11 @@ describe('"Timeline" under a reply', () => {
     expect(rows['Context used']).toBe('14 tokens (context length unknown)');
     expect(rows['GPU layers']).toBe('33');
   });
+
+  it('starts with the document retrieval when the conversation reads documents', () => {
+    expect(describeReplyTimeline({ ...metrics, retrievalMs: 12.4 })[0]).toEqual({ label: 'Document retrieval', value: '12 ms' });
+    expect(describeReplyTimeline(metrics).map((row) => row.label)).not.toContain('Document retrieval');
+  });
 });
 
 describe('settings problems', () => {

@@ -152,6 +152,7 @@ export function describeReplyTimeline(metrics: MessageMetrics): SettingRow[] {
   const used = metrics.promptTokens + metrics.outputTokens;
   const tokens = (count: number) => `${count.toLocaleString('en-US')} ${count === 1 ? 'token' : 'tokens'}`;
   return [
+    ...(metrics.retrievalMs != null ? [{ label: 'Document retrieval', value: formatDuration(metrics.retrievalMs) }] : []),
     {
       label: 'Prompt',
       value: `${tokens(metrics.promptTokens)}, ${metrics.prefillTokens.toLocaleString('en-US')} evaluated${prefill}${cached > 0 ? ` (${cached.toLocaleString('en-US')} from the cache)` : ''}`
