@@ -12,6 +12,7 @@ import { chatWithDocsCommand, docsCommand } from './cli/docs';
 import { benchCommand } from './cli/bench';
 import { shapeModelCommand } from './cli/shapeModel';
 import { commandLineApiSettings, type ServeApiFlags } from './cli/serveApi';
+import { modelFileOf } from './cli/modelFile';
 import { launchDesktop, launchDevelopment } from './electron';
 import { resolvePaths, type HearthPaths } from './paths';
 import { startHttpServer, startOpenAiServer, type RunningServer } from './server';
@@ -231,6 +232,7 @@ export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = positionals;
   const { help, json = false, measure = false, link = false, context, docs, collection, 'embedding-model': embeddingModel, ...options } = values;
   const paths = () => resolvePaths({ dataDir: options['data-dir'], modelsDir: options['models-dir'] });
+  for (const flag of ['model', 'draft-model'] as const) if (options[flag] && command !== 'shape-model') options[flag] = modelFileOf(options[flag], paths().modelsDir);
   const contextSize = context === undefined ? undefined : Number(context);
   if (contextSize !== undefined && !(Number.isInteger(contextSize) && contextSize >= 256)) throw new Error('--context must be a whole number of tokens, at least 256');
   if (help || !command) {

@@ -122,7 +122,11 @@ export class DocumentService {
    * `scope` limits it to some documents (null: all).
    */
   async search(query: string, scope: ChunkScope, limit: number): Promise<DocumentHit[]> {
-    const embedder = await this.currentEmbedder();
+    const embedder = await this.currentEmbedder().catch((error: unknown) => {
+      // The embedding model's file is gone (deleted, moved): the words still find the passages.
+      console.warn(`[hearth] searching documents by keywords only: ${errorMessageOf(error)}`);
+      return null;
+    });
     const vector = embedder && this.history.chunks.vectorModel() === embedder.name ? (await embedder.embed([query])).vectors[0] : null;
     return this.rank(query, vector, scope, limit);
   }

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { probeAnswer, probeThought, probeThoughtTokens, thinkingProbeIn } from '../fixtures/probes';
@@ -21,6 +23,20 @@ describe('hearth chat and hearth tokenize (the built CLI on stories260K)', () =>
     expect(beam.stderr).toMatch(/8 tokens/);
     const drafted = await hearth('chat', '--model', stories260K, '--temperature', '0', '--max-tokens', '30', '--prompt-lookup', 'Once upon a time');
     expect(drafted.stdout.startsWith(', there was a little girl named Lily')).toBe(true);
+  });
+
+  it("takes --model as an installed model's name in the models folder, and says where it looked when there is none", async () => {
+    const dir = temporaryDir();
+    try {
+      mkdirSync(join(dir.path, 'models'));
+      copyFileSync(stories260K, join(dir.path, 'models', 'stories260K.gguf'));
+      const { stdout } = await hearth('chat', '--models-dir', join(dir.path, 'models'), '--model', 'stories260K.gguf', '--temperature', '0', '--max-tokens', '12', 'Once upon a time');
+      expect(stdout.startsWith(', there was a little girl named')).toBe(true);
+      const missing = await hearth('fit', '--models-dir', join(dir.path, 'models'), '--model', 'nowhere.gguf').catch((error: { stderr: string }) => error);
+      expect((missing as { stderr: string }).stderr).toMatch(/No model file at .*nowhere\.gguf, and none called "nowhere\.gguf" in the models folder \(.*models\)/);
+    } finally {
+      dir.remove();
+    }
   });
 
   it('refuses an out-of-range flag with the setting and the reason', async () => {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as sqliteVec from 'sqlite-vec';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -57,6 +57,13 @@ describe('documents on a real Hearth (SQLite with sqlite-vec, stories260K comput
     expect(fused.find((hit) => hit.text.includes('zorblax'))).toMatchObject({ vectorRank: null, keywordRank: expect.any(Number) });
     expect(await t.call('docs.search', { query: 'zorblax', collectionId: (await t.call('collections.list', {}))[0].id })).toHaveLength(1);
     expect(await t.call('docs.search', { query: 'zorblax', documentIds: [] })).toEqual([]);
+
+    // After a restart without the embedding model's file, the words still find the passage instead of the search failing.
+    await t.hearth.close();
+    const again = await start(t.dataDir);
+    rmSync(join(again.modelsDir, embeddingModel));
+    await again.call('settings.setDocuments', { settings: { minSimilarity: 0.5 } });
+    expect((await again.call('docs.search', { query: 'zorblax' }))[0]).toMatchObject({ keywordRank: 1, vectorRank: null, text: expect.stringContaining('zorblax') });
   });
 
   it('reports progress, resumes after a restart mid-index without cutting again, and deletes a collection to the last row', async () => {
