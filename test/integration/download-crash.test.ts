@@ -7,11 +7,22 @@ import type { Download } from '../../src-main/api';
 import { writeGguf } from '../../src-main/models';
 import { startFileServer, type FileServer } from '../helpers/file-server';
 import { temporaryDir } from '../helpers/paths';
-import { builtCli, killed, startServerProcess } from '../helpers/server-process';
+import { builtCli, killed, startServerProcess, type ServerProcess } from '../helpers/server-process';
 
 const MiB = 1024 * 1024;
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
+
+/** The restarted server's one download once it completed or failed (within 20 s), as downloads.list gives it. */
+async function settled(server: ServerProcess): Promise<Download | undefined> {
+  let download: Download | undefined;
+  for (let waited = 0; waited < 20_000; waited += 100) {
+    [download] = await server.call<Download[]>('downloads.list');
+    if (download?.status === 'completed' || download?.status === 'failed') break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return download;
+}
 describe('downloads across process deaths (built CLI, real processes, local Hub)', () => {
   const dir = temporaryDir();
   let payload: Buffer;
@@ -43,12 +54,7 @@ describe('downloads across process deaths (built CLI, real processes, local Hub)
 
     server = await startServerProcess(args, env);
     try {
-      let download: Download | undefined;
-      for (let waited = 0; waited < 20_000; waited += 100) {
-        [download] = await server.call<Download[]>('downloads.list');
-        if (download.status === 'completed' || download.status === 'failed') break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      const download = await settled(server);
       expect(download).toMatchObject({ id: started.id, status: 'completed', sha256: sha256(payload), expectedSha256: sha256(payload) });
       expect(sha256(readFileSync(join(dataDir, 'models', 'model-Q8_0.gguf')))).toBe(sha256(payload));
       // Bytes count once synced, at least every MiB: the crash cost less than a MiB of what had come.
@@ -84,12 +90,7 @@ describe('downloads across process deaths (built CLI, real processes, local Hub)
 
     server = await startServerProcess(args, env);
     try {
-      let download: Download | undefined;
-      for (let waited = 0; waited < 20_000; waited += 100) {
-        [download] = await server.call<Download[]>('downloads.list');
-        if (download.status === 'completed' || download.status === 'failed') break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      const download = await settled(server);
       expect(download).toMatchObject({ id: started.id, status: 'completed', segments: 4, sha256: sha256(payload) });
       expect(sha256(readFileSync(join(dataDir, 'models', 'segmented.gguf')))).toBe(sha256(payload));
       const resumed = hub.requests.slice(requestsBefore).map((request) => Number(/^bytes=(\d+)-/.exec(request.range ?? '')?.[1]));
