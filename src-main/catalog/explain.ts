@@ -27,20 +27,26 @@ export function speedPhrase(tokensPerSecond: number | null): string {
 }
 
 /**
+ * A fit's three parts (bytes) as its sentence shows them, and their total: small models in whole MiB, the
+ * rest in tenths of a GiB, each part rounded first and the total their sum, so what is read adds up —
+ * wherever the total is shown (the CLI's table too), it is this one.
+ */
+export function roundedParts(parts: { weights: number; context: number; buffers: number }): { weights: string; context: string; buffers: string; total: string } {
+  const small = parts.weights + parts.context + parts.buffers < GiB;
+  const unit = small ? 1024 ** 2 : GiB / 10;
+  const [weights, context, buffers] = [parts.weights, parts.context, parts.buffers].map((bytes) => Math.round(bytes / unit));
+  const show = (value: number) => (small ? `${value} MiB` : `${(value / 10).toFixed(1)} GiB`);
+  return { weights: show(weights), context: show(context), buffers: show(buffers), total: show(weights + context + buffers) };
+}
+
+/**
  * One sentence with the numbers: the three parts are rounded first and the total is their sum,
  * so what the user reads adds up.
  */
 export function explainFit(label: string, fit: Fit, free: { gpuFreeBytes: number; ramFreeBytes: number; unified: boolean }, contextSize: number, tokensPerSecond: number | null): string {
   const { gpu, cpu } = fit.split;
-  // Small models read in MiB (whole), the rest in GiB (tenths); either way the parts are rounded first.
-  const small = gpu.total + cpu.total < GiB;
-  const unit = small ? 1024 ** 2 : GiB / 10;
-  const rounded = (bytes: number) => Math.round(bytes / unit);
-  const weights = rounded(gpu.weights + cpu.weights);
-  const context = rounded(gpu.kvCache + cpu.kvCache);
-  const buffers = rounded(gpu.compute + gpu.runtime + cpu.compute + cpu.runtime);
-  const show = (value: number) => (small ? `${value} MiB` : `${(value / 10).toFixed(1)} GiB`);
-  const sum = `${show(weights)} weights + ${show(context)} context (${contextLabel(contextSize)}) + ${show(buffers)} buffers = ${show(weights + context + buffers)}`;
+  const parts = roundedParts({ weights: gpu.weights + cpu.weights, context: gpu.kvCache + cpu.kvCache, buffers: gpu.compute + gpu.runtime + cpu.compute + cpu.runtime });
+  const sum = `${parts.weights} weights + ${parts.context} context (${contextLabel(contextSize)}) + ${parts.buffers} buffers = ${parts.total}`;
   const speed = speedPhrase(tokensPerSecond);
   const repack = cpu.repack >= 0.05 * GiB ? `. RAM use may read up to ${formatGiB(cpu.repack)} higher: llama.cpp's faster copies of some weights sit beside file pages the OS drops when memory runs short` : '';
   return fitSentence(label, fit, free, sum, speed) + (fit.fitClass === 'too-large' ? '' : repack);

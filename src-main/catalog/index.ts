@@ -5,7 +5,7 @@ export { chatModels, embeddingModels, geometryFromCatalog } from './catalog';
 export { budgetFrom, fitReport, recommend, type RecommendOptions } from './recommend';
 export { cpuBandwidth, shapeKey, type CpuBandwidth, type MeasuredSpeed } from './measuredSpeed';
 export { qualityOf } from './quality';
-export { formatBytes, formatGiB } from './explain';
+export { formatBytes, formatGiB, roundedParts } from './explain';
 export { bytesPerGeneratedToken, gpuBandwidth } from './speed';
 export { builtInCatalog } from './builtIn';
 export { nodeLlamaCppEstimate } from './dryRun';

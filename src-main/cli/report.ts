@@ -1,5 +1,5 @@
 import { roundSpeed, type FitReport, type HardwareReport, type Recommendation } from '../api';
-import { formatGiB } from '../catalog';
+import { formatGiB, roundedParts } from '../catalog';
 
 const badges: Record<FitReport['fitClass'], string> = { 'full-gpu': 'Full GPU', partial: 'Partial', cpu: 'CPU', 'too-large': 'Too large' };
 
@@ -38,9 +38,15 @@ function speedCell(recommendation: Recommendation): string {
   return `${measured ? 'measured' : '≈'} ${roundSpeed(tokensPerSecond)} tok/s${recommendation.slow ? ' · slow on this machine' : ''}`;
 }
 
+/** A pick's memory as its sentence totals it (the same rounding, so the column and the sentence agree). */
+export function fitTotal(fit: FitReport): string {
+  const sum = (pick: (device: FitReport['gpu']) => number) => pick(fit.gpu) + pick(fit.cpu);
+  return roundedParts({ weights: sum((d) => d.weightsBytes), context: sum((d) => d.kvCacheBytes), buffers: sum((d) => d.computeBytes + d.runtimeBytes) }).total;
+}
+
 /** One row per pick (fit, model and quantization, memory, speed, quality in words), then why it ranks there and how it fits. */
 export function recommendationTable(recommendations: Recommendation[]): string[] {
-  const rows = recommendations.map((r) => [fitBadge(r.fit), `${r.modelName} ${r.quantization}`, formatGiB(r.fit.gpu.totalBytes + r.fit.cpu.totalBytes), speedCell(r), r.quality.words]);
+  const rows = recommendations.map((r) => [fitBadge(r.fit), `${r.modelName} ${r.quantization}`, fitTotal(r.fit), speedCell(r), r.quality.words]);
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column].length), 4)) ?? [];
   const lines = rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd());
   return lines.flatMap((line, index) => [line, `    ${recommendations[index].rankReason}`, `    ${recommendations[index].fit.explanation}`]);

@@ -3,6 +3,7 @@ import type { Recommendation } from '../../src-main/api';
 import { builtInCatalog, cpuBandwidth, geometryFromCatalog, qualityOf, recommend, shapeKey, type RecommendOptions } from '../../src-main/catalog';
 import { hardwareFixtures } from '../fixtures/hardware';
 import { remoteSuggestionFor } from '../../src-main/app/handlers';
+import { fitTotal } from '../../src-main/cli/report';
 
 const catalog = builtInCatalog();
 const recommendationsFor = (hardware: keyof typeof hardwareFixtures, priority: 'speed' | 'balanced' | 'quality' = 'balanced', extra: Partial<RecommendOptions> = {}) =>
@@ -36,6 +37,15 @@ describe('recommender on hardware fixtures', () => {
   it('every explanation, on every machine, has numbers that add up', () => {
     for (const hardware of Object.keys(hardwareFixtures) as (keyof typeof hardwareFixtures)[]) {
       for (const recommendation of recommendationsFor(hardware)) expectExplanationAddsUp(recommendation.fit.explanation);
+    }
+  });
+
+  it("the CLI table's memory column states the same total as the pick's sentence", () => {
+    for (const hardware of Object.keys(hardwareFixtures) as (keyof typeof hardwareFixtures)[]) {
+      for (const { fit } of recommendationsFor(hardware)) {
+        const total = /buffers = ([\d.]+ (?:GiB|MiB))/.exec(fit.explanation)?.[1];
+        expect(fitTotal(fit), fit.explanation).toBe(total);
+      }
     }
   });
 
