@@ -4,7 +4,8 @@
 # (the node-<platform>-<arch> package carries the official binary) into a cache outside the repository
 # and puts it first on PATH. The machine's npm then runs on it. Nothing else is downloaded.
 hearth_node_floor="22.12.0"
-hearth_node_home="${HEARTH_NODE_HOME:-$HOME/.cache/hearth-node}"
+# A machine (or CI runner) without HOME uses the temporary folder: .ci/run runs with `set -u`.
+hearth_node_home="${HEARTH_NODE_HOME:-${HOME:-${TMPDIR:-/tmp}}/.cache/hearth-node}"
 
 hearth_node_ok() {
   node -e "const [a,b]=process.versions.node.split('.').map(Number),[x,y]='$hearth_node_floor'.split('.').map(Number);process.exit(a>x||(a===x&&b>=y)?0:1)" 2>/dev/null
