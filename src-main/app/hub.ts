@@ -1,4 +1,4 @@
-import type { FitReport, HubFile, HubRepositoryFiles, HubSearchResult, HubSort } from '../api';
+import { errorMessageOf, type FitReport, type HubFile, type HubRepositoryFiles, type HubSearchResult, type HubSort } from '../api';
 import { builtInCatalog, fitReport, geometryForFileSize, geometryFromFileSize, geometryFromGguf, type ModelGeometry } from '../catalog';
 import type { HardwareService } from '../hardware';
 import type { History } from '../history';
@@ -108,7 +108,7 @@ export class HubService {
       const { info } = await this.options.downloads.inspect(`hf:${repo}/${candidate.path}`);
       return { set: candidate, geometry: geometryFromGguf(info) };
     } catch (error) {
-      return { why: error instanceof Error ? error.message : String(error) };
+      return { why: errorMessageOf(error) };
     }
   }
 

@@ -3,7 +3,7 @@
  * Electron, no network, no clock, so every rule is unit-tested; the updater itself (electron-updater)
  * is in the Electron shell and the state in ./updates.ts.
  */
-import type { AvailableUpdate, ErrorCode, UpdatePhase } from '../api';
+import { errorMessageOf, type AvailableUpdate, type ErrorCode, type UpdatePhase } from '../api';
 import type { ReleaseInfo } from './desktop';
 
 /**
@@ -158,6 +158,6 @@ export function failureText(error: unknown): string {
   if (typeof code === 'string' && code in updaterErrors) return updaterErrors[code];
   // electron-updater reads the download cache's name from the file electron-builder writes for a publish setting.
   if (code === 'ENOENT' && typeof path === 'string' && path.endsWith('app-update.yml')) return 'This build was packaged without a publish setting (no app-update.yml), so it cannot download updates.';
-  const firstLine = (error instanceof Error ? error.message : String(error)).split('\n')[0].trim() || 'The update failed.';
+  const firstLine = (errorMessageOf(error)).split('\n')[0].trim() || 'The update failed.';
   return firstLine.length > failureTextLimit ? `${firstLine.slice(0, failureTextLimit - 1)}…` : firstLine;
 }

@@ -1,7 +1,7 @@
 import type { GgufFileInfo } from 'node-llama-cpp';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ApiError, type Download } from '../../api';
+import { ApiError, errorMessageOf, type Download } from '../../api';
 import type { Outbound } from '../../network';
 import { readRemoteHeader } from './header';
 import { bytesDone, parsePlan, resetFile, totalBytes, type DownloadPlan } from './plan';
@@ -226,7 +226,7 @@ export class DownloadManager {
     const controller = new AbortController();
     const done = this.planOf(this.require(id))
       .then((plan) => runDownload(this.runner, id, plan, controller.signal))
-      .catch((error: unknown) => void this.setStatus(id, { status: 'failed', error: error instanceof Error ? error.message : String(error) }))
+      .catch((error: unknown) => void this.setStatus(id, { status: 'failed', error: errorMessageOf(error) }))
       .finally(() => {
         this.running.delete(id);
         this.pump();

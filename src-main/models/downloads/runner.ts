@@ -5,7 +5,7 @@
  */
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Download } from '../../api';
+import { errorMessageOf, type Download } from '../../api';
 import { formatBytes } from '../../catalog';
 import type { Outbound } from '../../network';
 import { bytesDone, fileComplete, resetFile, totalBytes, type DownloadPlan, type PlannedFile } from './plan';
@@ -122,7 +122,7 @@ export async function runDownload(options: RunnerOptions, id: number, plan: Down
     options.setStatus(id, { status: 'completed', error: null, sha256: first.sha256, expectedSha256: first.expectedSha256, receivedBytes: totalBytes(plan) ?? bytesDone(plan), totalBytes: totalBytes(plan) });
   } catch (error) {
     if (signal.aborted) return;
-    options.setStatus(id, { status: 'failed', error: error instanceof Error ? error.message : String(error), receivedBytes: bytesDone(plan) });
+    options.setStatus(id, { status: 'failed', error: errorMessageOf(error), receivedBytes: bytesDone(plan) });
   } finally {
     progress.stop();
   }
